@@ -1,0 +1,185 @@
+# graft - top-level Makefile.
+#
+#   make            patched musl + graft-cc for the configured target,
+#                   graftd and graftctl for this host
+#   make check      build what the tests need and run them all
+#   make demo       build everything and run the demo
+#   make install    into $(DESTDIR)$(PREFIX)
+#
+# ./configure writes config.mk; when it is missing, make runs ./configure.
+
+-include config.mk
+
+config.mk: configure musl-patches/SHA256SUMS
+	./configure $(CONFIGURE_ARGS)
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+TOP := $(CURDIR)
+B := build
+TARGET ?= $(CONF_TARGET)
+
+# --- per-target facts ------------------------------------------------------
+gnu.x86_64-linux-musl := x86_64-linux-gnu
+gnu.aarch64-linux-musl := aarch64-linux-gnu
+gnu.arm-linux-musleabihf := arm-linux-gnueabihf
+gnu.riscv64-linux-musl := riscv64-linux-gnu
+qemu.aarch64-linux-musl := qemu-aarch64
+qemu.arm-linux-musleabihf := qemu-arm
+qemu.riscv64-linux-musl := qemu-riscv64
+GNU = $(gnu.$(TARGET))
+ifneq ($(CONF_TARGET),)
+ifeq ($(GNU),)
+$(error unsupported TARGET '$(TARGET)' (one of: x86_64-linux-musl aarch64-linux-musl arm-linux-musleabihf riscv64-linux-musl))
+endif
+endif
+ifeq ($(TARGET),$(CONF_TARGET))
+TARGET_CC = $(CONF_CC)
+else
+TARGET_CC = $(GNU)-gcc
+endif
+ifeq ($(TARGET),$(CONF_NATIVE_TARGET))
+KINC = /usr/include
+KASM = /usr/include/$(GNU)/asm
+MUSL_CROSS =
+else
+KINC = /usr/$(GNU)/include
+KASM = /usr/$(GNU)/include/asm
+MUSL_CROSS = CROSS_COMPILE=$(GNU)-
+endif
+
+TB = $(B)/$(TARGET)
+MUSL_TREE = $(TB)/musl
+SYSROOT = $(TB)/sysroot
+GRAFT_CC = $(B)/bin/$(TARGET)-graft-cc
+
+# --- host programs and tests (fragments append to these) -------------------
+HOST_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra
+HOST_CPPFLAGS = -Isrc/common -Iinclude -D_GNU_SOURCE
+CMOCKA_LIBS = -lcmocka
+HOST_PROGS =
+TEST_PROGS =
+UNIT_TESTS =
+E2E_TESTS =
+MAN1 = man/graft-cc.1
+MAN5 =
+MAN8 =
+
+-include src/graftd/graftd.mk
+-include src/graft/core.mk
+E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/rebuild.sh
+
+# --- musl: unpack, patch, configure, build, install into the sysroot --------
+PATCHES = $(sort $(wildcard musl-patches/*.patch))
+MUSL_STAMP = $(MUSL_TREE)/.graft-prepared
+# The graft core compiled into libc (another directory only for experiments).
+GRAFT_CORE = $(TOP)/src/graft
+# Our hooks are compiled with musl's flags; the includes let src/graft reach
+# the protocol and public headers.  -MMD makes header edits rebuild.
+MUSL_CFLAGS = -D__GRAFT_IN_LIBC=1 -I$(TOP)/src/common -I$(TOP)/include -MMD -MP
+
+$(MUSL_STAMP): $(wildcard $(MUSL_SRC)) $(PATCHES) scripts/prepare-musl config.mk
+	scripts/prepare-musl "$(MUSL_SRC)" $(MUSL_TREE) $(GRAFT_CORE) $(PATCHES)
+
+$(MUSL_TREE)/config.mak: $(MUSL_STAMP)
+	cd $(MUSL_TREE) && ./configure --prefix=$(TOP)/$(SYSROOT) \
+		--disable-shared --disable-wrapper \
+		CC="$(TARGET_CC)" $(MUSL_CROSS) CFLAGS="$(MUSL_CFLAGS)" >configure.log 2>&1 || \
+		{ cat configure.log; exit 1; }
+
+# musl's own make decides what is stale; mk/musl-deps.mk adds header deps.
+$(SYSROOT)/lib/libc.a: $(MUSL_TREE)/config.mak FORCE
+	@echo "  MUSL    $(TARGET)"
+	@$(MAKE) --no-print-directory -s -C $(MUSL_TREE) -f Makefile -f $(TOP)/mk/musl-deps.mk \
+		install-libs install-headers >$(TB)/musl-build.log 2>&1 || \
+		{ tail -40 $(TB)/musl-build.log; echo "musl build failed: $(TB)/musl-build.log"; exit 1; }
+	@grep -A3 '^src/graft/.*\(warning\|error\)' $(TB)/musl-build.log || true
+
+KDIRS = linux asm-generic drm misc mtd rdma sound video xen
+$(SYSROOT)/.graft-headers: $(SYSROOT)/lib/libc.a include/graft.h
+	for d in $(KDIRS); do \
+		if [ -d $(KINC)/$$d ] && [ ! -e $(SYSROOT)/include/$$d ]; then \
+			ln -sfn $(KINC)/$$d $(SYSROOT)/include/$$d; fi; done
+	ln -sfn $(KASM) $(SYSROOT)/include/asm
+	cp include/graft.h $(SYSROOT)/include/graft.h
+	touch $@
+
+# --- graft-cc and friends ----------------------------------------------------
+# make-wrapper TEMPLATE OUT SYSROOT_RELATIVE_TO_OUT
+$(GRAFT_CC): graft-cc.in scripts/make-graft-cc config.mk
+	scripts/make-graft-cc graft-cc.in $@ ../$(TARGET)/sysroot $(TARGET) "$(TARGET_CC)"
+
+$(B)/bin/$(TARGET)-pkg-config: scripts/pkg-config.in
+	mkdir -p $(@D)
+	sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@SYSROOT_REL@|../$(TARGET)/sysroot|g' $< > $@
+	chmod 755 $@
+
+$(B)/share/graft/cmake/$(TARGET).cmake: scripts/toolchain.cmake.in
+	mkdir -p $(@D)
+	sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@GNU@|$(GNU)|g' \
+	    -e 's|@BINDIR_REL@|../../../bin|g' -e 's|@SYSROOT_REL@|../../../$(TARGET)/sysroot|g' $< > $@
+
+$(B)/bin/graft-cc: $(GRAFT_CC)
+	ln -sf $(TARGET)-graft-cc $@
+
+TOOLCHAIN = $(SYSROOT)/.graft-headers $(GRAFT_CC) $(B)/bin/$(TARGET)-pkg-config \
+	$(B)/share/graft/cmake/$(TARGET).cmake
+
+.PHONY: all toolchain libc host check demo install uninstall clean distclean FORCE
+FORCE:
+
+toolchain: $(TOOLCHAIN)
+ifeq ($(TARGET),$(CONF_TARGET))
+toolchain: $(B)/bin/graft-cc
+endif
+libc: $(SYSROOT)/lib/libc.a
+host: $(HOST_PROGS)
+all: toolchain host
+
+# --- tests ------------------------------------------------------------------
+check: all $(TEST_PROGS) $(UNIT_TESTS)
+	@GRAFT_TOP=$(TOP) GRAFT_BUILD=$(TOP)/$(B) GRAFT_BIN=$(TOP)/$(B)/bin \
+	GRAFT_CC=$(TOP)/$(GRAFT_CC) GRAFT_TARGET=$(TARGET) \
+		tests/run-tests.sh $(foreach t,$(UNIT_TESTS),-u $(t)) $(foreach t,$(E2E_TESTS),-e $(t))
+
+demo: all
+	@examples/demo.sh
+
+# --- install ----------------------------------------------------------------
+DEST = $(DESTDIR)$(PREFIX)
+GRAFT_LIBDIR = $(DEST)/lib/graft/$(TARGET)
+install: all
+	mkdir -p $(DEST)/bin $(DEST)/sbin $(GRAFT_LIBDIR) $(DEST)/share/graft/cmake \
+		$(DEST)/share/man/man1 $(DEST)/share/man/man5 $(DEST)/share/man/man8
+	cp -R $(SYSROOT)/. $(GRAFT_LIBDIR)/
+	rm -f $(GRAFT_LIBDIR)/.graft-headers
+	scripts/make-graft-cc graft-cc.in $(DEST)/bin/$(TARGET)-graft-cc \
+		../lib/graft/$(TARGET) $(TARGET) "$(TARGET_CC)"
+	ln -sf $(TARGET)-graft-cc $(DEST)/bin/graft-cc
+	sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@SYSROOT_REL@|../lib/graft/$(TARGET)|g' \
+		scripts/pkg-config.in > $(DEST)/bin/$(TARGET)-pkg-config
+	chmod 755 $(DEST)/bin/$(TARGET)-pkg-config
+	sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@GNU@|$(GNU)|g' \
+	    -e 's|@BINDIR_REL@|../../../bin|g' -e 's|@SYSROOT_REL@|../../../lib/graft/$(TARGET)|g' \
+		scripts/toolchain.cmake.in > $(DEST)/share/graft/cmake/$(TARGET).cmake
+	$(if $(HOST_PROGS),cp $(HOST_PROGS) $(DEST)/sbin/)
+	cp $(MAN1) $(DEST)/share/man/man1/
+	$(if $(MAN5),cp $(MAN5) $(DEST)/share/man/man5/)
+	$(if $(MAN8),cp $(MAN8) $(DEST)/share/man/man8/)
+
+uninstall:
+	rm -rf $(GRAFT_LIBDIR)
+	rm -f $(DEST)/bin/graft-cc $(DEST)/bin/$(TARGET)-graft-cc $(DEST)/bin/$(TARGET)-pkg-config \
+		$(DEST)/share/graft/cmake/$(TARGET).cmake \
+		$(addprefix $(DEST)/sbin/,$(notdir $(HOST_PROGS))) \
+		$(addprefix $(DEST)/share/man/man1/,$(notdir $(MAN1))) \
+		$(addprefix $(DEST)/share/man/man5/,$(notdir $(MAN5))) \
+		$(addprefix $(DEST)/share/man/man8/,$(notdir $(MAN8)))
+
+clean:
+	rm -rf $(filter-out $(B)/dl,$(wildcard $(B)/*))
+
+distclean:
+	rm -rf $(B) config.mk

@@ -1,0 +1,83 @@
+/* graft_proto.h - the wire protocol between the graft core in libc and graftd.
+ *
+ * One request record, one reply record, over a SOCK_SEQPACKET UNIX socket so
+ * that record boundaries are kept by the kernel.  Both records have a fixed
+ * size and only fixed-width fields, naturally aligned, so that 32- and 64-bit
+ * peers agree on the layout (checked by the static asserts below).  Integers
+ * are in the host's byte order: both peers always run on the same kernel.
+ * The reply carries the host socket as SCM_RIGHTS when error == 0.
+ * docs/protocol.md is the prose version of this file; keep them together. */
+#ifndef GRAFT_PROTO_H
+#define GRAFT_PROTO_H
+
+#include <stdint.h>
+
+#define GRAFT_PROTO_MAGIC    0x54465247u	/* "GRFT" in little endian */
+#define GRAFT_PROTO_VERSION  1
+#define GRAFT_PROTO_EPNAME   16		/* = AF_GRAFT_EPNAME_MAX */
+#define GRAFT_PROTO_MAXOPTS  8
+#define GRAFT_PROTO_ADDRMAX  128
+
+/* op */
+#define GRAFT_OP_GRAFT   1	/* give me a host socket for an endpoint */
+#define GRAFT_OP_REPLY   0x81
+
+/* request flags */
+#define GRAFT_F_INGRESS  0x1u	/* for bind(): the app will listen/receive on it */
+#define GRAFT_F_EGRESS   0x2u	/* for connect()/sendto(): the app will talk out */
+#define GRAFT_F_PORT     0x4u	/* req.port is the port the app asked for */
+#define GRAFT_F_ALL      0x7u
+
+/* reason codes in a reply (error carries the errno) */
+#define GRAFT_R_OK        0	/* granted */
+#define GRAFT_R_MALFORMED 1	/* bad magic, size, op, flags or padding */
+#define GRAFT_R_VERSION   2	/* unsupported protocol version */
+#define GRAFT_R_FDS       3	/* the request carried file descriptors */
+#define GRAFT_R_PEER      4	/* could not identify the requesting process */
+#define GRAFT_R_NONS      5	/* the peer's netns has no endpoint table */
+#define GRAFT_R_NOENT     6	/* no such endpoint in the peer's netns */
+#define GRAFT_R_TYPE      7	/* socket type/protocol not allowed for endpoint */
+#define GRAFT_R_OPT       8	/* a socket option not on the allow-list */
+#define GRAFT_R_PORT      9	/* requested port not allowed by the endpoint */
+#define GRAFT_R_SOCKET   10	/* socket() on the host failed (error says why) */
+#define GRAFT_R_SETOPT   11	/* applying an allowed option failed */
+#define GRAFT_R_BIND     12	/* bind() on the host failed (error says why) */
+#define GRAFT_R_LIMIT    13	/* per-client or global limit reached */
+#define GRAFT_R_MAX      13
+
+/* An int-valued socket option to apply before the host bind(). */
+struct graft_opt {
+	int32_t level;
+	int32_t name;
+	int32_t value;
+};
+
+struct graft_req {
+	uint32_t magic;		/* GRAFT_PROTO_MAGIC */
+	uint16_t version;	/* GRAFT_PROTO_VERSION */
+	uint16_t op;		/* GRAFT_OP_GRAFT */
+	uint32_t flags;		/* GRAFT_F_* */
+	int32_t  family;	/* family of the app's socket: AF_INET, AF_INET6, AF_GRAFT */
+	int32_t  type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET; no flags */
+	int32_t  protocol;	/* 0 or the IPPROTO_* matching type */
+	uint16_t port;		/* host byte order, valid with GRAFT_F_PORT */
+	uint16_t nopts;		/* used entries of opts; the rest must be zero */
+	char     epname[GRAFT_PROTO_EPNAME];	/* NUL padded, need not be terminated */
+	struct graft_opt opts[GRAFT_PROTO_MAXOPTS];
+};
+
+struct graft_rep {
+	uint32_t magic;		/* GRAFT_PROTO_MAGIC */
+	uint16_t version;	/* GRAFT_PROTO_VERSION */
+	uint16_t op;		/* GRAFT_OP_REPLY */
+	int32_t  error;		/* 0, or a positive errno (Linux generic numbering) */
+	uint32_t reason;	/* GRAFT_R_* */
+	uint32_t addrlen;	/* valid bytes of addr: where the host socket is bound */
+	uint8_t  addr[GRAFT_PROTO_ADDRMAX];
+};
+
+_Static_assert(sizeof(struct graft_opt) == 12, "graft_opt layout");
+_Static_assert(sizeof(struct graft_req) == 140, "graft_req layout");
+_Static_assert(sizeof(struct graft_rep) == 148, "graft_rep layout");
+
+#endif

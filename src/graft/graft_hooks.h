@@ -1,0 +1,42 @@
+/* graft_hooks.h - the only interface between musl's own files and the graft
+ * core.  Each patched musl function calls one of these at its top (or, for
+ * the *_done hooks, after it succeeded).  A hook returns GRAFT_PASS when musl
+ * should carry on as if graft did not exist, else the result to return:
+ * a value >= 0 or a -errno, which the caller turns into errno with
+ * __syscall_ret().  Everything behind these names lives in src/graft/. */
+#ifndef GRAFT_HOOKS_H
+#define GRAFT_HOOKS_H
+
+#include <features.h>
+#include <sys/socket.h>
+
+#define GRAFT_PASS (-0x10000L)
+
+struct address;
+
+hidden long __graft_socket(int domain, int type, int protocol);
+hidden void __graft_socket_done(int fd, int domain, int type, int protocol);
+hidden long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len);
+hidden long __graft_connect(int fd, const struct sockaddr *sa, socklen_t len);
+hidden long __graft_sendto(int fd, const struct sockaddr *sa, socklen_t len);
+hidden long __graft_sendmsg(int fd, const struct msghdr *msg);
+hidden long __graft_setsockopt(int fd, int level, int name, const void *val, socklen_t len);
+hidden void __graft_setsockopt_done(int fd, int level, int name, const void *val, socklen_t len);
+hidden long __graft_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+hidden long __graft_getsockname(int fd, struct sockaddr *sa, socklen_t *len);
+hidden void __graft_close(int fd);
+hidden void __graft_dup_done(int oldfd, int newfd);
+
+/* socket() for libc's own internal use (the resolver): never grafted. */
+hidden int __graft_raw_socket(int domain, int type, int protocol);
+
+/* lookup_name.c: names from graft.conf "host" lines, before /etc/hosts.
+ * Returns the number of addresses written, 0 for no match, or -EAI_*. */
+hidden int __graft_lookup_host(struct address *buf, char *canon, const char *name, int family);
+
+/* getaddrinfo()/getnameinfo() with AF_GRAFT (EAI_* result, or GRAFT_PASS). */
+struct addrinfo;
+hidden long __graft_getaddrinfo(const char *host, const char *serv, const struct addrinfo *hint, struct addrinfo **res);
+hidden long __graft_getnameinfo(const struct sockaddr *sa, socklen_t sl, char *host, socklen_t hl, char *serv, socklen_t svl, int flags);
+
+#endif

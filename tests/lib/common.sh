@@ -1,0 +1,73 @@
+# common.sh - helpers for the end-to-end tests (sourced, POSIX sh).
+#
+# Environment (set by the Makefile): GRAFT_TOP (source tree), GRAFT_BUILD
+# (build dir), GRAFT_CC (the graft-cc to use), GRAFT_BIN (graftd, graftctl).
+# Each check prints exactly one line: PASS:, FAIL: or SKIP: (reason).
+
+: "${GRAFT_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${GRAFT_BUILD:=$GRAFT_TOP/build}"
+: "${GRAFT_BIN:=$GRAFT_BUILD/bin}"
+: "${GRAFT_CC:=$GRAFT_BIN/graft-cc}"
+export GRAFT_TOP GRAFT_BUILD GRAFT_BIN GRAFT_CC
+
+T_FAILED=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; T_FAILED=1; }
+skip() { echo "SKIP: $*"; }
+# check NAME CMD... : PASS if CMD succeeds
+check() { _n=$1; shift; if "$@"; then pass "$_n"; else fail "$_n"; fi; }
+
+# A private scratch directory, removed at exit with everything in it.
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/graft-test.XXXXXX") || exit 2
+T_NETNS=""
+T_PIDS=""
+t_cleanup() {
+	for _p in $T_PIDS; do kill "$_p" 2>/dev/null; done
+	for _p in $T_PIDS; do wait "$_p" 2>/dev/null; done
+	for _n in $T_NETNS; do ip netns del "$_n" 2>/dev/null; done
+	rm -rf "$T_TMP"
+}
+trap 't_cleanup' EXIT
+trap 'exit 130' INT TERM
+
+# bg CMD...: start CMD in the background; it is killed at exit. Sets $!.
+bg() { "$@" & T_PIDS="$T_PIDS $!"; }
+
+# need_root: prints SKIP and exits when namespaces cannot be made here.
+need_netns() {
+	if [ "$(id -u)" -ne 0 ]; then skip "$1 (needs root for ip netns)"; exit 0; fi
+	if ! command -v ip >/dev/null; then skip "$1 (iproute2 not installed)"; exit 0; fi
+}
+
+# mk_netns VAR: creates a namespace with only lo (up), stores its name in VAR.
+mk_netns() {
+	_ns="gt$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+	ip netns add "$_ns" || return 1
+	T_NETNS="$T_NETNS $_ns"
+	ip -n "$_ns" link set lo up || return 1
+	eval "$1=\$_ns"
+}
+
+# wait_for COND... : retry a command for up to 5 s.
+wait_for() {
+	_i=0
+	while [ $_i -lt 50 ]; do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1; _i=$((_i + 1))
+	done
+	return 1
+}
+
+# start_graftd: graftd in the foreground mode on private sockets.
+# Sets GRAFTD_SOCK, GRAFTD_CTL, GRAFTD_LOG; extra args are passed on.
+start_graftd() {
+	GRAFTD_SOCK=$T_TMP/graftd.sock
+	GRAFTD_CTL=$T_TMP/graftd.ctl
+	GRAFTD_LOG=$T_TMP/graftd.log
+	bg "$GRAFT_BIN/graftd" -d -s "$GRAFTD_SOCK" -c "$GRAFTD_CTL" "$@" 2>"$GRAFTD_LOG"
+	GRAFTD_PID=$!
+	wait_for test -S "$GRAFTD_CTL" || { cat "$GRAFTD_LOG" >&2; return 1; }
+}
+graftctl() { "$GRAFT_BIN/graftctl" -c "$GRAFTD_CTL" "$@"; }
+
+t_done() { exit $T_FAILED; }

@@ -1,0 +1,162 @@
+#!/bin/sh
+# toolchain.sh - graft-cc, the sysroot, install and the patch set.
+. "${GRAFT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
+cd "$T_TMP" || exit 2
+CC=$GRAFT_CC
+HELLO=$GRAFT_TOP/examples/hello.c
+
+# --- static and static-pie programs --------------------------------------
+check "graft-cc builds hello" "$CC" -o hello "$HELLO"
+check "hello is static with no interpreter" \
+	sh -c 'file hello | grep -q "statically linked" && ! file hello | grep -q interpreter'
+check "hello runs" sh -c './hello | grep -q "hello from"'
+check "-static is accepted" "$CC" -static -o hello-s "$HELLO"
+check "-static-pie builds" "$CC" -static-pie -o hello-pie "$HELLO"
+check "file calls it static-pie" sh -c 'file hello-pie | grep -q "static-pie linked"'
+check "static-pie runs" sh -c './hello-pie | grep -q "hello from"'
+
+# --- headers -----------------------------------------------------------------
+cat > inc.c <<'C'
+#include <linux/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <netdb.h>
+#include <asm/types.h>
+#include <graft.h>
+int main(void)
+{
+	struct ifreq r; struct addrinfo *ai = 0;
+	(void)r; (void)ai;
+	return sizeof(struct sockaddr_gr) == 18 && AF_GRAFT == 4 ? 0 : 1;
+}
+C
+check "<linux/if.h> <netinet/in.h> <sys/socket.h> <netdb.h> <graft.h> compile and link" \
+	"$CC" -Wall -Werror -o inc inc.c
+check "sockaddr_gr is 18 bytes, AF_GRAFT 4" ./inc
+
+# --- compile-only modes add no link flags -----------------------------------
+for m in -c -S -E -M -MM; do
+	"$CC" -v $m inc.c -o out$m 2>v$m.log >/dev/null
+	if grep '^graft-cc:' v$m.log | grep -q 'crt1.o\|-static\|-lc'; then
+		fail "$m adds no link flags"
+	else
+		pass "$m adds no link flags"
+	fi
+done
+check "-c makes an object" sh -c 'file out-c | grep -q relocatable'
+check "-v shows the real command" sh -c "'$CC' -v -o hv '$HELLO' 2>&1 | grep -q '^graft-cc: .*crt1.o'"
+
+# --- what it says about itself --------------------------------------------------
+check "-dumpmachine prints the musl triple" test "$("$CC" -dumpmachine)" = "$GRAFT_TARGET"
+SR=$("$CC" -print-sysroot)
+check "-print-sysroot names a directory with libc.a" test -f "$SR/lib/libc.a"
+check "-print-file-name=libc.a points into the sysroot" \
+	test "$("$CC" -print-file-name=libc.a)" = "$SR/lib/libc.a"
+check "--help works" sh -c "'$CC' --help | grep -q Usage"
+
+# --- refusals ---------------------------------------------------------------------
+refused() { # refused NAME PATTERN CMD...: exit 1 and one line matching PATTERN
+	_n=$1 _p=$2; shift 2
+	"$@" >r.out 2>r.err; _rc=$?
+	if [ $_rc -eq 1 ] && [ "$(wc -l < r.err)" -eq 1 ] && grep -q "$_p" r.err; then
+		pass "$_n"
+	else
+		fail "$_n (status $_rc: $(cat r.err))"
+	fi
+}
+refused "-shared is refused" "shared is not supported" "$CC" -shared -o x.so "$HELLO"
+refused "-x c++ is refused" "C++ is not supported" "$CC" -x c++ -o x "$HELLO"
+echo 'int main(){}' > a.cpp
+refused "a .cpp file is refused" "C++ is not supported" "$CC" -o x a.cpp
+
+# --- same behaviour as musl-gcc without graft.conf -------------------------------
+if command -v musl-gcc >/dev/null; then
+	musl-gcc -static -o np-stock "$GRAFT_TOP/tests/toolchain/netprobe.c"
+	"$CC" -o np-graft "$GRAFT_TOP/tests/toolchain/netprobe.c"
+	GRAFT_CONF=$T_TMP/absent.conf ./np-stock > stock.out 2>&1
+	GRAFT_CONF=$T_TMP/absent.conf ./np-graft > graft.out 2>&1
+	check "no graft.conf: socket/bind/connect/getaddrinfo as with musl-gcc" cmp -s stock.out graft.out
+	GRAFT=off ./np-graft > off.out 2>&1
+	check "GRAFT=off: as with musl-gcc" cmp -s stock.out off.out
+	check "the probe did real work" grep -q '^got: ping' graft.out
+	[ $T_FAILED = 0 ] || diff stock.out graft.out
+else
+	fail "musl-gcc is missing (./configure installs musl-tools)"
+fi
+
+# --- the patch set ------------------------------------------------------------------
+mkdir musl && tar xzf "$GRAFT_TOP/build/dl/musl_1.2.3.orig.tar.gz" -C musl --strip-components=1 2>/dev/null
+if [ -f musl/VERSION ]; then
+	ok=yes
+	for p in "$GRAFT_TOP"/musl-patches/*.patch; do
+		(cd musl && patch -p1 --fuzz=0 -N -s < "$p") >/dev/null 2>&1 || { ok=no; echo "# ${p##*/} failed"; }
+	done
+	check "patches apply to the pinned musl with --fuzz=0" test $ok = yes
+	# Hooks are small: at most 12 added lines in any one musl file.
+	big=$(awk '/^\+\+\+ / {f=$2} /^\+[^+]/ {n[f]++} END {for (f in n) if (n[f] > 12) print f": "n[f]" lines"}' "$GRAFT_TOP"/musl-patches/*.patch)
+	check "no musl file gets more than 12 added lines" test -z "$big"
+	[ -z "$big" ] || echo "$big"
+else
+	skip "patch set check (no pinned musl tarball in build/dl: built --with-musl)"
+fi
+
+# --- install with DESTDIR and PREFIX ---------------------------------------------
+if make -s -C "$GRAFT_TOP" install DESTDIR="$T_TMP/dest" PREFIX=/opt/graft >install.log 2>&1; then
+	pass "make install DESTDIR= PREFIX="
+	I=$T_TMP/dest/opt/graft
+	check "installed graft-cc and $GRAFT_TARGET-graft-cc" test -x "$I/bin/graft-cc" -a -x "$I/bin/$GRAFT_TARGET-graft-cc"
+	check "installed graft-cc uses the installed sysroot" \
+		test "$("$I/bin/graft-cc" -print-sysroot)" = "$I/lib/graft/$GRAFT_TARGET"
+	check "installed graft-cc builds a working program" \
+		sh -c "'$I/bin/$GRAFT_TARGET-graft-cc' -o hi '$HELLO' && ./hi | grep -q hello"
+	check "man page graft-cc(1) installed" test -f "$I/share/man/man1/graft-cc.1"
+else
+	fail "make install DESTDIR= PREFIX="; cat install.log
+fi
+
+# --- pkg-config and CMake -----------------------------------------------------------
+PC=$GRAFT_BIN/$GRAFT_TARGET-pkg-config
+if pkg-config --exists cmocka 2>/dev/null; then
+	check "pkg-config wrapper does not see the host's packages" sh -c "! '$PC' --exists cmocka"
+else
+	skip "pkg-config isolation (host has no cmocka.pc to hide)"
+fi
+mkdir -p pc/lib/pkgconfig
+check "pkg-config wrapper searches only the sysroot" \
+	sh -c "'$PC' --variable=pc_path pkg-config >/dev/null; test \"\$(PKG_CONFIG_LIBDIR=x '$PC' --list-all | wc -l)\" -eq 0"
+if command -v cmake >/dev/null; then
+	cp "$GRAFT_TOP/examples/hello.c" . 
+	mkdir cm && printf 'cmake_minimum_required(VERSION 3.13)\nproject(probe C)\nadd_executable(probe %s/hello.c)\n' "$T_TMP" > cm/CMakeLists.txt
+	if cmake -S cm -B cmb -DCMAKE_TOOLCHAIN_FILE="$GRAFT_BUILD/share/graft/cmake/$GRAFT_TARGET.cmake" >cmake.log 2>&1 &&
+	   cmake --build cmb >>cmake.log 2>&1; then
+		check "CMake toolchain file builds a static program" sh -c 'file cmb/probe | grep -q "statically linked" && ./cmb/probe | grep -q hello'
+	else
+		fail "CMake toolchain file builds a static program"; tail -20 cmake.log
+	fi
+else
+	fail "cmake is missing (./configure installs it)"
+fi
+
+# --- configure under dash and busybox sh -------------------------------------------
+mkdir cfg && cp -R "$GRAFT_TOP/configure" "$GRAFT_TOP/musl-patches" "$GRAFT_TOP/scripts" cfg/
+for sh in dash "busybox sh"; do
+	if command -v ${sh%% *} >/dev/null; then
+		rm -f cfg/config.mk
+		if (cd cfg && $sh ./configure --no-install --prefix=/opt/x \
+			--with-musl="$GRAFT_TOP/build/dl/musl_1.2.3.orig.tar.gz") >cfg.log 2>&1 &&
+		   grep -q '^PREFIX = /opt/x' cfg/config.mk; then
+			pass "configure runs under $sh"
+		else
+			fail "configure runs under $sh"; cat cfg.log
+		fi
+	else
+		fail "$sh is missing (./configure installs busybox)"
+	fi
+done
+(cd cfg && sh ./configure --target=vax-linux-musl) >bad.log 2>&1
+check "configure refuses an unknown target with a message" grep -q "unsupported target 'vax-linux-musl'" bad.log
+(cd cfg && sh ./configure --no-install --with-musl=/nonexistent.tar.gz) >bad.log 2>&1
+check "configure names a missing --with-musl" grep -q "no such file" bad.log
+check "configure --help" sh -c "cd cfg && sh ./configure --help | grep -q -- --with-musl"
+
+t_done
