@@ -46,6 +46,22 @@ done
 check "-c makes an object" sh -c 'file out-c | grep -q relocatable'
 check "-v shows the real command" sh -c "'$CC' -v -o hv '$HELLO' 2>&1 | grep -q '^graft-cc: .*crt1.o'"
 
+# --- CC=clang drives the same sysroot ---------------------------------------------
+if command -v clang >/dev/null; then
+	mkdir -p cl/bin && ln -s "$GRAFT_BUILD/$GRAFT_TARGET" "cl/$GRAFT_TARGET"
+	if "$GRAFT_TOP/scripts/make-graft-cc" "$GRAFT_TOP/graft-cc.in" cl/bin/graft-cc \
+		"../$GRAFT_TARGET/sysroot" "$GRAFT_TARGET" clang; then
+		check "graft-cc made for clang builds a static program" \
+			sh -c "cl/bin/graft-cc -o hc '$HELLO' && ./hc | grep -q hello && file hc | grep -q 'statically linked'"
+		check "graft-cc made for clang builds a static-pie program" \
+			sh -c "cl/bin/graft-cc -static-pie -o hcp '$HELLO' && ./hcp | grep -q hello"
+	else
+		fail "graft-cc can be made for clang"
+	fi
+else
+	skip "CC=clang (clang is not installed)"
+fi
+
 # --- what it says about itself --------------------------------------------------
 check "-dumpmachine prints the musl triple" test "$("$CC" -dumpmachine)" = "$GRAFT_TARGET"
 SR=$("$CC" -print-sysroot)
