@@ -1,0 +1,168 @@
+/* broker.c - the one connection of this process to graftd.
+ *
+ * Opened on first need, kept for later requests, guarded by a lock (one
+ * exchange at a time keeps replies paired with requests).  After fork() the
+ * child closes its inherited copy and opens its own: a child never shares
+ * its parent's request stream.  The app may close or dup2 over our fd
+ * number at any time, so before each use we check that the number still
+ * names our socket (st_dev/st_ino), and never close it otherwise.
+ * Cancellation is disabled during the exchange; EINTR restarts a step. */
+#include <string.h>
+#include <sys/un.h>
+#include "graft_core.h"
+
+#define BROKER_TIMEOUT 10	/* seconds graftd has to answer */
+#ifndef SO_RCVTIMEO_OLD
+#define SO_RCVTIMEO_OLD 20
+#endif
+
+static volatile int lock[1];
+static int bfd = -1;
+static long bpid;
+static dev_t bdev;
+static ino_t bino;
+
+static int ours(void)
+{
+	struct stat st;
+	return bfd >= 0 && !g_fstat(bfd, &st) && st.st_dev == bdev && st.st_ino == bino;
+}
+
+static void drop(void)
+{
+	if (ours()) g_close(bfd);
+	bfd = -1;
+}
+
+static int open_broker(const char *path, struct graft_bres *res)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	long tv[2] = { BROKER_TIMEOUT, 0 };
+	size_t n = strlen(path);
+	int fd, r;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (n >= sizeof sun.sun_path) n = sizeof sun.sun_path - 1;
+	memcpy(sun.sun_path, path, n);
+	res->step = "socket";
+	fd = g_socket(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0);
+	if (fd < 0) return fd;
+	res->step = "connect";
+	while ((r = g_connect(fd, &sun, sizeof sun)) == -EINTR);
+	if (r == -EISCONN) r = 0;
+	if (!r) r = g_fstat(fd, &st);
+	if (r) {
+		g_close(fd);
+		return r;
+	}
+	/* old_timeval (two longs) is what SO_RCVTIMEO_OLD takes on every arch */
+	g_setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO_OLD, tv, sizeof tv);
+	bfd = fd;
+	bdev = st.st_dev;
+	bino = st.st_ino;
+	bpid = g_getpid();
+	return 0;
+}
+
+static void close_fds(struct msghdr *mh, int keep)
+{
+	struct cmsghdr *c;
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		int *fds = (int *)CMSG_DATA(c);
+		size_t i, n;
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			int fd;
+			memcpy(&fd, fds + i, sizeof fd);
+			if (fd != keep) g_close(fd);
+		}
+	}
+}
+
+/* One request, one reply.  Returns 0 or -errno of the transport. */
+static int exchange(const struct graft_req *q, struct graft_bres *res)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(4 * sizeof(int))];
+	} cbuf;
+	struct graft_rep rep;
+	char extra[sizeof rep + 1];
+	struct iovec iov[2];
+	struct msghdr mh;
+	struct cmsghdr *c;
+	long r;
+	int fd = -1;
+
+	memset(&mh, 0, sizeof mh);
+	iov[0].iov_base = (void *)q;
+	iov[0].iov_len = sizeof *q;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 1;
+	res->step = "send";
+	while ((r = g_sendmsg(bfd, &mh, MSG_NOSIGNAL)) == -EINTR);
+	if (r < 0) return r;
+	if (r != sizeof *q) return -EPROTO;
+
+	memset(&mh, 0, sizeof mh);
+	iov[0].iov_base = &rep;
+	iov[0].iov_len = sizeof rep;
+	iov[1].iov_base = extra;
+	iov[1].iov_len = sizeof extra;
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 2;
+	mh.msg_control = cbuf.b;
+	mh.msg_controllen = sizeof cbuf.b;
+	res->step = "receive";
+	while ((r = g_recvmsg(bfd, &mh, MSG_CMSG_CLOEXEC)) == -EINTR);
+	if (r == -EAGAIN || r == -EWOULDBLOCK) return -ETIMEDOUT;
+	if (r < 0) return r;
+	if (r == 0) return -ECONNRESET;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS
+		 && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			memcpy(&fd, CMSG_DATA(c), sizeof fd);
+			break;
+		}
+	close_fds(&mh, fd);
+	res->step = "reply";
+	if (r != sizeof rep || (mh.msg_flags & (MSG_TRUNC|MSG_CTRUNC))
+	 || rep.magic != GRAFT_PROTO_MAGIC || rep.version != GRAFT_PROTO_VERSION
+	 || rep.op != GRAFT_OP_REPLY || rep.error < 0 || rep.error > 4095
+	 || (!rep.error) != (fd >= 0)) {
+		if (fd >= 0) g_close(fd);
+		return -EPROTO;
+	}
+	res->rep = rep;
+	res->err = rep.error;
+	res->fd = fd;
+	return 0;
+}
+
+void __graft_broker_call(const char *path, const struct graft_req *q, struct graft_bres *res)
+{
+	int cs = g_nocancel(), tries, r = 0, fresh;
+
+	memset(res, 0, sizeof *res);
+	res->fd = -1;
+	G_LOCK(lock);
+	if (bfd >= 0 && (bpid != g_getpid() || !ours())) drop();
+	for (tries = 0; tries < 2; tries++) {
+		fresh = bfd < 0;
+		if (fresh && (r = open_broker(path, res))) break;
+		r = exchange(q, res);
+		if (!r) break;
+		/* graftd may have restarted since: one retry on a new connection */
+		drop();
+		if (fresh || (r != -EPIPE && r != -ECONNRESET && r != -ENOTCONN)) break;
+	}
+	if (r) {
+		res->err = -r;
+		res->transport = 1;
+	}
+	G_UNLOCK(lock);
+	g_restorecancel(cs);
+}

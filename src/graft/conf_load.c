@@ -1,0 +1,76 @@
+/* conf_load.c - the process's configuration: read once, on the first call
+ * that needs it, under a lock; afterwards a single load tells it is ready.
+ * The file is mapped, parsed in place and unmapped: nothing is allocated
+ * and nothing is kept but the parsed struct.  A problem prints one line. */
+#include <stdlib.h>
+#include <string.h>
+#include "graft_core.h"
+
+static struct graft_conf conf;
+static volatile int ready, lock[1];
+
+static void read_file(struct graft_conf *c, const char *path, int explicit)
+{
+	struct stat sb;
+	long fd = g_open(path, O_RDONLY|O_CLOEXEC), r;
+	void *p;
+
+	c->file = path;
+	if (fd == -ENOENT && !explicit) return;
+	if (fd < 0) {
+		__graft_conf_error(c, 0, 0, strerror(-fd), 0);
+		return;
+	}
+	if ((r = g_fstat(fd, &sb)) < 0) __graft_conf_error(c, 0, 0, strerror(-r), 0);
+	else if (S_ISCHR(sb.st_mode) && !sb.st_size) ;	/* /dev/null: empty */
+	else if (!S_ISREG(sb.st_mode)) __graft_conf_error(c, 0, 0, "not a regular file", 0);
+	else if (sb.st_size > GRAFT_CONF_MAXSIZE) __graft_conf_error(c, 0, 0, "larger than 1 MiB", 0);
+	else if (sb.st_size) {
+		if (!(p = g_mmap_file(fd, sb.st_size)))
+			__graft_conf_error(c, 0, 0, "cannot map the file", 0);
+		else {
+			__graft_conf_parse(c, path, p, sb.st_size);
+			g_munmap(p, sb.st_size);
+		}
+	}
+	g_close(fd);
+}
+
+static void load(struct graft_conf *c)
+{
+	const char *v, *path;
+
+	__graft_conf_init(c);
+	v = getenv("GRAFT");
+	if (v && !strcmp(v, "off")) return;
+	path = getenv("GRAFT_CONF");
+	read_file(c, path && *path ? path : GRAFT_DEFAULT_CONF, path && *path);
+	if ((v = getenv("GRAFT_INGRESS_CONVERT"))) __graft_conf_env(c, "GRAFT_INGRESS_CONVERT", v);
+	if ((v = getenv("GRAFT_EGRESS_CONVERT"))) __graft_conf_env(c, "GRAFT_EGRESS_CONVERT", v);
+	if ((v = getenv("GRAFT_BROKER")) && *v) {
+		size_t n = strlen(v);
+		if (*v != '/' || n >= sizeof c->broker)
+			__graft_conf_error(c, GRAFT_SRC_BUILTIN, 0, "GRAFT_BROKER must be an absolute path shorter than 108 bytes:", v);
+		else memcpy(c->broker, v, n + 1);
+	}
+	if ((v = getenv("GRAFT_VERBOSE")) && *v && strcmp(v, "0")) c->verbose = 1;
+	__graft_conf_finish(c);
+	if (c->state == GRAFT_CONF_BROKEN) {
+		struct graft_msg m = { 0 };
+		__graft_msg_str(&m, c->err);
+		__graft_msg_str(&m, "; nothing will be grafted");
+		__graft_log(&m);
+	}
+}
+
+const struct graft_conf *__graft_conf(void)
+{
+	if (g_load(&ready)) return &conf;
+	G_LOCK(lock);
+	if (!ready) {
+		load(&conf);
+		g_store(&ready, 1);
+	}
+	G_UNLOCK(lock);
+	return &conf;
+}

@@ -1,0 +1,213 @@
+/* conf_parse.c - graft.conf: one directive per line, '#' starts a comment.
+ *
+ *   broker   PATH
+ *   ingress  ADDR:PORT[-PORT]  ENDPOINT|local
+ *   egress   PREFIX[/LEN]      ENDPOINT|local
+ *   host     NAME ADDR...
+ *   verbose
+ *   fallback none|local
+ *
+ * The first problem breaks the whole configuration: its message is kept
+ * as one line naming the file and line, and nothing is ever grafted. */
+#include <string.h>
+#include "graft_core.h"
+
+void __graft_conf_init(struct graft_conf *c)
+{
+	memset(c, 0, sizeof *c);
+	c->file = GRAFT_DEFAULT_CONF;
+	memcpy(c->broker, GRAFT_DEFAULT_BROKER, sizeof GRAFT_DEFAULT_BROKER);
+}
+
+/* "FILE:LINE" or "GRAFT_INGRESS_CONVERT item N" */
+void __graft_msg_src(struct graft_msg *m, const struct graft_conf *c, int src, unsigned line)
+{
+	switch (src) {
+	case GRAFT_SRC_FILE:
+		__graft_msg_str(m, c->file);
+		__graft_msg_str(m, ":");
+		break;
+	case GRAFT_SRC_ENV_IN:
+		__graft_msg_str(m, "GRAFT_INGRESS_CONVERT item ");
+		break;
+	case GRAFT_SRC_ENV_EG:
+		__graft_msg_str(m, "GRAFT_EGRESS_CONVERT item ");
+		break;
+	default:
+		__graft_msg_str(m, "builtin rule ");
+	}
+	__graft_msg_num(m, line);
+}
+
+/* Keeps the first problem only; always returns -1. */
+int __graft_conf_error(struct graft_conf *c, int src, unsigned line, const char *what, const char *arg)
+{
+	struct graft_msg m = { 0 };
+	if (c->state == GRAFT_CONF_BROKEN) return -1;
+	c->state = GRAFT_CONF_BROKEN;
+	__graft_msg_str(&m, "graft: ");
+	if (line) {
+		__graft_msg_src(&m, c, src, line);
+		__graft_msg_str(&m, ": ");
+	} else if (src == GRAFT_SRC_FILE) {
+		__graft_msg_str(&m, c->file);
+		__graft_msg_str(&m, ": ");
+	}
+	__graft_msg_str(&m, what);
+	if (arg) {
+		__graft_msg_str(&m, " '");
+		__graft_msg_str(&m, arg);
+		__graft_msg_str(&m, "'");
+	}
+	if (m.n >= sizeof c->err) m.n = sizeof c->err - 1;
+	memcpy(c->err, m.b, m.n);
+	c->err[m.n] = 0;
+	return -1;
+}
+
+static int is_space(int ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
+
+/* Splits a line copy into at most max words; a '#' ends the line. */
+static int split(char *s, char **w, int max)
+{
+	int n = 0;
+	for (;;) {
+		while (is_space(*s)) s++;
+		if (!*s || *s == '#') return n;
+		if (n == max) return max + 1;
+		w[n++] = s;
+		while (*s && !is_space(*s) && *s != '#') s++;
+		if (*s == '#') { *s = 0; return n; }
+		if (*s) *s++ = 0;
+	}
+}
+
+static int valid_hostname(const char *s)
+{
+	size_t n = strlen(s), i;
+	if (!n || n > GRAFT_HOSTNAME_MAX || *s == '.' || *s == '-') return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = s[i];
+		if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z')
+		 && !(ch >= '0' && ch <= '9') && ch != '.' && ch != '-' && ch != '_')
+			return 0;
+	}
+	return 1;
+}
+
+static int lower_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		unsigned char x = *a | (*a >= 'A' && *a <= 'Z' ? 0x20 : 0);
+		unsigned char y = *b | (*b >= 'A' && *b <= 'Z' ? 0x20 : 0);
+		if (x != y) return 0;
+	}
+	return *a == *b;
+}
+
+static int do_host(struct graft_conf *c, unsigned ln, char **w, int n)
+{
+	struct graft_host *h;
+	unsigned i;
+	int k;
+	if (n < 3) return __graft_conf_error(c, 0, ln, "'host' needs a name and at least one address", 0);
+	if (n > 2 + GRAFT_MAX_HADDR) return __graft_conf_error(c, 0, ln, "too many addresses for host (at most 8):", w[1]);
+	if (!valid_hostname(w[1])) return __graft_conf_error(c, 0, ln, "bad host name", w[1]);
+	for (i = 0; i < c->nhost; i++) {
+		if (!lower_eq(c->host[i].name, w[1])) continue;
+		struct graft_msg m = { 0 };
+		__graft_msg_str(&m, "host already named on line ");
+		__graft_msg_num(&m, c->host[i].line);
+		__graft_msg_str(&m, ":");
+		return __graft_conf_error(c, 0, ln, m.b, w[1]);
+	}
+	if (c->nhost == GRAFT_MAX_HOSTS) return __graft_conf_error(c, 0, ln, "too many host lines (at most 32)", 0);
+	h = c->host + c->nhost;
+	memset(h, 0, sizeof *h);
+	memcpy(h->name, w[1], strlen(w[1]));
+	h->line = ln;
+	for (k = 2; k < n; k++)
+		if (__graft_parse_ip(w[k], strlen(w[k]), h->addr + h->n++))
+			return __graft_conf_error(c, 0, ln, "bad address", w[k]);
+	c->nhost++;
+	return 0;
+}
+
+static int do_rule(struct graft_conf *c, unsigned ln, char **w, int n, int in)
+{
+	struct graft_rule r;
+	const char *e;
+	if (n != 3) return __graft_conf_error(c, 0, ln, in
+		? "'ingress' needs ADDR:PORT and an endpoint"
+		: "'egress' needs PREFIX/LEN and an endpoint", 0);
+	memset(&r, 0, sizeof r);
+	r.src = GRAFT_SRC_FILE;
+	r.line = ln;
+	e = in ? __graft_parse_ingress(w[1], &r, 0) : __graft_parse_egress(w[1], &r);
+	if (e) return __graft_conf_error(c, 0, ln, e, w[1]);
+	if ((e = __graft_parse_epname(w[2], &r))) return __graft_conf_error(c, 0, ln, e, w[2]);
+	return in ? __graft_add_ingress(c, &r) : __graft_add_egress(c, &r);
+}
+
+static int do_line(struct graft_conf *c, unsigned ln, char *s)
+{
+	char *w[2 + GRAFT_MAX_HADDR + 2];
+	int n = split(s, w, sizeof w / sizeof *w - 1);
+
+	if (!n) return 0;
+	if (n >= (int)(sizeof w / sizeof *w)) return __graft_conf_error(c, 0, ln, "too many words", 0);
+	if (!strcmp(w[0], "ingress")) return do_rule(c, ln, w, n, 1);
+	if (!strcmp(w[0], "egress")) return do_rule(c, ln, w, n, 0);
+	if (!strcmp(w[0], "host")) return do_host(c, ln, w, n);
+	if (!strcmp(w[0], "broker")) {
+		size_t l;
+		if (n != 2) return __graft_conf_error(c, 0, ln, "'broker' needs one path", 0);
+		l = strlen(w[1]);
+		if (w[1][0] != '/') return __graft_conf_error(c, 0, ln, "broker path must be absolute:", w[1]);
+		if (l >= GRAFT_PATH_MAX) return __graft_conf_error(c, 0, ln, "broker path longer than 107 bytes:", w[1]);
+		memcpy(c->broker, w[1], l + 1);
+		return 0;
+	}
+	if (!strcmp(w[0], "verbose")) {
+		if (n != 1) return __graft_conf_error(c, 0, ln, "'verbose' takes no argument", 0);
+		c->verbose = 1;
+		return 0;
+	}
+	if (!strcmp(w[0], "fallback")) {
+		if (n == 2 && !strcmp(w[1], "local")) c->fallback = 1;
+		else if (n == 2 && !strcmp(w[1], "none")) c->fallback = 0;
+		else return __graft_conf_error(c, 0, ln, "'fallback' needs 'local' or 'none'", 0);
+		return 0;
+	}
+	return __graft_conf_error(c, 0, ln, "unknown keyword", w[0]);
+}
+
+int __graft_conf_parse(struct graft_conf *c, const char *file, const char *buf, size_t len)
+{
+	char line[GRAFT_LINE_MAX];
+	const char *p = buf, *end = buf + len, *nl;
+	unsigned ln = 0;
+
+	c->file = file;
+	while (p < end) {
+		size_t n;
+		nl = memchr(p, '\n', end - p);
+		if (!nl) nl = end;
+		n = nl - p;
+		ln++;
+		if (n >= sizeof line) return __graft_conf_error(c, 0, ln, "line longer than 1023 bytes", 0);
+		if (memchr(p, 0, n)) return __graft_conf_error(c, 0, ln, "NUL byte in line", 0);
+		memcpy(line, p, n);
+		line[n] = 0;
+		if (do_line(c, ln, line)) return -1;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* Active when something can match: rules or host names. */
+void __graft_conf_finish(struct graft_conf *c)
+{
+	if (c->state == GRAFT_CONF_BROKEN) return;
+	c->state = c->nin || c->neg || c->nhost ? GRAFT_CONF_ACTIVE : GRAFT_CONF_INACTIVE;
+}

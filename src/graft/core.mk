@@ -1,0 +1,45 @@
+# src/graft/core.mk - the graft core on the host, for its unit tests.
+# (Inside libc the same files are compiled by musl's own Makefile, with
+# -D__GRAFT_IN_LIBC=1; graft_sys.h picks musl's internals then.)
+
+CORE_SRCS := $(wildcard src/graft/*.c)
+CORE_HOST_OBJS := $(patsubst src/graft/%.c,$(B)/obj/core-host/%.o,$(CORE_SRCS))
+CORE_HOST_LIB := $(B)/obj/core-host/libgraftcore.a
+CORE_UNIT := parse match fdtable graft
+CORE_TEST_BINS := $(addprefix $(B)/tests/test_core_,$(CORE_UNIT))
+CORE_CPPFLAGS = $(HOST_CPPFLAGS) -Isrc/graft
+
+UNIT_TESTS += $(CORE_TEST_BINS)
+E2E_TESTS += $(sort $(wildcard tests/e2e/core-*.sh))
+MAN5 += man/graft.conf.5
+
+$(B)/obj/core-host/%.o: src/graft/%.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(CORE_CPPFLAGS) -MMD -MP -c -o $@ $<
+
+$(CORE_HOST_LIB): $(CORE_HOST_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/obj/core-host/test_core_%.o: tests/unit/test_core_%.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(CORE_CPPFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/test_core_%: $(B)/obj/core-host/test_core_%.o $(CORE_HOST_LIB)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(CORE_HOST_LIB) $(CMOCKA_LIBS) -lpthread
+
+# Test programs built with graft-cc against the patched libc.
+CORE_APPS := $(patsubst tests/apps-src/%.c,%,$(wildcard tests/apps-src/*.c))
+CORE_APP_BINS := $(addprefix $(B)/tests/apps/,$(CORE_APPS))
+TEST_PROGS += $(CORE_APP_BINS)
+
+$(B)/tests/apps/%: tests/apps-src/%.c $(SYSROOT)/lib/libc.a | toolchain
+	@mkdir -p $(@D)
+	$(GRAFT_CC) -O2 -Wall -o $@ $< -lpthread
+
+.PHONY: core-unit core-apps
+core-unit: $(CORE_TEST_BINS)
+core-apps: $(CORE_APP_BINS)
+
+-include $(CORE_HOST_OBJS:.o=.d) $(B)/obj/core-host/test_core_*.d

@@ -1,0 +1,186 @@
+/* fdtable.c - what the core remembers about each socket not yet grafted.
+ *
+ * Any fd number up to INT_MAX: a static top level of 2048 pointers, each to
+ * a lazily mmap'd page of 16384 chunk pointers, each to a lazily mmap'd
+ * chunk of 64 slots.  Pages and chunks are never freed, are zero when they
+ * arrive from the kernel (so a racing reader sees an empty slot, never a
+ * half-built one) and are installed with a compare-and-swap.  A slot has its
+ * own lock; "used" can be read without it for the hot-path check. */
+#include <string.h>
+#include "graft_core.h"
+
+#define L3_BITS 6
+#define L2_BITS 14
+#define L1_SIZE (1u << (31 - L2_BITS - L3_BITS))
+#define L2_SIZE (1u << L2_BITS)
+#define L3_SIZE (1u << L3_BITS)
+
+struct slot {
+	volatile int lock[1];
+	volatile int used;
+	struct graft_fdstate st;
+};
+
+static void *volatile l1[L1_SIZE];
+
+static void *install(void *volatile *p, size_t size)
+{
+	void *n = g_mmap(size), *old;
+	if (!n) return 0;
+	old = g_cas_ptr(p, 0, n);
+	if (!old) return n;
+	g_munmap(n, size);
+	return old;
+}
+
+static struct slot *slot(int fd, int create)
+{
+	void *volatile *l2;
+	struct slot *c;
+	unsigned u = fd;
+
+	if (fd < 0) return 0;
+	l2 = l1[u >> (L2_BITS + L3_BITS)];
+	if (!l2) {
+		if (!create) return 0;
+		l2 = install(&l1[u >> (L2_BITS + L3_BITS)], L2_SIZE * sizeof(void *));
+		if (!l2) return 0;
+	}
+	c = l2[(u >> L3_BITS) & (L2_SIZE - 1)];
+	if (!c) {
+		if (!create) return 0;
+		c = install(&l2[(u >> L3_BITS) & (L2_SIZE - 1)], L3_SIZE * sizeof *c);
+		if (!c) return 0;
+	}
+	return c + (u & (L3_SIZE - 1));
+}
+
+int __graft_fd_has(int fd)
+{
+	struct slot *s = slot(fd, 0);
+	return s && s->used;
+}
+
+int __graft_fd_put(int fd, const struct graft_fdstate *st)
+{
+	struct slot *s = slot(fd, 1);
+	if (!s) return -ENOMEM;
+	G_LOCK(s->lock);
+	s->st = *st;
+	s->used = 1;
+	G_UNLOCK(s->lock);
+	return 0;
+}
+
+int __graft_fd_get(int fd, struct graft_fdstate *st)
+{
+	struct slot *s = slot(fd, 0);
+	int r = 0;
+	if (!s) return 0;
+	G_LOCK(s->lock);
+	if (s->used) {
+		*st = s->st;
+		r = 1;
+	}
+	G_UNLOCK(s->lock);
+	return r;
+}
+
+/* ino 0 forgets whatever is there; else only that socket's state. */
+void __graft_fd_forget(int fd, uint64_t ino)
+{
+	struct slot *s = slot(fd, 0);
+	if (!s || !s->used) return;
+	G_LOCK(s->lock);
+	if (s->used && (!ino || s->st.ino == ino)) s->used = 0;
+	G_UNLOCK(s->lock);
+}
+
+void __graft_sopt_add(struct graft_fdstate *st, int level, int name, const void *val, socklen_t len)
+{
+	struct graft_sopt *o;
+	unsigned i;
+
+	for (i = 0; i < st->nopt; i++)
+		if (st->opt[i].level == level && st->opt[i].name == name) break;
+	if (len > GRAFT_OPT_VALMAX || !val || i == GRAFT_FD_MAXOPTS) {
+		/* cannot carry it over: grafting this socket will refuse */
+		if (!st->lost) {
+			st->lost = 1;
+			st->lost_level = level;
+			st->lost_name = name;
+		}
+		return;
+	}
+	o = st->opt + i;
+	if (i == st->nopt) st->nopt++;
+	o->level = level;
+	o->name = name;
+	o->len = len;
+	memcpy(o->val, val, len);
+}
+
+void __graft_fd_addopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	struct slot *s = slot(fd, 0);
+	if (!s || !s->used) return;
+	G_LOCK(s->lock);
+	if (s->used) __graft_sopt_add(&s->st, level, name, val, len);
+	G_UNLOCK(s->lock);
+}
+
+void __graft_fd_any0(int fd)
+{
+	struct slot *s = slot(fd, 0);
+	if (!s || !s->used) return;
+	G_LOCK(s->lock);
+	s->st.any0 = 1;
+	G_UNLOCK(s->lock);
+}
+
+/* newfd now refers to oldfd's socket: both share its state, and grafting
+ * one later grafts the other (see __graft_fd_next_alias). */
+void __graft_fd_dup(int oldfd, int newfd)
+{
+	struct graft_fdstate st;
+	struct slot *s;
+	int had = __graft_fd_get(oldfd, &st);
+
+	__graft_fd_forget(newfd, 0);
+	if (!had) return;
+	if (!(s = slot(oldfd, 0))) return;
+	G_LOCK(s->lock);
+	if (s->used && s->st.ino == st.ino) s->st.shared = 1;
+	G_UNLOCK(s->lock);
+	st.shared = 1;
+	__graft_fd_put(newfd, &st);
+}
+
+/* The next fd after 'from' holding the socket 'ino', or -1.  Only used
+ * for dup()ed sockets, so the walk over the table is rare. */
+int __graft_fd_next_alias(int from, uint64_t ino)
+{
+	unsigned u = from < 0 ? 0 : (unsigned)from + 1;
+	for (; u <= GRAFT_FD_MAX; ) {
+		void *volatile *l2 = l1[u >> (L2_BITS + L3_BITS)];
+		struct slot *c;
+		if (!l2) {
+			u = (u | ((1u << (L2_BITS + L3_BITS)) - 1)) + 1;
+			if (u >> 31) break;
+			continue;
+		}
+		c = l2[(u >> L3_BITS) & (L2_SIZE - 1)];
+		if (!c) {
+			u = (u | (L3_SIZE - 1)) + 1;
+			if (u >> 31) break;
+			continue;
+		}
+		for (; ; u++) {
+			struct slot *s = c + (u & (L3_SIZE - 1));
+			if (s->used && s->st.ino == ino) return u;
+			if ((u & (L3_SIZE - 1)) == L3_SIZE - 1) { u++; break; }
+		}
+		if (u >> 31) break;
+	}
+	return -1;
+}

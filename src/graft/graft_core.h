@@ -1,0 +1,156 @@
+/* graft_core.h - types and internal interfaces of the graft core.
+ * Nothing here is visible outside libc: every function is hidden and
+ * __graft_-prefixed.  docs/core.md explains the decisions. */
+#ifndef GRAFT_CORE_H
+#define GRAFT_CORE_H
+
+#include "graft_sys.h"
+#include "graft_proto.h"
+
+/* Limits of graft.conf (documented in graft.conf(5)). */
+#define GRAFT_MAX_INGRESS	64
+#define GRAFT_MAX_EGRESS	64
+#define GRAFT_MAX_HOSTS		32
+#define GRAFT_MAX_HADDR		8
+#define GRAFT_HOSTNAME_MAX	253
+#define GRAFT_PATH_MAX		108	/* sizeof sun_path */
+#define GRAFT_LINE_MAX		1024
+#define GRAFT_CONF_MAXSIZE	(1 << 20)
+
+#define GRAFT_DEFAULT_CONF	"/etc/graft.conf"
+#define GRAFT_DEFAULT_BROKER	"/run/graft/graftd.sock"
+
+/* errnos of our own (see docs/core.md) */
+#define GRAFT_EBROKEN		ENOTRECOVERABLE	/* config is broken: refuse */
+#define GRAFT_EUNREACH		ENETUNREACH	/* graftd cannot be reached */
+
+/* An address as rules see it; v4-mapped IPv6 is stored as AF_INET. */
+struct graft_ip {
+	int family;
+	uint8_t a[16];
+};
+
+enum { GRAFT_SRC_FILE, GRAFT_SRC_ENV_IN, GRAFT_SRC_ENV_EG, GRAFT_SRC_BUILTIN };
+
+struct graft_rule {
+	struct graft_ip ip;
+	uint16_t lo, hi;	/* ingress: port range */
+	uint8_t plen;		/* egress: prefix length */
+	uint8_t local;		/* endpoint "local": stays in the namespace */
+	uint8_t src;		/* GRAFT_SRC_* */
+	uint16_t line;		/* line of the file, or item of the variable */
+	char ep[GRAFT_PROTO_EPNAME + 1];
+};
+
+struct graft_host {
+	char name[GRAFT_HOSTNAME_MAX + 1];
+	uint16_t line;
+	uint8_t n;
+	struct graft_ip addr[GRAFT_MAX_HADDR];
+};
+
+enum { GRAFT_CONF_INACTIVE, GRAFT_CONF_ACTIVE, GRAFT_CONF_BROKEN };
+
+struct graft_conf {
+	int state;
+	int verbose;
+	int fallback;		/* "fallback local": graftd unreachable -> local */
+	const char *file;	/* for messages */
+	char broker[GRAFT_PATH_MAX];
+	unsigned nin, neg, nhost;
+	struct graft_rule in[GRAFT_MAX_INGRESS];
+	struct graft_rule eg[GRAFT_MAX_EGRESS];
+	struct graft_host host[GRAFT_MAX_HOSTS];
+	char err[320];		/* the one line printed for a broken config */
+};
+
+/* log.c: one line, no stdio */
+struct graft_msg {
+	unsigned n;
+	char b[400];
+};
+hidden void __graft_msg_str(struct graft_msg *, const char *);
+hidden void __graft_msg_num(struct graft_msg *, unsigned long);
+hidden void __graft_msg_ip(struct graft_msg *, const struct graft_ip *, int brackets);
+hidden void __graft_msg_rule(struct graft_msg *, const struct graft_rule *, int ingress);
+hidden void __graft_msg_sa(struct graft_msg *, const void *sa, unsigned len);
+hidden void __graft_log(struct graft_msg *);
+
+
+/* conf_parse.c, conf_env.c, conf_addr.c: pure parsing */
+hidden void __graft_conf_init(struct graft_conf *);
+hidden int __graft_conf_parse(struct graft_conf *, const char *file, const char *buf, size_t len);
+hidden int __graft_conf_env(struct graft_conf *, const char *var, const char *val);
+hidden void __graft_conf_finish(struct graft_conf *);
+hidden int __graft_conf_error(struct graft_conf *, int src, unsigned line, const char *what, const char *arg);
+hidden void __graft_msg_src(struct graft_msg *, const struct graft_conf *, int src, unsigned line);
+hidden int __graft_parse_ip(const char *, size_t, struct graft_ip *);
+hidden int __graft_parse_port(const char *, size_t, uint16_t *);
+hidden const char *__graft_parse_ingress(const char *, struct graft_rule *, int lastcolon);
+hidden const char *__graft_parse_egress(const char *, struct graft_rule *);
+hidden const char *__graft_parse_epname(const char *, struct graft_rule *);
+hidden int __graft_add_ingress(struct graft_conf *, const struct graft_rule *);
+hidden int __graft_add_egress(struct graft_conf *, const struct graft_rule *);
+
+/* conf_load.c: the process's configuration, loaded once */
+hidden const struct graft_conf *__graft_conf(void);
+
+/* rule_match.c */
+hidden int __graft_sa_ip(const struct sockaddr *, socklen_t, struct graft_ip *, unsigned *port);
+hidden int __graft_ip_any(const struct graft_ip *);
+hidden int __graft_ip_loopback(const struct graft_ip *);
+hidden const struct graft_rule *__graft_match_in(const struct graft_conf *, const struct graft_ip *, unsigned port);
+hidden const struct graft_rule *__graft_match_eg(const struct graft_conf *, const struct graft_ip *);
+
+/* fdtable.c: state of the sockets not yet grafted */
+#define GRAFT_FD_MAXOPTS	16
+#define GRAFT_OPT_VALMAX	24
+
+struct graft_sopt {
+	int level, name;
+	unsigned len;
+	unsigned char val[GRAFT_OPT_VALMAX];
+};
+
+struct graft_fdstate {
+	uint64_t ino;			/* detects a reused fd number */
+	int domain, type, protocol;	/* type without SOCK_* flags */
+	unsigned char nopt;
+	unsigned char any0;		/* bound locally to the wildcard, port 0 */
+	unsigned char shared;		/* dup()ed: other fds share the socket */
+	unsigned char lost;		/* an option could not be recorded */
+	int lost_level, lost_name;
+	struct graft_sopt opt[GRAFT_FD_MAXOPTS];
+};
+
+#define GRAFT_FD_MAX		0x7fffffff
+
+hidden int __graft_fd_has(int fd);
+hidden int __graft_fd_put(int fd, const struct graft_fdstate *);
+hidden int __graft_fd_get(int fd, struct graft_fdstate *);
+hidden void __graft_fd_forget(int fd, uint64_t ino);
+hidden void __graft_fd_addopt(int fd, int level, int name, const void *val, socklen_t len);
+hidden void __graft_fd_dup(int oldfd, int newfd);
+hidden void __graft_fd_any0(int fd);
+hidden int __graft_fd_next_alias(int from, uint64_t ino);
+hidden void __graft_sopt_add(struct graft_fdstate *, int level, int name, const void *val, socklen_t len);
+
+/* graft_req.c: the request for a socket */
+hidden unsigned __graft_req_build(struct graft_req *, const struct graft_fdstate *,
+	const char *ep, unsigned flags, unsigned port);
+
+/* broker.c */
+struct graft_bres {
+	int fd;			/* the host socket, or -1 */
+	int err;		/* 0, or positive errno */
+	int transport;		/* err is ours (graftd unreachable), not graftd's */
+	const char *step;	/* what failed, for the log line */
+	struct graft_rep rep;
+};
+hidden void __graft_broker_call(const char *path, const struct graft_req *, struct graft_bres *);
+
+/* graft_swap.c */
+hidden long __graft_graft(int fd, const struct graft_fdstate *, const struct graft_rule *,
+	int ingress, unsigned port, int *hostfamily);
+
+#endif

@@ -1,0 +1,109 @@
+/* graft_inet.c - bind(), connect(), sendto(), sendmsg() on a socket not
+ * yet grafted.  A bind matching an ingress rule is done by graftd: the app
+ * gets 0.  A destination matching an egress rule gets the host socket
+ * installed first, then musl's own call runs on it (so EINPROGRESS,
+ * SO_ERROR and the rest are the kernel's).  Anything unmatched stays in
+ * the namespace and the fd is forgotten. */
+#include <string.h>
+#include <netinet/in.h>
+#include "graft_core.h"
+#include "graft_hooks.h"
+
+/* State of fd if it is a live, tracked, not yet grafted socket. */
+static int tracked(int fd, struct graft_fdstate *st)
+{
+	struct stat sb;
+	if (!__graft_fd_has(fd) || !__graft_fd_get(fd, st)) return 0;
+	if (g_fstat(fd, &sb) || (uint64_t)sb.st_ino != st->ino) {
+		/* the number was reused behind our back (raw close, exec) */
+		__graft_fd_forget(fd, st->ino);
+		return 0;
+	}
+	return 1;
+}
+
+long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct graft_fdstate st;
+	struct graft_ip ip;
+	unsigned port;
+	const struct graft_conf *c;
+	const struct graft_rule *r;
+	long e;
+
+	if (!__graft_fd_has(fd)) return GRAFT_PASS;
+	/* a malformed address keeps the state: the kernel reports it */
+	if (__graft_sa_ip(sa, len, &ip, &port)) return GRAFT_PASS;
+	if (!tracked(fd, &st) || sa->sa_family != st.domain) return GRAFT_PASS;
+	c = __graft_conf();
+	if (c->state == GRAFT_CONF_BROKEN) return -GRAFT_EBROKEN;
+	r = __graft_match_in(c, &ip, port);
+	if (!r || r->local) {
+		/* bind(any:0) then connect is just an early autobind:
+		 * keep the socket eligible for egress */
+		if (!r && port == 0 && __graft_ip_any(&ip) && c->neg) {
+			__graft_fd_any0(fd);
+			return GRAFT_PASS;
+		}
+		__graft_fd_forget(fd, st.ino);
+		return GRAFT_PASS;
+	}
+	e = __graft_graft(fd, &st, r, 1, port, 0);
+	if (e == GRAFT_PASS) __graft_fd_forget(fd, st.ino);
+	return e;
+}
+
+/* connect (cp = 1), sendto or sendmsg to sa on a tracked fd */
+static long egress(int fd, const struct sockaddr *sa, socklen_t len, int cp)
+{
+	struct graft_fdstate st;
+	struct graft_ip ip;
+	unsigned port;
+	const struct graft_conf *c;
+	const struct graft_rule *r;
+	int hfam = 0;
+	long e;
+
+	if (__graft_sa_ip(sa, len, &ip, &port)) return GRAFT_PASS;
+	if (!tracked(fd, &st) || sa->sa_family != st.domain) return GRAFT_PASS;
+	c = __graft_conf();
+	if (c->state == GRAFT_CONF_BROKEN) return -GRAFT_EBROKEN;
+	r = __graft_match_eg(c, &ip);
+	if (!r || r->local) {
+		__graft_fd_forget(fd, st.ino);
+		return GRAFT_PASS;
+	}
+	e = __graft_graft(fd, &st, r, 0, 0, &hfam);
+	if (e == GRAFT_PASS) __graft_fd_forget(fd, st.ino);
+	if (e) return e;
+	/* A v4-mapped destination on an IPv4 host socket: connect it with
+	 * the plain IPv4 address ourselves.  (sendto/sendmsg cannot be
+	 * rewritten here; docs/core.md) */
+	if (cp && hfam == AF_INET && sa->sa_family == AF_INET6) {
+		struct sockaddr_in sin;
+		memset(&sin, 0, sizeof sin);
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(port);
+		memcpy(&sin.sin_addr, ip.a, 4);
+		return g_connect_cp(fd, &sin, sizeof sin);
+	}
+	return GRAFT_PASS;
+}
+
+long __graft_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	if (!__graft_fd_has(fd)) return GRAFT_PASS;
+	return egress(fd, sa, len, 1);
+}
+
+long __graft_sendto(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	if (!sa || !__graft_fd_has(fd)) return GRAFT_PASS;
+	return egress(fd, sa, len, 0);
+}
+
+long __graft_sendmsg(int fd, const struct msghdr *msg)
+{
+	if (!msg || !msg->msg_name || !__graft_fd_has(fd)) return GRAFT_PASS;
+	return egress(fd, msg->msg_name, msg->msg_namelen, 0);
+}

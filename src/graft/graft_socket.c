@@ -1,0 +1,60 @@
+/* graft_socket.c - socket(): remember the inet sockets a rule might graft
+ * later (only when rules exist: otherwise nothing is recorded and socket()
+ * costs what stock musl's does); and the raw socket() libc's resolver uses,
+ * which is never recorded and so never grafted. */
+#include <string.h>
+#include "graft_core.h"
+#include "graft_hooks.h"
+
+long __graft_socket(int domain, int type, int protocol)
+{
+	/* AF_GRAFT without the kernel module comes here (a later step) */
+	(void)domain, (void)type, (void)protocol;
+	return GRAFT_PASS;
+}
+
+void __graft_socket_done(int fd, int domain, int type, int protocol)
+{
+	const struct graft_conf *c;
+	struct graft_fdstate st;
+	struct stat sb;
+	int t = type & ~(SOCK_NONBLOCK|SOCK_CLOEXEC);
+
+	if (domain != AF_INET && domain != AF_INET6) return;
+	if (t != SOCK_STREAM && t != SOCK_DGRAM && t != SOCK_SEQPACKET) return;
+	c = __graft_conf();
+	if (c->state == GRAFT_CONF_INACTIVE) return;
+	if (c->state == GRAFT_CONF_ACTIVE && !c->nin && !c->neg) return;
+	if (g_fstat(fd, &sb)) return;
+	memset(&st, 0, offsetof(struct graft_fdstate, opt));
+	st.ino = sb.st_ino;
+	st.domain = domain;
+	st.type = t;
+	st.protocol = protocol;
+	if (__graft_fd_put(fd, &st)) {
+		struct graft_msg m = { 0 };
+		__graft_msg_str(&m, "graft: fd ");
+		__graft_msg_num(&m, fd);
+		__graft_msg_str(&m, ": out of memory for its state; it will not be grafted");
+		__graft_log(&m);
+	}
+}
+
+int __graft_raw_socket(int domain, int type, int protocol)
+{
+	/* musl's socket() without the hooks: old kernels lack the flags */
+	long s = g_socket(domain, type, protocol);
+	if ((s == -EINVAL || s == -EPROTONOSUPPORT)
+	 && (type & (SOCK_CLOEXEC|SOCK_NONBLOCK))) {
+		s = g_socket(domain, type & ~(SOCK_CLOEXEC|SOCK_NONBLOCK), protocol);
+		if (s < 0) goto out;
+		if (type & SOCK_CLOEXEC) g_fcntl(s, F_SETFD, FD_CLOEXEC);
+		if (type & SOCK_NONBLOCK) g_fcntl(s, F_SETFL, O_NONBLOCK);
+	}
+out:
+	if (s < 0) {
+		errno = -s;
+		return -1;
+	}
+	return s;
+}

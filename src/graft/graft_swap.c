@@ -1,0 +1,168 @@
+/* graft_swap.c - turn the app's placeholder socket into a host socket:
+ * ask graftd for it, replay the options graftd did not apply, then dup3 it
+ * over the app's fd number with the placeholder's O_NONBLOCK and
+ * FD_CLOEXEC, and close the spare.  fds dup()ed from the placeholder are
+ * swapped too, so they keep naming the same socket as the app's fd. */
+#include <string.h>
+#include "graft_core.h"
+#include "graft_hooks.h"
+
+static const char *reason(unsigned r)
+{
+	static const char *const s[] = {
+		"granted", "malformed request", "unsupported protocol version",
+		"request carried file descriptors", "could not identify the process",
+		"no endpoint table for this network namespace",
+		"no such endpoint in this network namespace",
+		"socket type not allowed for the endpoint",
+		"socket option not allowed", "port not allowed by the endpoint",
+		"host socket() failed", "setting an option failed",
+		"host bind() failed", "limit reached",
+	};
+	return r < sizeof s / sizeof *s ? s[r] : "refused";
+}
+
+static void head(struct graft_msg *m, const struct graft_rule *r, int ingress)
+{
+	m->n = 0;
+	__graft_msg_str(m, "graft: ");
+	__graft_msg_rule(m, r, ingress);
+	__graft_msg_str(m, ": ");
+}
+
+static long fail(const struct graft_rule *r, int ingress, const char *why, int err)
+{
+	struct graft_msg m;
+	head(&m, r, ingress);
+	__graft_msg_str(&m, why);
+	if (err) {
+		__graft_msg_str(&m, ": ");
+		__graft_msg_str(&m, strerror(err));
+	}
+	__graft_log(&m);
+	return -err;
+}
+
+static int swap(int hfd, int fd, uint64_t ino)
+{
+	struct stat sb;
+	long fl = g_fcntl(fd, F_GETFL, 0), fdfl = g_fcntl(fd, F_GETFD, 0), r;
+
+	if (fl < 0) return fl;
+	if (fdfl < 0) return fdfl;
+	/* another thread may have closed or replaced the fd meanwhile */
+	if (g_fstat(fd, &sb) || (uint64_t)sb.st_ino != ino) return -EBADF;
+	if (fl & O_NONBLOCK) {
+		long hf = g_fcntl(hfd, F_GETFL, 0);
+		if (hf >= 0) g_fcntl(hfd, F_SETFL, hf | O_NONBLOCK);
+	}
+	while ((r = g_dup3(hfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0)) == -EBUSY || r == -EINTR);
+	if (r < 0) return r;
+	__graft_fd_forget(fd, ino);
+	return 0;
+}
+
+static int replay(int hfd, const struct graft_fdstate *st, unsigned sent, int *bad)
+{
+	unsigned i;
+	for (i = 0; i < st->nopt; i++) {
+		const struct graft_sopt *o = st->opt + i;
+		long r;
+		if (sent & (1u << i)) continue;
+		r = g_setsockopt(hfd, o->level, o->name, o->val, o->len);
+		if (r < 0) {
+			*bad = i;
+			return r;
+		}
+	}
+	return 0;
+}
+
+long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_rule *r,
+	int ingress, unsigned port, int *hostfamily)
+{
+	const struct graft_conf *c = __graft_conf();
+	struct graft_req q;
+	struct graft_bres res;
+	struct graft_msg m;
+	unsigned sent;
+	int bad = 0, e, alias;
+	long x;
+
+	if (st->lost) {
+		head(&m, r, ingress);
+		__graft_msg_str(&m, "socket option ");
+		__graft_msg_num(&m, st->lost_level);
+		__graft_msg_str(&m, "/");
+		__graft_msg_num(&m, st->lost_name);
+		__graft_msg_str(&m, " cannot be carried over (too large or too many options)");
+		__graft_log(&m);
+		return -ENOBUFS;
+	}
+	sent = __graft_req_build(&q, st, r->ep,
+		ingress ? GRAFT_F_INGRESS|GRAFT_F_PORT : GRAFT_F_EGRESS, port);
+	__graft_broker_call(c->broker, &q, &res);
+	if (res.transport) {
+		head(&m, r, ingress);
+		__graft_msg_str(&m, "broker ");
+		__graft_msg_str(&m, c->broker);
+		__graft_msg_str(&m, ": ");
+		if (res.err != EPROTO) {
+			__graft_msg_str(&m, res.step);
+			__graft_msg_str(&m, ": ");
+		}
+		__graft_msg_str(&m, strerror(res.err));
+		if (c->fallback && res.err != EPROTO) {
+			__graft_msg_str(&m, "; staying in the local network namespace");
+			__graft_log(&m);
+			return GRAFT_PASS;
+		}
+		__graft_log(&m);
+		return res.err == EPROTO ? -EPROTO : -GRAFT_EUNREACH;
+	}
+	if (res.err) {
+		head(&m, r, ingress);
+		__graft_msg_str(&m, "graftd refused: ");
+		__graft_msg_str(&m, reason(res.rep.reason));
+		__graft_msg_str(&m, " (");
+		__graft_msg_str(&m, strerror(res.err));
+		__graft_msg_str(&m, ")");
+		__graft_log(&m);
+		return -res.err;
+	}
+	if ((x = replay(res.fd, st, sent, &bad)) < 0) {
+		g_close(res.fd);
+		head(&m, r, ingress);
+		__graft_msg_str(&m, "replaying socket option ");
+		__graft_msg_num(&m, st->opt[bad].level);
+		__graft_msg_str(&m, "/");
+		__graft_msg_num(&m, st->opt[bad].name);
+		__graft_msg_str(&m, ": ");
+		__graft_msg_str(&m, strerror(-x));
+		__graft_log(&m);
+		return x;
+	}
+	if (hostfamily) {
+		int dom = 0;
+		socklen_t dl = sizeof dom;
+		*hostfamily = st->domain;
+		if (!g_getsockopt_int(res.fd, SOL_SOCKET, SO_DOMAIN, &dom, &dl)) *hostfamily = dom;
+	}
+	if ((e = swap(res.fd, fd, st->ino)) < 0) {
+		g_close(res.fd);
+		return fail(r, ingress, "installing the host socket", -e);
+	}
+	/* dup()s of the placeholder follow it onto the host socket */
+	for (alias = -1; st->shared && (alias = __graft_fd_next_alias(alias, st->ino)) >= 0; )
+		if (alias != fd) swap(res.fd, alias, st->ino);
+	g_close(res.fd);
+	if (c->verbose) {
+		head(&m, r, ingress);
+		__graft_msg_str(&m, "fd ");
+		__graft_msg_num(&m, fd);
+		__graft_msg_str(&m, " grafted, host socket at ");
+		__graft_msg_sa(&m, res.rep.addr, res.rep.addrlen < sizeof res.rep.addr ? res.rep.addrlen : sizeof res.rep.addr);
+		__graft_log(&m);
+	}
+	return 0;
+}

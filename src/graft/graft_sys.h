@@ -1,0 +1,155 @@
+/* graft_sys.h - the few system services the graft core needs, mapped onto
+ * musl's internals inside libc (__GRAFT_IN_LIBC) or onto glibc for the host
+ * unit tests.  Everything returns -errno on failure, never touches errno,
+ * and never goes through a hooked public socket function. */
+#ifndef GRAFT_SYS_H
+#define GRAFT_SYS_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+
+#ifdef __GRAFT_IN_LIBC
+
+#include <features.h>
+#include <errno.h>
+#include <sys/mman.h>
+#include <pthread.h>
+#include "syscall.h"
+#include "lock.h"
+#include "atomic.h"
+
+#define G_LOCK(l)	LOCK(l)
+#define G_UNLOCK(l)	UNLOCK(l)
+
+static inline void *g_cas_ptr(void *volatile *p, void *t, void *s)
+{
+	return a_cas_p(p, t, s);
+}
+static inline int g_load(volatile int *p) { int v = *p; a_barrier(); return v; }
+static inline void g_store(volatile int *p, int v) { a_store(p, v); }
+
+static inline void *g_mmap(size_t n)
+{
+	void *p = __mmap(0, n, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? 0 : p;
+}
+static inline void *g_mmap_file(int fd, size_t n)
+{
+	void *p = __mmap(0, n, PROT_READ, MAP_PRIVATE, fd, 0);
+	return p == MAP_FAILED ? 0 : p;
+}
+static inline void g_munmap(void *p, size_t n) { __munmap(p, n); }
+
+#define g_socket(d,t,p)		__socketcall(socket, d, t, p, 0, 0, 0)
+#define g_connect(f,a,l)	__socketcall(connect, f, a, l, 0, 0, 0)
+#define g_connect_cp(f,a,l)	__socketcall_cp(connect, f, a, l, 0, 0, 0)
+#define g_setsockopt(f,l,n,v,s)	__socketcall(setsockopt, f, l, n, v, s, 0)
+#define g_getsockopt_int(f,l,n,v,s) __socketcall(getsockopt, f, l, n, v, s, 0)
+#define g_sendmsg(f,m,fl)	__socketcall(sendmsg, f, m, fl, 0, 0, 0)
+#define g_recvmsg(f,m,fl)	__socketcall(recvmsg, f, m, fl, 0, 0, 0)
+#define g_close(f)		__syscall(SYS_close, f)
+#define g_fcntl(f,c,a)		__syscall(SYS_fcntl, f, c, a)
+#define g_dup3(o,n,fl)		__syscall(SYS_dup3, o, n, fl)
+#define g_write(f,b,n)		__syscall(SYS_write, f, b, n)
+#define g_getpid()		__syscall(SYS_getpid)
+#ifdef SYS_open
+#define g_open(p,fl)		__syscall(SYS_open, p, (fl)|O_LARGEFILE)
+#else
+#define g_open(p,fl)		__syscall(SYS_openat, AT_FDCWD, p, (fl)|O_LARGEFILE)
+#endif
+static inline long g_fstat(int fd, struct stat *st)
+{
+	/* fstat() is not hooked and knows each arch's kernel stat layout;
+	 * keep the caller's errno intact. */
+	int e = errno, r = fstat(fd, st) ? -errno : 0;
+	errno = e;
+	return r;
+}
+static inline int g_nocancel(void)
+{
+	int cs;
+	__pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs);
+	return cs;
+}
+static inline void g_restorecancel(int cs) { __pthread_setcancelstate(cs, 0); }
+
+#else /* host build, for the unit tests */
+
+#include <errno.h>
+#include <sched.h>
+#include <unistd.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#ifndef hidden
+#define hidden __attribute__((__visibility__("hidden")))
+#endif
+
+static inline void g_lock(volatile int *l)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE)) sched_yield();
+}
+static inline void g_unlock(volatile int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
+#define G_LOCK(l)	g_lock(l)
+#define G_UNLOCK(l)	g_unlock(l)
+
+static inline void *g_cas_ptr(void *volatile *p, void *t, void *s)
+{
+	__atomic_compare_exchange_n(p, &t, s, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	return t;
+}
+static inline int g_load(volatile int *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void g_store(volatile int *p, int v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
+
+static inline void *g_mmap(size_t n)
+{
+	void *p = mmap(0, n, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? 0 : p;
+}
+static inline void *g_mmap_file(int fd, size_t n)
+{
+	void *p = mmap(0, n, PROT_READ, MAP_PRIVATE, fd, 0);
+	return p == MAP_FAILED ? 0 : p;
+}
+static inline void g_munmap(void *p, size_t n) { munmap(p, n); }
+
+#define G_R(x)			({ long _r = (long)(x); _r < 0 ? -errno : _r; })
+#define g_socket(d,t,p)		G_R(syscall(SYS_socket, d, t, p))
+#define g_connect(f,a,l)	G_R(syscall(SYS_connect, f, a, l))
+#define g_connect_cp(f,a,l)	G_R(syscall(SYS_connect, f, a, l))
+#define g_setsockopt(f,l,n,v,s)	G_R(syscall(SYS_setsockopt, f, l, n, v, s))
+#define g_getsockopt_int(f,l,n,v,s) G_R(syscall(SYS_getsockopt, f, l, n, v, s))
+#define g_sendmsg(f,m,fl)	G_R(syscall(SYS_sendmsg, f, m, fl))
+#define g_recvmsg(f,m,fl)	G_R(syscall(SYS_recvmsg, f, m, fl))
+#define g_close(f)		G_R(syscall(SYS_close, f))
+#define g_fcntl(f,c,a)		G_R(syscall(SYS_fcntl, f, c, a))
+#define g_dup3(o,n,fl)		G_R(syscall(SYS_dup3, o, n, fl))
+#define g_write(f,b,n)		G_R(syscall(SYS_write, f, b, n))
+#define g_getpid()		G_R(syscall(SYS_getpid))
+#define g_open(p,fl)		G_R(syscall(SYS_openat, AT_FDCWD, p, fl))
+static inline long g_fstat(int fd, struct stat *st)
+{
+	int e = errno, r = fstat(fd, st) ? -errno : 0;
+	errno = e;
+	return r;
+}
+static inline int g_nocancel(void)
+{
+	int cs;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs);
+	return cs;
+}
+static inline void g_restorecancel(int cs) { pthread_setcancelstate(cs, 0); }
+
+#endif
+
+#endif

@@ -1,0 +1,116 @@
+/* rule_match.c - which rule a bind() or a destination falls under.
+ *
+ * Ingress: a rule naming an address matches binds to exactly that address;
+ * a wildcard rule (0.0.0.0 or [::]) matches wildcard binds and binds to any
+ * other address of its family except loopback ones (such an address cannot
+ * exist in a lo-only namespace: the app means the outside world, while a
+ * loopback bind means "local only" and is never widened to the host).
+ * Exact beats wildcard, then the narrower port range wins.
+ *
+ * Egress: longest prefix; 127.0.0.0/8, ::1, 0.0.0.0 and :: stay local
+ * unless a rule at least as long says otherwise.  v4-mapped destinations
+ * are IPv4 for matching. */
+#include <string.h>
+#include <netinet/in.h>
+#include "graft_core.h"
+
+static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+int __graft_sa_ip(const struct sockaddr *sa, socklen_t len, struct graft_ip *ip, unsigned *port)
+{
+	memset(ip, 0, sizeof *ip);
+	if (!sa || len < sizeof(sa_family_t)) return -1;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s = (const void *)sa;
+		if (len < sizeof *s) return -1;
+		ip->family = AF_INET;
+		memcpy(ip->a, &s->sin_addr, 4);
+		*port = ntohs(s->sin_port);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const void *)sa;
+		if (len < sizeof *s) return -1;
+		*port = ntohs(s->sin6_port);
+		if (!memcmp(&s->sin6_addr, v4mapped, 12)) {
+			ip->family = AF_INET;
+			memcpy(ip->a, (const uint8_t *)&s->sin6_addr + 12, 4);
+		} else {
+			ip->family = AF_INET6;
+			memcpy(ip->a, &s->sin6_addr, 16);
+		}
+		return 0;
+	}
+	return -1;
+}
+
+int __graft_ip_any(const struct graft_ip *ip)
+{
+	static const uint8_t z[16];
+	return !memcmp(ip->a, z, 16);
+}
+
+int __graft_ip_loopback(const struct graft_ip *ip)
+{
+	static const uint8_t one[16] = { [15] = 1 };
+	if (ip->family == AF_INET) return ip->a[0] == 127;
+	return !memcmp(ip->a, one, 16);
+}
+
+const struct graft_rule *__graft_match_in(const struct graft_conf *c, const struct graft_ip *ip, unsigned port)
+{
+	const struct graft_rule *best = 0;
+	int bscore = 0, any = __graft_ip_any(ip), lo = __graft_ip_loopback(ip);
+	unsigned i;
+
+	for (i = 0; i < c->nin; i++) {
+		const struct graft_rule *r = c->in + i;
+		int score;
+		if (r->ip.family != ip->family || port < r->lo || port > r->hi) continue;
+		if (!memcmp(r->ip.a, ip->a, 16)) score = 2;
+		else if (__graft_ip_any(&r->ip) && !any && !lo) score = 1;
+		else continue;
+		if (score > bscore || (score == bscore && r->hi - r->lo < best->hi - best->lo)) {
+			best = r;
+			bscore = score;
+		}
+	}
+	return best;
+}
+
+static int prefix_eq(const uint8_t *a, const uint8_t *b, unsigned plen)
+{
+	unsigned n = plen / 8, bits = plen % 8;
+	if (memcmp(a, b, n)) return 0;
+	return !bits || !((a[n] ^ b[n]) & (uint8_t)(0xff00 >> bits));
+}
+
+#define BUILTIN(fam, pl, ...) { .ip = { fam, { __VA_ARGS__ } }, .plen = pl, \
+	.local = 1, .src = GRAFT_SRC_BUILTIN, .ep = "local" }
+static const struct graft_rule builtin[] = {
+	BUILTIN(AF_INET, 8, 127),
+	BUILTIN(AF_INET, 32, 0),
+	BUILTIN(AF_INET6, 128, [15] = 1),
+	BUILTIN(AF_INET6, 128, 0),
+};
+
+const struct graft_rule *__graft_match_eg(const struct graft_conf *c, const struct graft_ip *ip)
+{
+	const struct graft_rule *best = 0;
+	unsigned i;
+
+	/* user rules first: on equal length they win over the builtin ones */
+	for (i = 0; i < c->neg; i++) {
+		const struct graft_rule *r = c->eg + i;
+		if (r->ip.family == ip->family && prefix_eq(r->ip.a, ip->a, r->plen)
+		 && (!best || r->plen > best->plen))
+			best = r;
+	}
+	for (i = 0; i < sizeof builtin / sizeof *builtin; i++) {
+		const struct graft_rule *r = builtin + i;
+		if (r->ip.family == ip->family && prefix_eq(r->ip.a, ip->a, r->plen)
+		 && (!best || r->plen > best->plen))
+			best = r;
+	}
+	return best;
+}

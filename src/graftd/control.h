@@ -1,0 +1,25 @@
+/* control.h - the control socket's record format, shared with graftctl. */
+#ifndef GRAFTD_CONTROL_H
+#define GRAFTD_CONTROL_H
+
+#include <stddef.h>
+
+#define CTL_MAXREC	4096		/* a request record, and a data record */
+#define CTL_MAXWORDS	32
+#define CTL_MAXOUT	(4 * 1024 * 1024)	/* all output of one command */
+
+struct graftd;
+
+struct obuf {
+	char	*buf;
+	size_t	 len, cap;
+	int	 oom;
+};
+
+void	obuf_printf(struct obuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	obuf_free(struct obuf *);
+int	control_run(char *, size_t, struct graftd *, struct obuf *, char *,
+	    size_t);
+
+#endif

@@ -1,0 +1,830 @@
+/* graftd.c - the graft broker: main loop, listeners and clients.
+ *
+ * One thread, one epoll set: the request socket, the control socket, a
+ * signalfd, and every connection.  Nothing blocks: client sockets are
+ * non-blocking, a reply that cannot be sent is kept (one per client) and
+ * the client is not read again until it has taken it; a client that does
+ * not read within CLIENT_WTIMEOUT seconds, or stays silent longer than
+ * idle-timeout, is dropped. */
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "graftd.h"
+#include "control.h"
+#include "log.h"
+
+#ifndef TAILQ_FOREACH_SAFE
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) && ((tvar) = TAILQ_NEXT(var, field), 1);		\
+	    (var) = (tvar))
+#endif
+
+#define CLIENT_BURST	8	/* requests read per client per wakeup */
+#define CLIENT_WTIMEOUT	5	/* seconds a reply may wait to be read */
+#define CTL_MAXCLIENTS	16
+#define CTL_TIMEOUT	5
+#define ACCEPT_BURST	32
+#define LOG_PER_SEC	50	/* refusal/limit lines per second, then summed */
+
+enum evkind { EV_LISTEN, EV_CTLLISTEN, EV_SIGNAL, EV_CLIENT, EV_CTL };
+
+struct evsrc {
+	enum evkind	kind;
+	int		fd;
+	int		paused;		/* listeners: out of the set for now */
+};
+
+struct client {
+	struct evsrc		 ev;	/* first */
+	TAILQ_ENTRY(client)	 entry;
+	struct peer		 peer;
+	struct reply		 pending;
+	int			 haspending;
+	time_t			 last;
+	time_t			 blocked;
+};
+
+struct ctlclient {
+	struct evsrc		 ev;	/* first */
+	TAILQ_ENTRY(ctlclient)	 entry;
+	struct obuf		 out;
+	size_t			 off;
+	char			 final[ERRBUFSZ + 16];
+	int			 answered;
+	time_t			 start;
+};
+
+struct graftd			*env;
+static struct graftd		 graftd;
+static int			 epfd = -1;
+static struct evsrc		 ev_listen, ev_ctllisten, ev_signal;
+static TAILQ_HEAD(, client)	 clients = TAILQ_HEAD_INITIALIZER(clients);
+static TAILQ_HEAD(, ctlclient)	 ctls = TAILQ_HEAD_INITIALIZER(ctls);
+static unsigned			 nclients, nctls;
+static int			 quit;
+static time_t			 lograte_sec;
+static unsigned			 lograte_n, lograte_dropped;
+
+static time_t
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Refusals and limit messages may come at the rate a client likes: after
+ * LOG_PER_SEC lines in a second the rest are counted and summed up. */
+static int
+lograte_ok(void)
+{
+	time_t t = now();
+
+	if (t != lograte_sec) {
+		if (lograte_dropped)
+			log_warnx("%u log messages suppressed",
+			    lograte_dropped);
+		lograte_sec = t;
+		lograte_n = lograte_dropped = 0;
+	}
+	if (lograte_n++ < LOG_PER_SEC)
+		return 1;
+	lograte_dropped++;
+	return 0;
+}
+
+static void
+ev_set(struct evsrc *ev, int op, uint32_t events)
+{
+	struct epoll_event e = { .events = events, .data.ptr = ev };
+
+	if (epoll_ctl(epfd, op, ev->fd, &e) == -1)
+		fatal("epoll_ctl");
+}
+
+/* ---- request clients */
+
+static void
+client_drop(struct client *c, const char *why)
+{
+	if (why)
+		log_info("client pid %d: %s, dropped", (int)c->peer.pid, why);
+	if (c->haspending && c->pending.fd != -1)
+		close(c->pending.fd);
+	close(c->ev.fd);	/* also leaves the epoll set */
+	TAILQ_REMOVE(&clients, c, entry);
+	nclients--;
+	free(c);
+}
+
+static int
+send_reply(int fd, struct reply *r)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	struct iovec iov = { &r->rep, sizeof(r->rep) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cmsg;
+
+	if (r->fd != -1) {
+		memset(&cm, 0, sizeof(cm));
+		msg.msg_control = cm.buf;
+		msg.msg_controllen = sizeof(cm.buf);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &r->fd, sizeof(int));
+	}
+	while (sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == -1) {
+		if (errno != EINTR)
+			return errno;
+	}
+	if (r->fd != -1)
+		close(r->fd);
+	r->fd = -1;
+	return 0;
+}
+
+/* 0 when nothing is left to send, -1 when the client must go. */
+static int
+client_flush(struct client *c)
+{
+	int rv;
+
+	if (!c->haspending)
+		return 0;
+	if ((rv = send_reply(c->ev.fd, &c->pending)) == EAGAIN ||
+	    rv == EWOULDBLOCK || rv == ENOBUFS) {
+		if (c->blocked == 0) {
+			c->blocked = now();
+			ev_set(&c->ev, EPOLL_CTL_MOD, EPOLLOUT);
+		}
+		return 1;
+	}
+	if (rv != 0)
+		return -1;
+	c->haspending = 0;
+	if (c->blocked) {
+		c->blocked = 0;
+		ev_set(&c->ev, EPOLL_CTL_MOD, EPOLLIN);
+	}
+	return 0;
+}
+
+static void
+log_refusal(const struct client *c, const char *name, const struct reply *r)
+{
+	if (!lograte_ok())
+		return;
+	log_info("refused pid %d netns %lu endpoint \"%s\": %s (%s: %s)",
+	    (int)c->peer.pid, (unsigned long)c->peer.id.ino, name,
+	    reason_str(r->rep.reason), errno_name(r->rep.error),
+	    strerror(r->rep.error));
+}
+
+static void
+account(const char *name, struct endpoint *ep, const struct reply *r,
+    const struct client *c)
+{
+	if (r->rep.error == 0) {
+		env->st.grants++;
+		if (ep)
+			ep->st.grants++;
+		log_debug("granted pid %d endpoint \"%s\"", (int)c->peer.pid,
+		    name);
+		return;
+	}
+	env->st.refusals++;
+	if (r->rep.reason <= GRAFT_R_MAX)
+		env->st.by_reason[r->rep.reason]++;
+	if (ep)
+		ep->st.refusals++;
+	log_refusal(c, name, r);
+}
+
+static void
+client_request(struct client *c, const char *buf, size_t len, int flags,
+    int nfds)
+{
+	struct graft_req req;
+	struct endpoint *ep = NULL;
+	struct reply *r = &c->pending;
+	char name[EP_NAMESZ] = "-";
+	uint32_t reason = GRAFT_R_OK;
+	int err;
+
+	env->st.requests++;
+	err = req_validate(buf, len, flags, &req, &reason);
+	if (nfds > 0) {
+		err = EBADMSG;
+		reason = GRAFT_R_FDS;
+	} else if (err == 0)
+		epname_copy(&req, name);
+	if (err == 0 && c->peer.error != 0) {
+		err = EPERM;
+		reason = GRAFT_R_PEER;
+	}
+	if (err == 0 && (err = ts_lookup(env->ts, &c->peer.id, name, &ep)))
+		reason = err == ENOENT ? GRAFT_R_NOENT : GRAFT_R_NONS;
+	if (err == 0) {
+		ep->st.requests++;
+		req_grant(&ep->def, &req, r);
+	} else
+		reply_init(r, err, reason);
+	c->haspending = 1;
+	account(name, ep, r, c);
+}
+
+/* Receive one record; fds attached by the client are closed at once. */
+static ssize_t
+client_recv(int fd, char *buf, size_t sz, int *flags, int *nfds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 32)];
+		struct cmsghdr align;
+	} cm;
+	struct iovec iov = { buf, sz };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
+	struct cmsghdr *cmsg;
+	ssize_t n;
+	size_t i, cnt;
+	int f;
+
+	while ((n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC)) == -1
+	    && errno == EINTR)
+		;
+	*nfds = (msg.msg_flags & MSG_CTRUNC) ? 1 : 0;
+	if (n == -1)
+		return -1;
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+		if (cmsg->cmsg_level != SOL_SOCKET ||
+		    cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		cnt = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < cnt; i++) {
+			memcpy(&f, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(f));
+			close(f);
+			(*nfds)++;
+		}
+	}
+	*flags = msg.msg_flags;
+	return n;
+}
+
+static void
+client_read(struct client *c)
+{
+	char buf[sizeof(struct graft_req)];
+	ssize_t n;
+	int i, flags = 0, nfds;
+
+	for (i = 0; i < CLIENT_BURST && !c->haspending; i++) {
+		n = client_recv(c->ev.fd, buf, sizeof(buf), &flags, &nfds);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			client_drop(c, n == 0 ? NULL : "receive error");
+			return;
+		}
+		c->last = now();
+		client_request(c, buf, (size_t)n, flags, nfds);
+		if (client_flush(c) == -1) {
+			client_drop(c, "send error");
+			return;
+		}
+	}
+}
+
+static void
+client_event(struct client *c, uint32_t events)
+{
+	if (events & EPOLLOUT) {
+		if (client_flush(c) == -1) {
+			client_drop(c, "send error");
+			return;
+		}
+		if (c->haspending)
+			return;
+	}
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		client_read(c);
+}
+
+/* Over the limit: say so in a reply record, then close. */
+static void
+refuse_connection(int fd)
+{
+	struct reply r;
+
+	reply_init(&r, EAGAIN, GRAFT_R_LIMIT);
+	send_reply(fd, &r);
+	close(fd);
+	env->st.refusals++;
+	env->st.by_reason[GRAFT_R_LIMIT]++;
+	if (lograte_ok())
+		log_warnx("too many clients (%u): connection refused",
+		    nclients);
+}
+
+static void
+client_accept(int fd)
+{
+	struct timespec t;
+	struct client *c;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	if (nclients >= env->conf.max_clients ||
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		refuse_connection(fd);
+		return;
+	}
+	c->ev.kind = EV_CLIENT;
+	c->ev.fd = fd;
+	c->pending.fd = -1;
+	c->last = now();
+	peer_identify(fd, &t, &c->peer);
+	if (c->peer.error && lograte_ok())
+		log_info("client pid %d: cannot identify its netns: %s",
+		    (int)c->peer.pid, strerror(c->peer.error));
+	else
+		log_debug("client pid %d uid %d netns %lu connected",
+		    (int)c->peer.pid, (int)c->peer.uid,
+		    (unsigned long)c->peer.id.ino);
+	TAILQ_INSERT_TAIL(&clients, c, entry);
+	nclients++;
+	ev_set(&c->ev, EPOLL_CTL_ADD, EPOLLIN);
+}
+
+static void
+listen_pause(struct evsrc *ev)
+{
+	if (lograte_ok())
+		log_warn("accept");
+	ev_set(ev, EPOLL_CTL_DEL, 0);
+	ev->paused = 1;		/* resumed by the timer, one second later */
+}
+
+static void
+do_accept(struct evsrc *ev, void (*handler)(int))
+{
+	int i, fd;
+
+	for (i = 0; i < ACCEPT_BURST; i++) {
+		fd = accept4(ev->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				listen_pause(ev);
+			return;
+		}
+		handler(fd);
+	}
+}
+
+/* ---- control clients */
+
+static void
+ctl_drop(struct ctlclient *cc)
+{
+	close(cc->ev.fd);
+	obuf_free(&cc->out);
+	TAILQ_REMOVE(&ctls, cc, entry);
+	nctls--;
+	free(cc);
+}
+
+static int
+ctl_send(int fd, char tag, const char *data, size_t len)
+{
+	char rec[CTL_MAXREC];
+
+	rec[0] = tag;
+	memcpy(rec + 1, data, len);
+	if (send(fd, rec, len + 1, MSG_DONTWAIT | MSG_NOSIGNAL) == -1)
+		return errno;
+	return 0;
+}
+
+/* Send data records then the final one; 1 while blocked, -1 when done. */
+static int
+ctl_flush(struct ctlclient *cc)
+{
+	size_t n;
+	int rv;
+
+	while (cc->off < cc->out.len) {
+		n = cc->out.len - cc->off;
+		if (n > CTL_MAXREC - 1)
+			n = CTL_MAXREC - 1;
+		if ((rv = ctl_send(cc->ev.fd, 'D', cc->out.buf + cc->off, n)))
+			return rv == EAGAIN ? 1 : -1;
+		cc->off += n;
+	}
+	rv = ctl_send(cc->ev.fd, cc->final[0], cc->final + 1,
+	    strlen(cc->final + 1));
+	return rv == EAGAIN ? 1 : -1;
+}
+
+static void
+ctl_answer(struct ctlclient *cc, char *rec, size_t len, int flags, int nfds)
+{
+	char err[ERRBUFSZ] = "";
+	int rv;
+
+	if ((flags & MSG_TRUNC) || nfds) {
+		rv = EBADMSG;
+		snprintf(err, sizeof(err), "malformed control request");
+	} else
+		rv = control_run(rec, len, env, &cc->out, err, sizeof(err));
+	if (rv == 0)
+		snprintf(cc->final, sizeof(cc->final), "OK");
+	else {
+		cc->out.len = 0;
+		snprintf(cc->final, sizeof(cc->final), "E%d %s", rv, err);
+		log_info("control: command refused: %s", err);
+	}
+	cc->answered = 1;
+}
+
+static void
+ctl_event(struct ctlclient *cc, uint32_t events)
+{
+	char rec[CTL_MAXREC];
+	ssize_t n;
+	int flags = 0, nfds;
+
+	if (!cc->answered) {
+		n = client_recv(cc->ev.fd, rec, sizeof(rec), &flags, &nfds);
+		if (n == -1 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			ctl_drop(cc);
+			return;
+		}
+		ctl_answer(cc, rec, (size_t)n, flags, nfds);
+		ev_set(&cc->ev, EPOLL_CTL_MOD, EPOLLOUT);
+	} else if (!(events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
+		return;
+	if (ctl_flush(cc) != 1)
+		ctl_drop(cc);
+}
+
+static void
+ctl_accept(int fd)
+{
+	struct ctlclient *cc;
+	struct ucred uc = { .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+	socklen_t len = sizeof(uc);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1 ||
+	    uc.uid != 0) {
+		ctl_send(fd, 'E', "1 permission denied", 19);
+		close(fd);
+		if (lograte_ok())
+			log_warnx("control: connection from uid %d refused",
+			    (int)uc.uid);
+		return;
+	}
+	if (nctls >= CTL_MAXCLIENTS || (cc = calloc(1, sizeof(*cc))) == NULL) {
+		close(fd);
+		return;
+	}
+	cc->ev.kind = EV_CTL;
+	cc->ev.fd = fd;
+	cc->start = now();
+	TAILQ_INSERT_TAIL(&ctls, cc, entry);
+	nctls++;
+	ev_set(&cc->ev, EPOLL_CTL_ADD, EPOLLIN);
+}
+
+/* ---- timers, signals, reload */
+
+static void
+timers(void)
+{
+	struct client *c, *cn;
+	struct ctlclient *cc, *ccn;
+	time_t t = now();
+
+	if (ev_listen.paused) {
+		ev_listen.paused = 0;
+		ev_set(&ev_listen, EPOLL_CTL_ADD, EPOLLIN);
+	}
+	if (ev_ctllisten.paused) {
+		ev_ctllisten.paused = 0;
+		ev_set(&ev_ctllisten, EPOLL_CTL_ADD, EPOLLIN);
+	}
+	TAILQ_FOREACH_SAFE(c, &clients, entry, cn) {
+		if (c->blocked && t - c->blocked >= CLIENT_WTIMEOUT)
+			client_drop(c, "reply not read in time");
+		else if (!c->blocked && env->conf.idle_timeout &&
+		    t - c->last >= (time_t)env->conf.idle_timeout)
+			client_drop(c, NULL);
+	}
+	TAILQ_FOREACH_SAFE(cc, &ctls, entry, ccn)
+		if (t - cc->start >= CTL_TIMEOUT)
+			ctl_drop(cc);
+}
+
+static int
+lowports_needed(const struct settings *s, const struct tableset *ts)
+{
+	return s->lowports == 1 || (s->lowports == -1 && ts_need_lowports(ts));
+}
+
+static void
+reload(void)
+{
+	struct tableset *ts;
+	struct settings s;
+	char err[ERRBUFSZ];
+
+	if (config_load(env->conffile, &ts, &s, err, sizeof(err)) != 0) {
+		log_warnx("reload failed, table unchanged: %s", err);
+		return;
+	}
+	ts_carry_stats(ts, env->ts);
+	if (s.sock_uid != env->conf.sock_uid ||
+	    s.sock_gid != env->conf.sock_gid ||
+	    s.sock_mode != env->conf.sock_mode)
+		log_warnx("socket-owner and socket-mode apply at restart only");
+	if (lowports_needed(&s, ts) && !env->conf.lowports)
+		log_warnx("ports below 1024 need a restart to be bindable");
+	s.sock_uid = env->conf.sock_uid;
+	s.sock_gid = env->conf.sock_gid;
+	s.sock_mode = env->conf.sock_mode;
+	s.lowports = env->conf.lowports;	/* what priv_drop() kept */
+	ts_free(env->ts);
+	env->ts = ts;
+	env->conf = s;
+	log_info("reloaded %s: %u endpoints", env->conffile, ts->count);
+}
+
+static void
+signal_event(void)
+{
+	struct signalfd_siginfo si;
+
+	while (read(ev_signal.fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			reload();
+			break;
+		case SIGTERM:
+		case SIGINT:
+			quit = 1;
+			break;
+		}
+	}
+}
+
+static int
+signal_setup(void)
+{
+	sigset_t set;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
+	    (fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		fatal("signalfd");
+	return fd;
+}
+
+/* ---- setup */
+
+static int
+sock_in_use(const struct sockaddr_un *sun)
+{
+	int s, rv;
+
+	if ((s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		fatal("socket");
+	rv = connect(s, (const struct sockaddr *)sun, sizeof(*sun));
+	rv = rv == 0 || errno != ECONNREFUSED;
+	close(s);
+	return rv;
+}
+
+static void
+make_parent(const char *path)
+{
+	char *copy, *dir;
+
+	if ((copy = strdup(path)) == NULL)
+		fatal("strdup");
+	dir = dirname(copy);
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		fatal("mkdir %s", dir);
+	free(copy);
+}
+
+static int
+listen_unix(const char *path, int mode, int uid, int gid)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	mode_t old;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		fatalx("%s: path too long", path);
+	strcpy(sun.sun_path, path);
+	make_parent(path);
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			fatalx("%s exists and is not a socket", path);
+		if (sock_in_use(&sun))
+			fatalx("%s is in use: is graftd running already?",
+			    path);
+		if (unlink(path) == -1)
+			fatal("unlink %s", path);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		fatal("socket");
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal("bind %s", path);
+	umask(old);
+	if ((uid != -1 || gid != -1) && chown(path, (uid_t)uid,
+	    (gid_t)gid) == -1)
+		fatal("chown %s", path);
+	if (chmod(path, (mode_t)mode) == -1)
+		fatal("chmod %s", path);
+	if (listen(fd, 128) == -1)
+		fatal("listen %s", path);
+	return fd;
+}
+
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur < env->conf.max_clients + 64)
+		log_warnx("open files limit %lu is below max-clients %u + 64",
+		    (unsigned long)rl.rlim_cur, env->conf.max_clients);
+}
+
+static void
+load_initial(const char *path, int explicit)
+{
+	char err[ERRBUFSZ];
+	int rv;
+
+	rv = config_load(path, &env->ts, &env->conf, err, sizeof(err));
+	if (rv == ENOENT && !explicit) {
+		log_warnx("%s: no such file; starting with no endpoint", path);
+		settings_default(&env->conf);
+		if ((env->ts = ts_new()) == NULL)
+			fatal("ts_new");
+		return;
+	}
+	if (rv != 0)
+		fatalx("%s", err);
+}
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: graftd [-dnv] [-f CONFIG] [-s SOCKET] [-c CONTROL_SOCKET]\n"
+	    "  -d  stay in the foreground and log to stderr\n"
+	    "  -n  check the configuration file and exit\n"
+	    "  -v  verbose: also log granted requests and connections\n"
+	    "  -f  configuration file (default " GRAFTD_CONF ")\n"
+	    "  -s  request socket (default " GRAFTD_SOCK ")\n"
+	    "  -c  control socket (default " GRAFTD_CTL ")\n");
+	exit(status);
+}
+
+static void
+main_loop(void)
+{
+	struct epoll_event evs[64];
+	struct evsrc *ev;
+	time_t last = now();
+	int i, n;
+
+	while (!quit) {
+		n = epoll_wait(epfd, evs, 64, 1000);
+		if (n == -1 && errno != EINTR)
+			fatal("epoll_wait");
+		for (i = 0; i < n; i++) {
+			ev = evs[i].data.ptr;
+			switch (ev->kind) {
+			case EV_LISTEN:
+				do_accept(ev, client_accept);
+				break;
+			case EV_CTLLISTEN:
+				do_accept(ev, ctl_accept);
+				break;
+			case EV_SIGNAL:
+				signal_event();
+				break;
+			case EV_CLIENT:
+				client_event((struct client *)ev,
+				    evs[i].events);
+				break;
+			case EV_CTL:
+				ctl_event((struct ctlclient *)ev,
+				    evs[i].events);
+				break;
+			}
+		}
+		if (now() != last) {
+			last = now();
+			timers();
+		}
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *sockpath = GRAFTD_SOCK, *ctlpath = GRAFTD_CTL;
+	int ch, debug = 0, verbose = 0, noaction = 0, explicit = 0;
+
+	env = &graftd;
+	env->conffile = GRAFTD_CONF;
+	while ((ch = getopt_long(argc, argv, "dnvf:s:c:h", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'd': debug = 1; break;
+		case 'n': noaction = 1; break;
+		case 'v': verbose = 1; break;
+		case 'f': env->conffile = optarg; explicit = 1; break;
+		case 's': sockpath = optarg; break;
+		case 'c': ctlpath = optarg; break;
+		case 'h': usage(0);
+		default: usage(1);
+		}
+	}
+	if (optind != argc)
+		usage(1);
+	log_init(1, verbose);
+	load_initial(env->conffile, explicit);
+	if (noaction) {
+		fprintf(stderr, "configuration OK\n");
+		return 0;
+	}
+	ev_signal = (struct evsrc){ EV_SIGNAL, signal_setup(), 0 };
+	raise_nofile();
+	ev_listen = (struct evsrc){ EV_LISTEN, listen_unix(sockpath,
+	    env->conf.sock_mode, env->conf.sock_uid, env->conf.sock_gid), 0 };
+	ev_ctllisten = (struct evsrc){ EV_CTLLISTEN,
+	    listen_unix(ctlpath, 0600, 0, 0), 0 };
+	if (!debug && daemon(0, 0) == -1)
+		fatal("daemon");
+	log_init(debug, verbose);
+	env->conf.lowports = lowports_needed(&env->conf, env->ts);
+	priv_drop(env->conf.lowports);
+	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	ev_set(&ev_signal, EPOLL_CTL_ADD, EPOLLIN);
+	ev_set(&ev_listen, EPOLL_CTL_ADD, EPOLLIN);
+	ev_set(&ev_ctllisten, EPOLL_CTL_ADD, EPOLLIN);
+	log_info("started: %u endpoints, listening on %s", env->ts->count,
+	    sockpath);
+	main_loop();
+	unlink(sockpath);
+	unlink(ctlpath);
+	log_info("terminated");
+	return 0;
+}

@@ -1,0 +1,197 @@
+/* graftd.h - types and interfaces shared by graftd's files (and by the
+ * pure parts that graftctl and the unit tests link). */
+#ifndef GRAFTD_H
+#define GRAFTD_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graft_proto.h"
+
+#define GRAFTD_CONF		"/etc/graft/graftd.conf"
+#define GRAFTD_SOCK		"/run/graft/graftd.sock"
+#define GRAFTD_CTL		"/run/graft/graftd.ctl"
+#define GRAFTD_NETNS_DIR	"/var/run/netns"
+
+#define EP_NAMESZ	(GRAFT_PROTO_EPNAME + 1)
+#define EP_PATHMAX	108		/* sizeof(sun_path) */
+#define NS_NAMEMAX	255
+#define ERRBUFSZ	256
+
+/* ---- parse.c: the endpoint grammar shared by graftd.conf and graftctl */
+
+enum ns_kind { NS_HOST, NS_NAME, NS_PID };
+
+struct ns_spec {
+	enum ns_kind	kind;
+	pid_t		pid;			/* NS_PID */
+	char		name[NS_NAMEMAX + 1];	/* NS_NAME: /var/run/netns/NAME */
+};
+
+struct ep_def {
+	char		name[EP_NAMESZ];
+	int		family;		/* AF_INET, AF_INET6, AF_UNIX */
+	union {
+		struct in_addr	v4;
+		struct in6_addr	v6;
+	} addr;
+	int		dynamic;	/* port dynamic: bind port 0 */
+	uint16_t	port_lo;	/* fixed: lo == hi; range: lo < hi */
+	uint16_t	port_hi;
+	char		path[EP_PATHMAX];
+	struct ns_spec	ns;
+};
+
+int	parse_epname(const char *, char *, size_t);
+int	parse_ns(const char *, struct ns_spec *, char *, size_t);
+int	parse_endpoint(int, char **, struct ep_def *, char *, size_t);
+int	parse_port(const char *, struct ep_def *);
+int	parse_uint(const char *, unsigned long, unsigned long *);
+void	ns_spec_str(const struct ns_spec *, char *, size_t);
+int	ns_spec_eq(const struct ns_spec *, const struct ns_spec *);
+size_t	ep_format(const struct ep_def *, char *, size_t);
+size_t	ep_format_json(const struct ep_def *, char *, size_t);
+size_t	json_str(const char *, char *, size_t);
+
+/* ---- nsid.c: netns identities */
+
+struct nsid {
+	dev_t	dev;
+	ino_t	ino;
+};
+
+int	nsid_resolve(const struct ns_spec *, int, struct nsid *);
+int	nsid_open_pid(pid_t, int *);
+
+/* ---- table.c: endpoint tables per netns */
+
+struct ep_stats {
+	uint64_t	requests;
+	uint64_t	grants;
+	uint64_t	refusals;
+};
+
+struct endpoint {
+	TAILQ_ENTRY(endpoint)	 entry;
+	struct ep_def		 def;
+	struct ep_stats		 st;
+};
+
+struct nstable {
+	TAILQ_ENTRY(nstable)	 entry;
+	struct ns_spec		 spec;
+	struct nsid		 id;
+	int			 resolved;
+	int			 nsfd;		/* NS_PID: pins the netns */
+	TAILQ_HEAD(, endpoint)	 eps;
+};
+
+struct tableset {
+	TAILQ_HEAD(, nstable)	 tables;
+	unsigned		 count;		/* endpoints */
+};
+
+#define TS_MAXENDPOINTS	4096
+
+struct tableset	*ts_new(void);
+void		 ts_free(struct tableset *);
+int		 ts_add(struct tableset *, const struct ep_def *, char *, size_t);
+int		 ts_del(struct tableset *, const char *, const struct ns_spec *,
+		    char *, size_t);
+int		 ts_lookup(struct tableset *, const struct nsid *, const char *,
+		    struct endpoint **);
+void		 ts_carry_stats(struct tableset *, const struct tableset *);
+int		 ts_need_lowports(const struct tableset *);
+
+/* ---- request.c: validation and grant */
+
+struct reply {
+	struct graft_rep	rep;
+	int			fd;	/* -1 or the host socket to pass */
+};
+
+struct optrule {
+	int		level;
+	int		name;
+	int		min, max;	/* accepted values */
+	unsigned	where;		/* OPT_* : endpoint kinds it applies to */
+	const char     *label;
+};
+#define OPT_INET	0x1	/* ipv4 endpoints */
+#define OPT_INET6	0x2	/* ipv6 endpoints */
+#define OPT_UNIX	0x4	/* unix endpoints */
+#define OPT_TCP		0x8	/* only stream sockets on inet endpoints */
+#define OPT_ALLFAM	(OPT_INET | OPT_INET6 | OPT_UNIX)
+
+extern const struct optrule optrules[];
+
+int		 req_validate(const void *, size_t, int, struct graft_req *,
+		    uint32_t *);
+int		 req_check_type(const struct ep_def *, const struct graft_req *,
+		    uint32_t *);
+int		 req_check_opts(const struct ep_def *, const struct graft_req *,
+		    uint32_t *);
+int		 req_port(const struct ep_def *, const struct graft_req *,
+		    uint16_t *, uint32_t *);
+const struct optrule *opt_find(int, int);
+int		 opt_applies(const struct optrule *, const struct ep_def *, int);
+int		 req_grant(const struct ep_def *, const struct graft_req *,
+		    struct reply *);
+void		 reply_init(struct reply *, int, uint32_t);
+const char	*reason_str(uint32_t);
+const char	*errno_name(int);
+void		 epname_copy(const struct graft_req *, char *);
+
+/* ---- peer.c: the requesting process's netns */
+
+struct peer {
+	pid_t		pid;
+	uid_t		uid;
+	struct nsid	id;
+	int		error;		/* 0 when id is valid */
+};
+
+void	peer_identify(int, const struct timespec *, struct peer *);
+
+/* ---- config.c: graftd.conf */
+
+struct settings {
+	int		sock_uid;	/* -1: unchanged */
+	int		sock_gid;
+	int		sock_mode;
+	unsigned	max_clients;
+	unsigned	idle_timeout;	/* seconds */
+	int		lowports;	/* -1 auto, 0 no, 1 yes */
+};
+
+void	settings_default(struct settings *);
+int	config_load(const char *, struct tableset **, struct settings *,
+	    char *, size_t);
+int	config_line(char *, unsigned, struct tableset *, struct settings *,
+	    char *, size_t);
+
+/* ---- control.c, priv.c, graftd.c */
+
+struct graftd_stats {
+	uint64_t	requests;
+	uint64_t	grants;
+	uint64_t	refusals;
+	uint64_t	by_reason[GRAFT_R_MAX + 1];
+};
+
+struct graftd {
+	struct tableset		*ts;
+	struct settings		 conf;
+	struct graftd_stats	 st;
+	const char		*conffile;
+};
+
+extern struct graftd	*env;
+
+void	priv_drop(int);
+
+#endif

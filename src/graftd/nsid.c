@@ -1,0 +1,81 @@
+/* nsid.c - resolve a table's netns spec (host, /var/run/netns/NAME, PID)
+ * to the identity (st_dev, st_ino) of its nsfs inode. */
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "graftd.h"
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC	0x6e736673
+#endif
+
+/* Only an nsfs inode names a namespace: a plain file left behind in
+ * /var/run/netns (a netns deleted under us) must match nothing. */
+static int
+fd_to_nsid(int fd, struct nsid *id)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (fstatfs(fd, &sfs) == -1 || fstat(fd, &st) == -1)
+		return errno;
+	if (sfs.f_type != NSFS_MAGIC)
+		return ENOENT;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	return 0;
+}
+
+static int
+path_to_nsid(const char *path, struct nsid *id)
+{
+	int fd, rv;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return errno;
+	rv = fd_to_nsid(fd, id);
+	close(fd);
+	return rv;
+}
+
+/* Open the netns of a process: the returned fd pins its identity. */
+int
+nsid_open_pid(pid_t pid, int *fdp)
+{
+	char path[64];
+	struct nsid id;
+	int fd, rv;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return errno == ENOENT ? ESRCH : errno;
+	if ((rv = fd_to_nsid(fd, &id)) != 0) {
+		close(fd);
+		return rv;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+int
+nsid_resolve(const struct ns_spec *ns, int nsfd, struct nsid *id)
+{
+	char path[sizeof(GRAFTD_NETNS_DIR) + NS_NAMEMAX + 2];
+
+	switch (ns->kind) {
+	case NS_HOST:
+		return path_to_nsid("/proc/self/ns/net", id);
+	case NS_PID:
+		return nsfd == -1 ? ESRCH : fd_to_nsid(nsfd, id);
+	case NS_NAME:
+		snprintf(path, sizeof(path), "%s/%s", GRAFTD_NETNS_DIR,
+		    ns->name);
+		return path_to_nsid(path, id);
+	}
+	return EINVAL;
+}

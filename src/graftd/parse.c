@@ -1,0 +1,381 @@
+/* parse.c - the endpoint grammar, shared by graftd.conf, the control
+ * socket and graftctl (which checks a command before sending it):
+ *
+ *   NAME type ipv4|ipv6 addr ADDR port PORT|LO-HI|dynamic [netns NAME|PID]
+ *   NAME type unix path PATH [netns NAME|PID]
+ *
+ * Keywords after NAME come in any order, each at most once.  Pure code:
+ * no I/O, errors are written to a caller's buffer. */
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graftd.h"
+
+static int
+isname(int c)
+{
+	return c > 0x20 && c < 0x7f;
+}
+
+/* Strict unsigned decimal: digits only, no sign, no leading zeros. */
+int
+parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
+		return -1;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* An endpoint name: 1..16 printable characters, no blanks. */
+int
+parse_epname(const char *s, char *out, size_t outsz)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > GRAFT_PROTO_EPNAME || n >= outsz)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!isname((unsigned char)s[i]))
+			return -1;
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+int
+parse_ns(const char *s, struct ns_spec *ns, char *err, size_t errsz)
+{
+	unsigned long pid;
+	size_t i, n = strlen(s);
+
+	memset(ns, 0, sizeof(*ns));
+	if (parse_uint(s, INT_MAX, &pid) == 0) {
+		if (pid == 0)
+			goto bad;
+		ns->kind = NS_PID;
+		ns->pid = (pid_t)pid;
+		return 0;
+	}
+	if (n == 0 || n > NS_NAMEMAX || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0)
+		goto bad;
+	for (i = 0; i < n; i++)
+		if (!isname((unsigned char)s[i]) || s[i] == '/')
+			goto bad;
+	ns->kind = NS_NAME;
+	memcpy(ns->name, s, n + 1);
+	return 0;
+bad:
+	snprintf(err, errsz, "invalid netns \"%.64s\"", s);
+	return EINVAL;
+}
+
+int
+parse_port(const char *s, struct ep_def *ep)
+{
+	unsigned long lo, hi;
+	char buf[16];
+	char *dash;
+
+	ep->dynamic = 0;
+	if (strcmp(s, "dynamic") == 0) {
+		ep->dynamic = 1;
+		ep->port_lo = ep->port_hi = 0;
+		return 0;
+	}
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	if ((dash = strchr(buf, '-')) != NULL)
+		*dash++ = '\0';
+	if (parse_uint(buf, 65535, &lo) == -1 || lo == 0)
+		return -1;
+	hi = lo;
+	if (dash && (parse_uint(dash, 65535, &hi) == -1 || hi <= lo))
+		return -1;
+	ep->port_lo = (uint16_t)lo;
+	ep->port_hi = (uint16_t)hi;
+	return 0;
+}
+
+static int
+parse_path(const char *s, struct ep_def *ep)
+{
+	size_t i, n = strlen(s);
+
+	if (s[0] != '/' || n >= sizeof(ep->path))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!isname((unsigned char)s[i]))
+			return -1;
+	memcpy(ep->path, s, n + 1);
+	return 0;
+}
+
+static int
+parse_type(const char *s, struct ep_def *ep)
+{
+	if (strcmp(s, "ipv4") == 0)
+		ep->family = AF_INET;
+	else if (strcmp(s, "ipv6") == 0)
+		ep->family = AF_INET6;
+	else if (strcmp(s, "unix") == 0)
+		ep->family = AF_UNIX;
+	else
+		return -1;
+	return 0;
+}
+
+enum { K_TYPE, K_ADDR, K_PORT, K_PATH, K_NETNS, K_MAX };
+static const char *const keywords[K_MAX] = {
+	"type", "addr", "port", "path", "netns"
+};
+
+static int
+keyword(const char *s)
+{
+	int i;
+
+	for (i = 0; i < K_MAX; i++)
+		if (strcmp(s, keywords[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int
+check_complete(const struct ep_def *ep, const char **val, char *err,
+    size_t errsz)
+{
+	if (val[K_TYPE] == NULL) {
+		snprintf(err, errsz, "endpoint \"%s\": \"type\" is required",
+		    ep->name);
+		return EINVAL;
+	}
+	if (ep->family == AF_UNIX) {
+		if (val[K_PATH] == NULL || val[K_ADDR] || val[K_PORT]) {
+			snprintf(err, errsz, "endpoint \"%s\": type unix takes "
+			    "\"path\" and no \"addr\" or \"port\"", ep->name);
+			return EINVAL;
+		}
+		return 0;
+	}
+	if (val[K_ADDR] == NULL || val[K_PORT] == NULL || val[K_PATH]) {
+		snprintf(err, errsz, "endpoint \"%s\": type %s takes \"addr\" "
+		    "and \"port\" and no \"path\"", ep->name,
+		    ep->family == AF_INET ? "ipv4" : "ipv6");
+		return EINVAL;
+	}
+	return 0;
+}
+
+static int
+parse_value(int k, const char *v, struct ep_def *ep, char *err, size_t errsz)
+{
+	switch (k) {
+	case K_TYPE:
+		if (parse_type(v, ep) == 0)
+			return 0;
+		break;
+	case K_ADDR:
+		return 0;	/* needs the type: done at the end */
+	case K_PORT:
+		if (parse_port(v, ep) == 0)
+			return 0;
+		break;
+	case K_PATH:
+		if (parse_path(v, ep) == 0)
+			return 0;
+		break;
+	case K_NETNS:
+		return parse_ns(v, &ep->ns, err, errsz);
+	}
+	snprintf(err, errsz, "argument \"%.64s\" is wrong: invalid %s", v,
+	    keywords[k]);
+	return EINVAL;
+}
+
+static int
+parse_addr(const char *v, struct ep_def *ep, char *err, size_t errsz)
+{
+	if (inet_pton(ep->family, v, &ep->addr) == 1)
+		return 0;
+	snprintf(err, errsz, "argument \"%.64s\" is wrong: invalid %s address",
+	    v, ep->family == AF_INET ? "ipv4" : "ipv6");
+	return EINVAL;
+}
+
+/* argv[0] is the endpoint name, then keyword/value pairs. */
+int
+parse_endpoint(int argc, char **argv, struct ep_def *ep, char *err,
+    size_t errsz)
+{
+	const char *val[K_MAX] = { NULL };
+	int i, k, rv;
+
+	memset(ep, 0, sizeof(*ep));
+	ep->ns.kind = NS_HOST;
+	if (argc < 1 || parse_epname(argv[0], ep->name, sizeof(ep->name))) {
+		snprintf(err, errsz, "invalid endpoint name \"%.64s\" (1 to %d "
+		    "printable characters, no blanks)", argc < 1 ? "" : argv[0],
+		    GRAFT_PROTO_EPNAME);
+		return EINVAL;
+	}
+	for (i = 1; i < argc; i += 2) {
+		if ((k = keyword(argv[i])) == -1) {
+			snprintf(err, errsz, "unknown keyword \"%.64s\"",
+			    argv[i]);
+			return EINVAL;
+		}
+		if (i + 1 >= argc) {
+			snprintf(err, errsz, "\"%s\" needs a value", argv[i]);
+			return EINVAL;
+		}
+		if (val[k] != NULL) {
+			snprintf(err, errsz, "duplicate argument \"%s\"",
+			    argv[i]);
+			return EINVAL;
+		}
+		val[k] = argv[i + 1];
+		if ((rv = parse_value(k, argv[i + 1], ep, err, errsz)) != 0)
+			return rv;
+	}
+	if ((rv = check_complete(ep, val, err, errsz)) != 0)
+		return rv;
+	if (ep->family != AF_UNIX)
+		return parse_addr(val[K_ADDR], ep, err, errsz);
+	return 0;
+}
+
+void
+ns_spec_str(const struct ns_spec *ns, char *buf, size_t sz)
+{
+	switch (ns->kind) {
+	case NS_HOST:
+		snprintf(buf, sz, "host");
+		break;
+	case NS_PID:
+		snprintf(buf, sz, "%d", (int)ns->pid);
+		break;
+	case NS_NAME:
+		snprintf(buf, sz, "%s", ns->name);
+		break;
+	}
+}
+
+int
+ns_spec_eq(const struct ns_spec *a, const struct ns_spec *b)
+{
+	if (a->kind != b->kind)
+		return 0;
+	if (a->kind == NS_PID)
+		return a->pid == b->pid;
+	if (a->kind == NS_NAME)
+		return strcmp(a->name, b->name) == 0;
+	return 1;
+}
+
+static void
+port_str(const struct ep_def *ep, char *buf, size_t sz)
+{
+	if (ep->dynamic)
+		snprintf(buf, sz, "dynamic");
+	else if (ep->port_lo == ep->port_hi)
+		snprintf(buf, sz, "%u", ep->port_lo);
+	else
+		snprintf(buf, sz, "%u-%u", ep->port_lo, ep->port_hi);
+}
+
+/* One line in the grammar above (no newline); returns snprintf's count. */
+size_t
+ep_format(const struct ep_def *ep, char *buf, size_t sz)
+{
+	char addr[INET6_ADDRSTRLEN], port[16], ns[NS_NAMEMAX + 8] = "";
+	int n;
+
+	if (ep->ns.kind != NS_HOST) {
+		memcpy(ns, " netns ", 7);
+		ns_spec_str(&ep->ns, ns + 7, sizeof(ns) - 7);
+	}
+	if (ep->family == AF_UNIX)
+		n = snprintf(buf, sz, "%s type unix path %s%s", ep->name,
+		    ep->path, ns);
+	else {
+		inet_ntop(ep->family, &ep->addr, addr, sizeof(addr));
+		port_str(ep, port, sizeof(port));
+		n = snprintf(buf, sz, "%s type %s addr %s port %s%s", ep->name,
+		    ep->family == AF_INET ? "ipv4" : "ipv6", addr, port, ns);
+	}
+	return n < 0 ? 0 : (size_t)n;
+}
+
+/* A JSON string literal; the input is printable ASCII (see isname). */
+size_t
+json_str(const char *s, char *buf, size_t sz)
+{
+	size_t n = 0;
+
+#define PUT(c) do { if (n + 1 < sz) buf[n] = (c); n++; } while (0)
+	PUT('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			PUT('\\');
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			PUT('?');
+		else
+			PUT(*s);
+	}
+	PUT('"');
+#undef PUT
+	if (sz)
+		buf[n < sz ? n : sz - 1] = '\0';
+	return n;
+}
+
+size_t
+ep_format_json(const struct ep_def *ep, char *buf, size_t sz)
+{
+	char name[2 * EP_NAMESZ + 3], s[2 * EP_PATHMAX + 3];
+	char ns[2 * NS_NAMEMAX + 32] = "", addr[INET6_ADDRSTRLEN];
+	char port[64];
+	int n;
+
+	json_str(ep->name, name, sizeof(name));
+	if (ep->ns.kind == NS_NAME) {
+		json_str(ep->ns.name, s, sizeof(s));
+		snprintf(ns, sizeof(ns), ",\"netns\":%s", s);
+	} else if (ep->ns.kind == NS_PID)
+		snprintf(ns, sizeof(ns), ",\"netns_pid\":%d", (int)ep->ns.pid);
+	if (ep->family == AF_UNIX) {
+		json_str(ep->path, s, sizeof(s));
+		n = snprintf(buf, sz, "{\"name\":%s,\"type\":\"unix\","
+		    "\"path\":%s%s}", name, s, ns);
+		return n < 0 ? 0 : (size_t)n;
+	}
+	inet_ntop(ep->family, &ep->addr, addr, sizeof(addr));
+	if (ep->dynamic)
+		snprintf(port, sizeof(port), "\"port\":0,\"dynamic\":true");
+	else if (ep->port_lo == ep->port_hi)
+		snprintf(port, sizeof(port), "\"port\":%u", ep->port_lo);
+	else
+		snprintf(port, sizeof(port), "\"port\":%u,\"port_max\":%u",
+		    ep->port_lo, ep->port_hi);
+	n = snprintf(buf, sz, "{\"name\":%s,\"type\":\"%s\",\"addr\":\"%s\","
+	    "%s%s}", name, ep->family == AF_INET ? "ipv4" : "ipv6", addr,
+	    port, ns);
+	return n < 0 ? 0 : (size_t)n;
+}

@@ -1,0 +1,493 @@
+/* request.c - check a request record against the protocol and the
+ * endpoint, then make the host socket.  Everything but req_grant() is pure
+ * and covered by tests/unit/test_graftd_request.c. */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "graftd.h"
+
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT	24
+#endif
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND		78
+#endif
+#ifndef TCP_FASTOPEN_CONNECT
+#define TCP_FASTOPEN_CONNECT	30
+#endif
+
+#define AF_GRAFT_NUM	4	/* AF_GRAFT, <graft.h> */
+
+#define B_MIN	INT_MIN		/* booleans: any value, the kernel tests != 0 */
+#define B_MAX	INT_MAX
+#define INET	(OPT_INET | OPT_INET6)
+
+/* The allow-list: int options a request may carry, applied before bind.
+ * Anything else (SO_BINDTODEVICE, SO_MARK, IP_TRANSPARENT, SO_RCVBUFFORCE,
+ * multicast interfaces, filters...) is refused: it needs privilege or
+ * reaches outside the requester's own socket.  Keep graftd(8) in step. */
+const struct optrule optrules[] = {
+	{ SOL_SOCKET, SO_REUSEADDR, B_MIN, B_MAX, OPT_ALLFAM, "SO_REUSEADDR" },
+	{ SOL_SOCKET, SO_REUSEPORT, B_MIN, B_MAX, INET, "SO_REUSEPORT" },
+	{ SOL_SOCKET, SO_KEEPALIVE, B_MIN, B_MAX, OPT_ALLFAM, "SO_KEEPALIVE" },
+	{ SOL_SOCKET, SO_BROADCAST, B_MIN, B_MAX, INET, "SO_BROADCAST" },
+	{ SOL_SOCKET, SO_RCVBUF, 0, INT_MAX, OPT_ALLFAM, "SO_RCVBUF" },
+	{ SOL_SOCKET, SO_SNDBUF, 0, INT_MAX, OPT_ALLFAM, "SO_SNDBUF" },
+	{ SOL_SOCKET, SO_PRIORITY, 0, 6, OPT_ALLFAM, "SO_PRIORITY" },
+	{ SOL_SOCKET, SO_OOBINLINE, B_MIN, B_MAX, INET, "SO_OOBINLINE" },
+	{ SOL_SOCKET, SO_RCVLOWAT, 0, INT_MAX, OPT_ALLFAM, "SO_RCVLOWAT" },
+	{ SOL_SOCKET, SO_TIMESTAMP, B_MIN, B_MAX, OPT_ALLFAM, "SO_TIMESTAMP" },
+	{ SOL_SOCKET, SO_TIMESTAMPNS, B_MIN, B_MAX, OPT_ALLFAM,
+	    "SO_TIMESTAMPNS" },
+	{ SOL_SOCKET, SO_PASSCRED, B_MIN, B_MAX, OPT_UNIX, "SO_PASSCRED" },
+	{ IPPROTO_IP, IP_TOS, 0, 255, INET, "IP_TOS" },
+	{ IPPROTO_IP, IP_TTL, -1, 255, INET, "IP_TTL" },
+	{ IPPROTO_IP, IP_FREEBIND, B_MIN, B_MAX, INET, "IP_FREEBIND" },
+	{ IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, B_MIN, B_MAX, INET,
+	    "IP_BIND_ADDRESS_NO_PORT" },
+	{ IPPROTO_IP, IP_RECVTOS, B_MIN, B_MAX, INET, "IP_RECVTOS" },
+	{ IPPROTO_IP, IP_RECVTTL, B_MIN, B_MAX, INET, "IP_RECVTTL" },
+	{ IPPROTO_IP, IP_PKTINFO, B_MIN, B_MAX, INET, "IP_PKTINFO" },
+	{ IPPROTO_IP, IP_RECVERR, B_MIN, B_MAX, INET, "IP_RECVERR" },
+	{ IPPROTO_IP, IP_MTU_DISCOVER, 0, 5, INET, "IP_MTU_DISCOVER" },
+	{ IPPROTO_IP, IP_MULTICAST_TTL, 0, 255, INET, "IP_MULTICAST_TTL" },
+	{ IPPROTO_IP, IP_MULTICAST_LOOP, B_MIN, B_MAX, INET,
+	    "IP_MULTICAST_LOOP" },
+	{ IPPROTO_IPV6, IPV6_V6ONLY, B_MIN, B_MAX, OPT_INET6, "IPV6_V6ONLY" },
+	{ IPPROTO_IPV6, IPV6_TCLASS, -1, 255, OPT_INET6, "IPV6_TCLASS" },
+	{ IPPROTO_IPV6, IPV6_UNICAST_HOPS, -1, 255, OPT_INET6,
+	    "IPV6_UNICAST_HOPS" },
+	{ IPPROTO_IPV6, IPV6_MULTICAST_HOPS, -1, 255, OPT_INET6,
+	    "IPV6_MULTICAST_HOPS" },
+	{ IPPROTO_IPV6, IPV6_MULTICAST_LOOP, B_MIN, B_MAX, OPT_INET6,
+	    "IPV6_MULTICAST_LOOP" },
+	{ IPPROTO_IPV6, IPV6_RECVPKTINFO, B_MIN, B_MAX, OPT_INET6,
+	    "IPV6_RECVPKTINFO" },
+	{ IPPROTO_IPV6, IPV6_RECVTCLASS, B_MIN, B_MAX, OPT_INET6,
+	    "IPV6_RECVTCLASS" },
+	{ IPPROTO_IPV6, IPV6_RECVERR, B_MIN, B_MAX, OPT_INET6,
+	    "IPV6_RECVERR" },
+	{ IPPROTO_IPV6, IPV6_MTU_DISCOVER, 0, 5, OPT_INET6,
+	    "IPV6_MTU_DISCOVER" },
+	{ IPPROTO_IPV6, IPV6_FREEBIND, B_MIN, B_MAX, OPT_INET6,
+	    "IPV6_FREEBIND" },
+	{ IPPROTO_TCP, TCP_NODELAY, B_MIN, B_MAX, INET | OPT_TCP,
+	    "TCP_NODELAY" },
+	{ IPPROTO_TCP, TCP_FASTOPEN, 0, INT_MAX, INET | OPT_TCP,
+	    "TCP_FASTOPEN" },
+	{ IPPROTO_TCP, TCP_FASTOPEN_CONNECT, B_MIN, B_MAX, INET | OPT_TCP,
+	    "TCP_FASTOPEN_CONNECT" },
+	{ IPPROTO_TCP, TCP_KEEPIDLE, 1, 32767, INET | OPT_TCP,
+	    "TCP_KEEPIDLE" },
+	{ IPPROTO_TCP, TCP_KEEPINTVL, 1, 32767, INET | OPT_TCP,
+	    "TCP_KEEPINTVL" },
+	{ IPPROTO_TCP, TCP_KEEPCNT, 1, 127, INET | OPT_TCP, "TCP_KEEPCNT" },
+	{ IPPROTO_TCP, TCP_CORK, B_MIN, B_MAX, INET | OPT_TCP, "TCP_CORK" },
+	{ IPPROTO_TCP, TCP_QUICKACK, B_MIN, B_MAX, INET | OPT_TCP,
+	    "TCP_QUICKACK" },
+	{ IPPROTO_TCP, TCP_DEFER_ACCEPT, 0, INT_MAX, INET | OPT_TCP,
+	    "TCP_DEFER_ACCEPT" },
+	{ IPPROTO_TCP, TCP_MAXSEG, 0, 65535, INET | OPT_TCP, "TCP_MAXSEG" },
+	{ IPPROTO_TCP, TCP_USER_TIMEOUT, 0, INT_MAX, INET | OPT_TCP,
+	    "TCP_USER_TIMEOUT" },
+	{ IPPROTO_TCP, TCP_NOTSENT_LOWAT, 0, INT_MAX, INET | OPT_TCP,
+	    "TCP_NOTSENT_LOWAT" },
+	{ IPPROTO_TCP, TCP_SYNCNT, 1, 127, INET | OPT_TCP, "TCP_SYNCNT" },
+	{ IPPROTO_TCP, TCP_WINDOW_CLAMP, 0, INT_MAX, INET | OPT_TCP,
+	    "TCP_WINDOW_CLAMP" },
+	{ 0, 0, 0, 0, 0, NULL }
+};
+
+static const char *const reasons[GRAFT_R_MAX + 1] = {
+	[GRAFT_R_OK] = "granted",
+	[GRAFT_R_MALFORMED] = "malformed request",
+	[GRAFT_R_VERSION] = "unsupported protocol version",
+	[GRAFT_R_FDS] = "request carried file descriptors",
+	[GRAFT_R_PEER] = "peer process not identified",
+	[GRAFT_R_NONS] = "no endpoint table for the peer's netns",
+	[GRAFT_R_NOENT] = "no such endpoint",
+	[GRAFT_R_TYPE] = "socket type or protocol not allowed",
+	[GRAFT_R_OPT] = "socket option not allowed",
+	[GRAFT_R_PORT] = "port not allowed",
+	[GRAFT_R_SOCKET] = "socket failed",
+	[GRAFT_R_SETOPT] = "setsockopt failed",
+	[GRAFT_R_BIND] = "bind failed",
+	[GRAFT_R_LIMIT] = "limit reached",
+};
+
+const char *
+reason_str(uint32_t r)
+{
+	return r <= GRAFT_R_MAX ? reasons[r] : "unknown reason";
+}
+
+const char *
+errno_name(int e)
+{
+	static const struct { int e; const char *s; } names[] = {
+		{ 0, "0" }, { EBADMSG, "EBADMSG" },
+		{ EPROTONOSUPPORT, "EPROTONOSUPPORT" }, { EPERM, "EPERM" },
+		{ EACCES, "EACCES" }, { ENOENT, "ENOENT" },
+		{ EPROTOTYPE, "EPROTOTYPE" }, { ENOPROTOOPT, "ENOPROTOOPT" },
+		{ EAGAIN, "EAGAIN" }, { EADDRINUSE, "EADDRINUSE" },
+		{ EADDRNOTAVAIL, "EADDRNOTAVAIL" }, { EINVAL, "EINVAL" },
+		{ EMFILE, "EMFILE" }, { ENFILE, "ENFILE" },
+		{ ENOBUFS, "ENOBUFS" }, { ENOMEM, "ENOMEM" },
+		{ EAFNOSUPPORT, "EAFNOSUPPORT" },
+		{ ECONNREFUSED, "ECONNREFUSED" }, { ENOTDIR, "ENOTDIR" },
+		{ ENAMETOOLONG, "ENAMETOOLONG" }, { EROFS, "EROFS" },
+		{ ESRCH, "ESRCH" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].e == e)
+			return names[i].s;
+	return "E?";
+}
+
+void
+reply_init(struct reply *r, int error, uint32_t reason)
+{
+	memset(r, 0, sizeof(*r));
+	r->rep.magic = GRAFT_PROTO_MAGIC;
+	r->rep.version = GRAFT_PROTO_VERSION;
+	r->rep.op = GRAFT_OP_REPLY;
+	r->rep.error = error;
+	r->rep.reason = reason;
+	r->fd = -1;
+}
+
+void
+epname_copy(const struct graft_req *req, char *out)
+{
+	memcpy(out, req->epname, GRAFT_PROTO_EPNAME);
+	out[GRAFT_PROTO_EPNAME] = '\0';
+}
+
+static int
+fail(uint32_t *reason, uint32_t r, int e)
+{
+	*reason = r;
+	return e;
+}
+
+static int
+epname_ok(const char *n)
+{
+	int i = 0;
+
+	if (n[0] == '\0')
+		return 0;
+	for (; i < GRAFT_PROTO_EPNAME && n[i] != '\0'; i++)
+		if (n[i] <= 0x20 || n[i] >= 0x7f)
+			return 0;
+	for (; i < GRAFT_PROTO_EPNAME; i++)
+		if (n[i] != '\0')
+			return 0;
+	return 1;
+}
+
+static int
+opts_ok(const struct graft_req *req)
+{
+	static const struct graft_opt zero;
+	unsigned i;
+
+	if (req->nopts > GRAFT_PROTO_MAXOPTS)
+		return 0;
+	for (i = req->nopts; i < GRAFT_PROTO_MAXOPTS; i++)
+		if (memcmp(&req->opts[i], &zero, sizeof(zero)) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+type_ok(const struct graft_req *req)
+{
+	switch (req->type) {
+	case SOCK_STREAM:
+		return req->protocol == 0 || req->protocol == IPPROTO_TCP;
+	case SOCK_DGRAM:
+		return req->protocol == 0 || req->protocol == IPPROTO_UDP;
+	case SOCK_SEQPACKET:
+		return req->protocol == 0;
+	}
+	return 0;
+}
+
+/*
+ * Check one received record: buf/len as read, msgflags from recvmsg().
+ * Magic and version are checked first, so that a peer speaking another
+ * version learns so even when its records have another size.  Returns 0
+ * with *out filled, or an errno with *reason set.
+ */
+int
+req_validate(const void *buf, size_t len, int msgflags, struct graft_req *out,
+    uint32_t *reason)
+{
+	struct graft_req *req = out;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out, buf, len < sizeof(*out) ? len : sizeof(*out));
+	if (len < 8 || req->magic != GRAFT_PROTO_MAGIC)
+		return fail(reason, GRAFT_R_MALFORMED, EBADMSG);
+	if (req->version != GRAFT_PROTO_VERSION)
+		return fail(reason, GRAFT_R_VERSION, EPROTONOSUPPORT);
+	if ((msgflags & MSG_TRUNC) || len != sizeof(*req))
+		return fail(reason, GRAFT_R_MALFORMED, EBADMSG);
+	if (req->op != GRAFT_OP_GRAFT || (req->flags & ~GRAFT_F_ALL) ||
+	    (!(req->flags & GRAFT_F_PORT) && req->port != 0))
+		return fail(reason, GRAFT_R_MALFORMED, EBADMSG);
+	if (req->family != AF_INET && req->family != AF_INET6 &&
+	    req->family != AF_UNIX && req->family != AF_GRAFT_NUM)
+		return fail(reason, GRAFT_R_MALFORMED, EBADMSG);
+	if (!opts_ok(req) || !epname_ok(req->epname))
+		return fail(reason, GRAFT_R_MALFORMED, EBADMSG);
+	if (!type_ok(req))
+		return fail(reason, GRAFT_R_TYPE, EPROTOTYPE);
+	*reason = GRAFT_R_OK;
+	return 0;
+}
+
+/* Types by endpoint: ipv4/ipv6 stream and dgram; unix also seqpacket. */
+int
+req_check_type(const struct ep_def *ep, const struct graft_req *req,
+    uint32_t *reason)
+{
+	if (ep->family == AF_UNIX) {
+		if (req->protocol != 0)
+			return fail(reason, GRAFT_R_TYPE, EPROTOTYPE);
+		return 0;
+	}
+	if (req->type == SOCK_SEQPACKET)
+		return fail(reason, GRAFT_R_TYPE, EPROTOTYPE);
+	return 0;
+}
+
+const struct optrule *
+opt_find(int level, int name)
+{
+	const struct optrule *r;
+
+	for (r = optrules; r->label != NULL; r++)
+		if (r->level == level && r->name == name)
+			return r;
+	return NULL;
+}
+
+/* An allowed option that means nothing for this endpoint (IPV6_V6ONLY on
+ * an ipv4 endpoint, TCP_NODELAY on a datagram socket) is skipped. */
+int
+opt_applies(const struct optrule *r, const struct ep_def *ep, int type)
+{
+	unsigned fam;
+
+	fam = ep->family == AF_INET ? OPT_INET :
+	    ep->family == AF_INET6 ? OPT_INET6 : OPT_UNIX;
+	if (!(r->where & fam))
+		return 0;
+	if ((r->where & OPT_TCP) && type != SOCK_STREAM)
+		return 0;
+	return 1;
+}
+
+int
+req_check_opts(const struct ep_def *ep, const struct graft_req *req,
+    uint32_t *reason)
+{
+	const struct optrule *r;
+	unsigned i;
+
+	(void)ep;
+	for (i = 0; i < req->nopts; i++) {
+		r = opt_find(req->opts[i].level, req->opts[i].name);
+		if (r == NULL || req->opts[i].value < r->min ||
+		    req->opts[i].value > r->max)
+			return fail(reason, GRAFT_R_OPT, ENOPROTOOPT);
+	}
+	return 0;
+}
+
+/* The port to bind: fixed endpoints decide alone, dynamic ones use 0, a
+ * range takes the requester's port (GRAFT_F_PORT) when it lies inside. */
+int
+req_port(const struct ep_def *ep, const struct graft_req *req,
+    uint16_t *port, uint32_t *reason)
+{
+	*port = 0;
+	if (ep->family == AF_UNIX || ep->dynamic)
+		return 0;
+	if (ep->port_lo == ep->port_hi) {
+		*port = ep->port_lo;
+		return 0;
+	}
+	if (!(req->flags & GRAFT_F_PORT) || req->port < ep->port_lo ||
+	    req->port > ep->port_hi)
+		return fail(reason, GRAFT_R_PORT, EACCES);
+	*port = req->port;
+	return 0;
+}
+
+/* ---- making the socket */
+
+static int
+apply_opts(int s, const struct ep_def *ep, const struct graft_req *req)
+{
+	const struct optrule *r;
+	unsigned i;
+	int v;
+
+	for (i = 0; i < req->nopts; i++) {
+		r = opt_find(req->opts[i].level, req->opts[i].name);
+		if (r == NULL || !opt_applies(r, ep, req->type))
+			continue;
+		v = req->opts[i].value;
+		if (setsockopt(s, r->level, r->name, &v, sizeof(v)) == -1)
+			return errno;
+	}
+	return 0;
+}
+
+static socklen_t
+ep_sockaddr(const struct ep_def *ep, uint16_t port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (ep->family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr = ep->addr.v4;
+		return sizeof(*sin);
+	}
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	sin6->sin6_addr = ep->addr.v6;
+	return sizeof(*sin6);
+}
+
+/* A socket file nobody listens on any more may be replaced; a live one,
+ * or anything that is not a socket, is left alone. */
+static int
+unix_unlink_stale(const struct sockaddr_un *sun, int type)
+{
+	struct stat st;
+	int s, rv;
+
+	if (lstat(sun->sun_path, &st) == -1)
+		return errno == ENOENT ? 0 : errno;
+	if (!S_ISSOCK(st.st_mode))
+		return EADDRINUSE;
+	if ((s = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
+		return errno;
+	rv = connect(s, (const struct sockaddr *)sun, sizeof(*sun)) == -1 ?
+	    errno : 0;
+	close(s);
+	if (rv != ECONNREFUSED)
+		return EADDRINUSE;
+	if (unlink(sun->sun_path) == -1 && errno != ENOENT)
+		return errno;
+	return 0;
+}
+
+static int
+unix_setup(int s, const struct ep_def *ep, const struct graft_req *req)
+{
+	struct sockaddr_un sun;
+	int rv;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, ep->path, strlen(ep->path));
+	if ((req->flags & (GRAFT_F_INGRESS | GRAFT_F_EGRESS)) ==
+	    GRAFT_F_EGRESS) {
+		/* outward only: connect to the host path for the app */
+		if (connect(s, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+			return errno;
+		return 0;
+	}
+	if (bind(s, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		return 0;
+	if (errno != EADDRINUSE)
+		return errno;
+	if ((rv = unix_unlink_stale(&sun, req->type)) != 0)
+		return rv;
+	return bind(s, (struct sockaddr *)&sun, sizeof(sun)) == -1 ? errno : 0;
+}
+
+static int
+inet_setup(int s, const struct ep_def *ep, const struct graft_req *req,
+    uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1;
+
+	if (port == 0 && req->type == SOCK_STREAM &&
+	    (req->flags & GRAFT_F_EGRESS) &&
+	    setsockopt(s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+	    sizeof(one)) == -1)
+		return errno;
+	len = ep_sockaddr(ep, port, &ss);
+	if (bind(s, (struct sockaddr *)&ss, len) == -1)
+		return errno;
+	return 0;
+}
+
+/* Make, set up and bind the host socket: r->fd and the bound address. */
+int
+req_grant(const struct ep_def *ep, const struct graft_req *req,
+    struct reply *r)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	uint32_t reason = GRAFT_R_OK;
+	uint16_t port;
+	int s, rv;
+
+	if ((rv = req_check_type(ep, req, &reason)) != 0 ||
+	    (rv = req_check_opts(ep, req, &reason)) != 0 ||
+	    (rv = req_port(ep, req, &port, &reason)) != 0)
+		goto refuse;
+	s = socket(ep->family, req->type | SOCK_CLOEXEC, req->protocol);
+	if (s == -1) {
+		rv = errno;
+		reason = GRAFT_R_SOCKET;
+		goto refuse;
+	}
+	if ((rv = apply_opts(s, ep, req)) != 0) {
+		reason = GRAFT_R_SETOPT;
+		goto close;
+	}
+	rv = ep->family == AF_UNIX ? unix_setup(s, ep, req) :
+	    inet_setup(s, ep, req, port);
+	if (rv != 0 || getsockname(s, (struct sockaddr *)&ss, &len) == -1) {
+		rv = rv ? rv : errno;
+		reason = GRAFT_R_BIND;
+		goto close;
+	}
+	reply_init(r, 0, GRAFT_R_OK);
+	r->fd = s;
+	if (len > sizeof(r->rep.addr))
+		len = sizeof(r->rep.addr);
+	r->rep.addrlen = len;
+	memcpy(r->rep.addr, &ss, len);
+	return 0;
+close:
+	close(s);
+refuse:
+	reply_init(r, rv, reason);
+	return rv;
+}

@@ -1,0 +1,247 @@
+/* table.c - endpoint tables, one per network namespace.
+ *
+ * A table is named by its spec (host, /var/run/netns/NAME or a PID) and
+ * matched against a requester by netns identity (st_dev, st_ino).  Host and
+ * PID tables are resolved once when created (a PID table keeps the netns
+ * open, so its identity cannot be reused).  NAME tables are resolved
+ * lazily: a namespace created after graftd started, or deleted and made
+ * again under the same name, is found on the next miss; and a cached
+ * identity is checked again at each match, because an inode number may be
+ * reused once its namespace is gone. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "graftd.h"
+
+struct tableset *
+ts_new(void)
+{
+	struct tableset *ts;
+
+	if ((ts = calloc(1, sizeof(*ts))) == NULL)
+		return NULL;
+	TAILQ_INIT(&ts->tables);
+	return ts;
+}
+
+static void
+nt_free(struct nstable *nt)
+{
+	struct endpoint *ep;
+
+	while ((ep = TAILQ_FIRST(&nt->eps)) != NULL) {
+		TAILQ_REMOVE(&nt->eps, ep, entry);
+		free(ep);
+	}
+	if (nt->nsfd != -1)
+		close(nt->nsfd);
+	free(nt);
+}
+
+void
+ts_free(struct tableset *ts)
+{
+	struct nstable *nt;
+
+	if (ts == NULL)
+		return;
+	while ((nt = TAILQ_FIRST(&ts->tables)) != NULL) {
+		TAILQ_REMOVE(&ts->tables, nt, entry);
+		nt_free(nt);
+	}
+	free(ts);
+}
+
+static struct nstable *
+ts_find_table(const struct tableset *ts, const struct ns_spec *ns)
+{
+	struct nstable *nt;
+
+	TAILQ_FOREACH(nt, &ts->tables, entry)
+		if (ns_spec_eq(&nt->spec, ns))
+			return nt;
+	return NULL;
+}
+
+static struct endpoint *
+nt_find_ep(const struct nstable *nt, const char *name)
+{
+	struct endpoint *ep;
+
+	TAILQ_FOREACH(ep, &nt->eps, entry)
+		if (strcmp(ep->def.name, name) == 0)
+			return ep;
+	return NULL;
+}
+
+static void
+nt_resolve(struct nstable *nt)
+{
+	nt->resolved = nsid_resolve(&nt->spec, nt->nsfd, &nt->id) == 0;
+}
+
+static int
+nt_new(const struct ns_spec *ns, struct nstable **ntp, char *err,
+    size_t errsz)
+{
+	struct nstable *nt;
+	int rv;
+
+	if ((nt = calloc(1, sizeof(*nt))) == NULL)
+		return ENOMEM;
+	nt->spec = *ns;
+	nt->nsfd = -1;
+	TAILQ_INIT(&nt->eps);
+	if (ns->kind == NS_PID &&
+	    (rv = nsid_open_pid(ns->pid, &nt->nsfd)) != 0) {
+		snprintf(err, errsz, "netns of pid %d: %s", (int)ns->pid,
+		    strerror(rv));
+		free(nt);
+		return rv;
+	}
+	nt_resolve(nt);
+	*ntp = nt;
+	return 0;
+}
+
+int
+ts_add(struct tableset *ts, const struct ep_def *def, char *err, size_t errsz)
+{
+	struct nstable *nt;
+	struct endpoint *ep;
+	char ns[NS_NAMEMAX + 1];
+	int rv, created = 0;
+
+	ns_spec_str(&def->ns, ns, sizeof(ns));
+	if (ts->count >= TS_MAXENDPOINTS) {
+		snprintf(err, errsz, "too many endpoints (%d)",
+		    TS_MAXENDPOINTS);
+		return ENOSPC;
+	}
+	if ((nt = ts_find_table(ts, &def->ns)) == NULL) {
+		if ((rv = nt_new(&def->ns, &nt, err, errsz)) != 0)
+			return rv;
+		created = 1;
+	} else if (nt_find_ep(nt, def->name) != NULL) {
+		snprintf(err, errsz, "endpoint \"%s\" exists in netns %s",
+		    def->name, ns);
+		return EEXIST;
+	}
+	if ((ep = calloc(1, sizeof(*ep))) == NULL) {
+		if (created)
+			nt_free(nt);
+		return ENOMEM;
+	}
+	ep->def = *def;
+	TAILQ_INSERT_TAIL(&nt->eps, ep, entry);
+	if (created)
+		TAILQ_INSERT_TAIL(&ts->tables, nt, entry);
+	ts->count++;
+	return 0;
+}
+
+int
+ts_del(struct tableset *ts, const char *name, const struct ns_spec *ns,
+    char *err, size_t errsz)
+{
+	struct nstable *nt;
+	struct endpoint *ep;
+	char nsname[NS_NAMEMAX + 1];
+
+	ns_spec_str(ns, nsname, sizeof(nsname));
+	if ((nt = ts_find_table(ts, ns)) == NULL ||
+	    (ep = nt_find_ep(nt, name)) == NULL) {
+		snprintf(err, errsz, "no endpoint \"%s\" in netns %s", name,
+		    nsname);
+		return ENOENT;
+	}
+	TAILQ_REMOVE(&nt->eps, ep, entry);
+	free(ep);
+	ts->count--;
+	if (TAILQ_EMPTY(&nt->eps)) {
+		TAILQ_REMOVE(&ts->tables, nt, entry);
+		nt_free(nt);
+	}
+	return 0;
+}
+
+static int
+nt_matches(struct nstable *nt, const struct nsid *id)
+{
+	if (!nt->resolved || nt->id.dev != id->dev || nt->id.ino != id->ino)
+		return 0;
+	if (nt->spec.kind == NS_NAME) {
+		nt_resolve(nt);	/* still the same namespace? */
+		return nt->resolved && nt->id.dev == id->dev &&
+		    nt->id.ino == id->ino;
+	}
+	return 1;
+}
+
+static int
+ts_search(struct tableset *ts, const struct nsid *id, const char *name,
+    struct endpoint **epp)
+{
+	struct nstable *nt;
+	int matched = 0;
+
+	TAILQ_FOREACH(nt, &ts->tables, entry) {
+		if (!nt_matches(nt, id))
+			continue;
+		matched = 1;
+		if ((*epp = nt_find_ep(nt, name)) != NULL)
+			return 0;
+	}
+	return matched ? ENOENT : EACCES;
+}
+
+/* 0 and *epp; ENOENT: the netns has tables but not this name; EACCES: no
+ * table for this netns (the caller maps these to GRAFT_R_NOENT/NONS). */
+int
+ts_lookup(struct tableset *ts, const struct nsid *id, const char *name,
+    struct endpoint **epp)
+{
+	struct nstable *nt;
+	int rv;
+
+	*epp = NULL;
+	if ((rv = ts_search(ts, id, name, epp)) != EACCES)
+		return rv;
+	TAILQ_FOREACH(nt, &ts->tables, entry)
+		if (nt->spec.kind == NS_NAME)
+			nt_resolve(nt);
+	return ts_search(ts, id, name, epp);
+}
+
+/* After a reload, endpoints that are still there keep their counters. */
+void
+ts_carry_stats(struct tableset *nts, const struct tableset *ots)
+{
+	struct nstable *nt, *ot;
+	struct endpoint *ep, *oep;
+
+	TAILQ_FOREACH(nt, &nts->tables, entry) {
+		if ((ot = ts_find_table(ots, &nt->spec)) == NULL)
+			continue;
+		TAILQ_FOREACH(ep, &nt->eps, entry)
+			if ((oep = nt_find_ep(ot, ep->def.name)) != NULL)
+				ep->st = oep->st;
+	}
+}
+
+int
+ts_need_lowports(const struct tableset *ts)
+{
+	struct nstable *nt;
+	struct endpoint *ep;
+
+	TAILQ_FOREACH(nt, &ts->tables, entry)
+		TAILQ_FOREACH(ep, &nt->eps, entry)
+			if (ep->def.family != AF_UNIX && !ep->def.dynamic &&
+			    ep->def.port_lo < 1024)
+				return 1;
+	return 0;
+}

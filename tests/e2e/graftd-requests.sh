@@ -1,0 +1,171 @@
+#!/bin/sh
+# graftd-requests.sh - graftd grants and refusals, from real namespaces.
+# Namespaces A and B have tables, C has none; the host has one endpoint.
+. "$(dirname "$0")/../lib/common.sh"
+need_netns "graftd requests"
+REQ=$GRAFT_BUILD/tests/graft-request
+if [ ! -x "$REQ" ] || [ ! -x "$GRAFT_BIN/graftd" ]; then
+	fail "graftd requests (graftd or graft-request not built)"
+	t_done
+fi
+
+mk_netns A && mk_netns B && mk_netns C || { fail "make namespaces"; t_done; }
+base=$((20000 + $$ % 20000))
+PA=$base PB=$((base + 1)) PH=$((base + 2)) PR=$((base + 10))
+STEP=$T_TMP/step
+cat >"$T_TMP/graftd.conf" <<EOF
+# endpoints for graftd-requests.sh
+endpoint ep-a     type ipv4 addr 127.0.0.1 port $PA netns $A
+endpoint ep-b     type ipv4 addr 127.0.0.1 port $PB netns $B
+endpoint ep-out   type ipv4 addr 127.0.0.1 port dynamic netns $A
+endpoint ep-range type ipv4 addr 127.0.0.1 port $PR-$((PR + 9)) netns $A
+endpoint ep-u     type unix path $T_TMP/app.sock netns $A
+endpoint ep-host  type ipv4 addr 127.0.0.1 port $PH
+EOF
+start_graftd -f "$T_TMP/graftd.conf" || { fail "graftd starts"; t_done; }
+
+# in_ns NS ARGS...: graft-request in namespace NS ("host": graftd's own)
+in_ns() {
+	_ns=$1; shift
+	if [ "$_ns" = host ]; then
+		"$REQ" -s "$GRAFTD_SOCK" "$@"
+	else
+		ip netns exec "$_ns" "$REQ" -s "$GRAFTD_SOCK" "$@"
+	fi
+}
+
+# refused WHAT "errno=E reason=N" NS ARGS...: the request is refused so
+refused() {
+	_what=$1 _want=$2; shift 2
+	_out=$(in_ns "$@" 2>&1); _rc=$?
+	if [ $_rc -eq 3 ] && [ "$_out" = "refused $_want" ]; then
+		pass "$_what"
+	else
+		fail "$_what (status $_rc: $_out)"
+	fi
+}
+
+# granted WHAT PATTERN NS ARGS...
+granted() {
+	_what=$1 _want=$2; shift 2
+	_out=$(in_ns "$@" 2>&1); _rc=$?
+	if [ $_rc -eq 0 ] && echo "$_out" | grep -q "^granted $_want\$"; then
+		pass "$_what"
+	else
+		fail "$_what (status $_rc: $_out)"
+	fi
+}
+
+# A listener in A on its endpoint, reached by a client of the host.
+touch "$STEP"
+bg in_ns "$A" -i -x listen ep-a >"$T_TMP/a.out" 2>&1
+if wait_for grep -q listening "$T_TMP/a.out" &&
+    grep -q "^granted family=inet addr=127.0.0.1:$PA\$" "$T_TMP/a.out" &&
+    "$REQ" -K "127.0.0.1:$PA" "$STEP" >"$T_TMP/k.out" 2>&1 &&
+    grep -q "echo2 ok" "$T_TMP/k.out"; then
+	pass "A gets A's endpoint: a host client reaches its listener"
+else
+	fail "A gets A's endpoint: $(cat "$T_TMP/a.out" "$T_TMP/k.out")"
+fi
+
+refused "A asks for B's endpoint: ENOENT" "errno=ENOENT reason=6" \
+    "$A" -i ep-b
+refused "unknown endpoint name: ENOENT" "errno=ENOENT reason=6" \
+    "$A" -i no-such-ep
+refused "netns with no table: EACCES" "errno=EACCES reason=5" \
+    "$C" -i ep-a
+refused "A asks for the host's endpoint: ENOENT" "errno=ENOENT reason=6" \
+    "$A" -i ep-host
+refused "the host asks for A's endpoint: ENOENT" "errno=ENOENT reason=6" \
+    host -i ep-a
+refused "wrong version: EPROTONOSUPPORT" "errno=EPROTONOSUPPORT reason=2" \
+    "$A" -V 2 -i ep-a
+refused "truncated record: EBADMSG" "errno=EBADMSG reason=1" \
+    "$A" -z 100 -i ep-a
+refused "oversized record: EBADMSG" "errno=EBADMSG reason=1" \
+    "$A" -z 300 -i ep-a
+refused "garbage record: EBADMSG" "errno=EBADMSG reason=1" "$A" -g ep-a
+refused "bad magic: EBADMSG" "errno=EBADMSG reason=1" "$A" -M 7 -i ep-a
+refused "unknown flags: EBADMSG" "errno=EBADMSG reason=1" "$A" -F 0x80 ep-a
+refused "fds attached by the client: EBADMSG" "errno=EBADMSG reason=3" \
+    "$A" -r -i ep-a
+refused "seqpacket on an ipv4 endpoint: EPROTOTYPE" \
+    "errno=EPROTOTYPE reason=7" "$A" -t seqpacket -i ep-out
+refused "stream with IPPROTO_UDP: EPROTOTYPE" "errno=EPROTOTYPE reason=7" \
+    "$A" -P 17 -e ep-out
+refused "SO_BINDTODEVICE not allowed: ENOPROTOOPT" \
+    "errno=ENOPROTOOPT reason=8" "$A" -o 1:25:1 -e ep-out
+refused "SO_MARK not allowed: ENOPROTOOPT" "errno=ENOPROTOOPT reason=8" \
+    "$A" -o 1:36:1 -e ep-out
+refused "port outside the range: EACCES" "errno=EACCES reason=9" \
+    "$A" -i -p $((PR + 10)) ep-range
+granted "port inside the range" "family=inet addr=127.0.0.1:$((PR + 3))" \
+    "$A" -i -p $((PR + 3)) ep-range
+granted "UDP socket on A's endpoint" "family=inet addr=127.0.0.1:$PA" \
+    "$A" -t dgram -P 17 -i ep-a
+granted "allowed options applied" "family=inet addr=127.0.0.1:0" \
+    "$A" -e -o 6:1:1 -o 1:2:1 -o 1:7:65536 ep-out
+granted "B gets B's endpoint" "family=inet addr=127.0.0.1:$PB" \
+    "$B" -i ep-b
+
+# Bad records on a connection do not end it: the next request is served.
+ok=1
+for k in garbage short long version fds; do
+	out=$(in_ns "$A" -G "$k" -e ep-out 2>&1) || ok=0
+	echo "$out" | grep -q "^granted family=inet addr=127.0.0.1:0\$" ||
+	    ok=0
+done
+check "bad records then a good one on the same connection" [ $ok = 1 ]
+out=$(in_ns "$A" -e no-such ep-out ep-out 2>&1)
+check "persistent connection: refusal then two grants" \
+    [ "$(echo "$out" | grep -c '^granted')" = 2 ]
+
+# Egress: a dynamic TCP socket holds no port until connect.
+bg in_ns host -i -x listen ep-host >"$T_TMP/h.out" 2>&1
+if wait_for grep -q listening "$T_TMP/h.out" &&
+    out=$(in_ns "$A" -e -x "connect:127.0.0.1:$PH" ep-out 2>&1) &&
+    echo "$out" | grep -q "^granted family=inet addr=127.0.0.1:0\$" &&
+    echo "$out" | grep -q "connected and echoed"; then
+	pass "egress from A through a dynamic endpoint to a host listener"
+else
+	fail "egress from A: $out $(cat "$T_TMP/h.out")"
+fi
+
+# A unix endpoint: A listens on a host path.
+bg in_ns "$A" -f unix -i -x listen ep-u >"$T_TMP/u.out" 2>&1
+if wait_for grep -q listening "$T_TMP/u.out" &&
+    grep -q "^granted family=unix addr=unix:$T_TMP/app.sock" \
+    "$T_TMP/u.out" &&
+    "$REQ" -K "unix:$T_TMP/app.sock" "$STEP" >"$T_TMP/k2.out" 2>&1; then
+	pass "unix endpoint: A listens on a host path"
+else
+	fail "unix endpoint: $(cat "$T_TMP/u.out" "$T_TMP/k2.out")"
+fi
+
+# A client that never reads its replies neither blocks the others nor
+# stays forever.
+bg in_ns "$A" -e -w 5000 ep-out >"$T_TMP/w.out" 2>&1
+wait_for grep -q flooded "$T_TMP/w.out"
+granted "served while another client does not read" \
+    "family=inet addr=127.0.0.1:$PB" "$B" -i ep-b
+i=0
+while [ $i -lt 100 ] && ! grep -q "reply not read in time" "$GRAFTD_LOG"; do
+	sleep 0.1; i=$((i + 1))
+done
+check "a client that does not read is dropped" \
+    grep -q "reply not read in time" "$GRAFTD_LOG"
+
+check "one log line per refusal" [ "$(grep -c '^refused pid' \
+    "$GRAFTD_LOG")" -ge 17 ]
+check "graftd still running" kill -0 "$GRAFTD_PID"
+
+# The peer check without SO_PEERPIDFD (pidfd_open + start time).
+kill "$GRAFTD_PID"; wait "$GRAFTD_PID" 2>/dev/null
+GRAFTD_PEER_FALLBACK=1; export GRAFTD_PEER_FALLBACK
+start_graftd -f "$T_TMP/graftd.conf" || fail "graftd restarts"
+unset GRAFTD_PEER_FALLBACK
+granted "fallback peer check: A gets its endpoint" \
+    "family=inet addr=127.0.0.1:0" "$A" -e ep-out
+refused "fallback peer check: C has no table" "errno=EACCES reason=5" \
+    "$C" -e ep-out
+t_done

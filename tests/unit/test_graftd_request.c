@@ -1,0 +1,465 @@
+/* test_graftd_request.c - graftd's request validation, option allow-list,
+ * port choice and the making of host sockets (request.c). */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "graftd.h"
+
+static struct graft_req
+good(void)
+{
+	struct graft_req r;
+
+	memset(&r, 0, sizeof(r));
+	r.magic = GRAFT_PROTO_MAGIC;
+	r.version = GRAFT_PROTO_VERSION;
+	r.op = GRAFT_OP_GRAFT;
+	r.flags = GRAFT_F_INGRESS;
+	r.family = AF_INET;
+	r.type = SOCK_STREAM;
+	memcpy(r.epname, "ep-http", 7);
+	return r;
+}
+
+static int
+check(const struct graft_req *r, size_t len, int flags, uint32_t *reason)
+{
+	struct graft_req out;
+
+	return req_validate(r, len, flags, &out, reason);
+}
+
+#define REFUSED(r, e, why) do {						\
+	uint32_t reason_;						\
+	assert_int_equal(check(&(r), sizeof(r), 0, &reason_), (e));	\
+	assert_int_equal(reason_, (why));				\
+} while (0)
+
+static void
+test_valid(void **state)
+{
+	struct graft_req r = good(), out;
+	uint32_t reason = 99;
+
+	(void)state;
+	assert_int_equal(req_validate(&r, sizeof(r), 0, &out, &reason), 0);
+	assert_int_equal(reason, GRAFT_R_OK);
+	assert_memory_equal(&r, &out, sizeof(r));
+	r.flags = GRAFT_F_ALL;
+	r.port = 8080;
+	r.protocol = IPPROTO_TCP;
+	memcpy(r.epname, "abcdefghijklmnop", 16);	/* 16, no NUL */
+	r.nopts = 1;
+	r.opts[0].level = SOL_SOCKET;
+	r.opts[0].name = SO_REUSEADDR;
+	r.opts[0].value = 1;
+	assert_int_equal(check(&r, sizeof(r), 0, &reason), 0);
+}
+
+static void
+test_sizes(void **state)
+{
+	struct graft_req r = good();
+	uint32_t reason;
+
+	(void)state;
+	assert_int_equal(check(&r, sizeof(r) - 1, 0, &reason), EBADMSG);
+	assert_int_equal(reason, GRAFT_R_MALFORMED);
+	assert_int_equal(check(&r, 4, 0, &reason), EBADMSG);
+	assert_int_equal(check(&r, 0, 0, &reason), EBADMSG);
+	assert_int_equal(check(&r, sizeof(r), MSG_TRUNC, &reason), EBADMSG);
+	assert_int_equal(reason, GRAFT_R_MALFORMED);
+}
+
+static void
+test_header(void **state)
+{
+	struct graft_req r;
+	uint32_t reason;
+
+	(void)state;
+	r = good(); r.magic = 0x12345678;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r = good(); r.version = 2;
+	REFUSED(r, EPROTONOSUPPORT, GRAFT_R_VERSION);
+	/* another version is reported as such, whatever its record size */
+	assert_int_equal(check(&r, 60, 0, &reason), EPROTONOSUPPORT);
+	assert_int_equal(check(&r, sizeof(r), MSG_TRUNC, &reason),
+	    EPROTONOSUPPORT);
+	r = good(); r.op = GRAFT_OP_REPLY;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r = good(); r.flags = 0x8;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r = good(); r.port = 80;		/* port without GRAFT_F_PORT */
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r = good(); r.family = AF_PACKET;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r = good(); r.family = 4;		/* AF_GRAFT */
+	REFUSED(r, 0, GRAFT_R_OK);
+}
+
+static void
+test_types(void **state)
+{
+	struct graft_req r;
+
+	(void)state;
+	r = good(); r.type = SOCK_RAW;
+	REFUSED(r, EPROTOTYPE, GRAFT_R_TYPE);
+	r = good(); r.type = SOCK_STREAM | SOCK_NONBLOCK;
+	REFUSED(r, EPROTOTYPE, GRAFT_R_TYPE);
+	r = good(); r.protocol = IPPROTO_UDP;
+	REFUSED(r, EPROTOTYPE, GRAFT_R_TYPE);
+	r = good(); r.type = SOCK_DGRAM; r.protocol = IPPROTO_UDP;
+	REFUSED(r, 0, GRAFT_R_OK);
+	r = good(); r.type = SOCK_DGRAM; r.protocol = IPPROTO_TCP;
+	REFUSED(r, EPROTOTYPE, GRAFT_R_TYPE);
+	r = good(); r.type = SOCK_SEQPACKET;
+	REFUSED(r, 0, GRAFT_R_OK);
+	r.protocol = IPPROTO_SCTP;
+	REFUSED(r, EPROTOTYPE, GRAFT_R_TYPE);
+}
+
+static void
+test_opts_layout(void **state)
+{
+	struct graft_req r;
+
+	(void)state;
+	r = good(); r.nopts = GRAFT_PROTO_MAXOPTS + 1;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r = good(); r.nopts = 1; r.opts[1].value = 1;	/* unused, not zero */
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r = good(); r.opts[7].level = 1;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r = good(); r.nopts = GRAFT_PROTO_MAXOPTS;
+	REFUSED(r, 0, GRAFT_R_OK);
+}
+
+static void
+test_epname(void **state)
+{
+	struct graft_req r;
+
+	(void)state;
+	r = good(); memset(r.epname, 0, sizeof(r.epname));
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r = good(); r.epname[2] = '\n';
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r = good(); r.epname[2] = ' ';
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r = good(); r.epname[2] = (char)0xc3;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r = good(); r.epname[12] = 'x';		/* data after the NUL */
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r = good(); r.epname[15] = 'x';
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+}
+
+static void
+test_garbage(void **state)
+{
+	unsigned char buf[sizeof(struct graft_req)];
+	struct graft_req out;
+	uint32_t reason;
+	int i, j;
+
+	(void)state;
+	srand(1);
+	for (i = 0; i < 10000; i++) {
+		for (j = 0; j < (int)sizeof(buf); j++)
+			buf[j] = (unsigned char)rand();
+		if (i & 1)	/* right header, random body */
+			memcpy(buf, &(struct graft_req){ .magic =
+			    GRAFT_PROTO_MAGIC, .version = 1, .op = 1 }, 8);
+		assert_int_not_equal(req_validate(buf, (size_t)(rand() %
+		    (sizeof(buf) + 1)), 0, &out, &reason), 0);
+		assert_true(reason > 0 && reason <= GRAFT_R_MAX);
+	}
+}
+
+static struct ep_def
+ep4(const char *addr, uint16_t lo, uint16_t hi, int dynamic)
+{
+	struct ep_def ep;
+
+	memset(&ep, 0, sizeof(ep));
+	strcpy(ep.name, "ep-http");
+	ep.family = AF_INET;
+	inet_pton(AF_INET, addr, &ep.addr.v4);
+	ep.port_lo = lo;
+	ep.port_hi = hi;
+	ep.dynamic = dynamic;
+	return ep;
+}
+
+static void
+test_check_type(void **state)
+{
+	struct ep_def ep = ep4("127.0.0.1", 0, 0, 1);
+	struct graft_req r = good();
+	uint32_t reason;
+
+	(void)state;
+	assert_int_equal(req_check_type(&ep, &r, &reason), 0);
+	r.type = SOCK_SEQPACKET;
+	assert_int_equal(req_check_type(&ep, &r, &reason), EPROTOTYPE);
+	assert_int_equal(reason, GRAFT_R_TYPE);
+	ep.family = AF_UNIX;
+	assert_int_equal(req_check_type(&ep, &r, &reason), 0);
+	r.type = SOCK_STREAM;
+	r.protocol = IPPROTO_TCP;
+	assert_int_equal(req_check_type(&ep, &r, &reason), EPROTOTYPE);
+}
+
+static int
+opt_result(int level, int name, int value)
+{
+	struct ep_def ep = ep4("127.0.0.1", 80, 80, 0);
+	struct graft_req r = good();
+	uint32_t reason = GRAFT_R_OK;
+	int rv;
+
+	r.nopts = 1;
+	r.opts[0] = (struct graft_opt){ level, name, value };
+	rv = req_check_opts(&ep, &r, &reason);
+	if (rv != 0)
+		assert_int_equal(reason, GRAFT_R_OPT);
+	return rv;
+}
+
+static void
+test_optlist(void **state)
+{
+	(void)state;
+	assert_int_equal(opt_result(SOL_SOCKET, SO_REUSEADDR, 1), 0);
+	assert_int_equal(opt_result(SOL_SOCKET, SO_REUSEPORT, 1), 0);
+	assert_int_equal(opt_result(SOL_SOCKET, SO_KEEPALIVE, 1), 0);
+	assert_int_equal(opt_result(SOL_SOCKET, SO_BROADCAST, 1), 0);
+	assert_int_equal(opt_result(SOL_SOCKET, SO_RCVBUF, 65536), 0);
+	assert_int_equal(opt_result(SOL_SOCKET, SO_SNDBUF, 65536), 0);
+	assert_int_equal(opt_result(SOL_SOCKET, SO_PRIORITY, 6), 0);
+	assert_int_equal(opt_result(IPPROTO_IPV6, IPV6_V6ONLY, 1), 0);
+	assert_int_equal(opt_result(IPPROTO_IP, IP_TOS, 0x10), 0);
+	assert_int_equal(opt_result(IPPROTO_IP, IP_FREEBIND, 1), 0);
+	assert_int_equal(opt_result(IPPROTO_TCP, TCP_NODELAY, 1), 0);
+	assert_int_equal(opt_result(IPPROTO_TCP, TCP_FASTOPEN, 5), 0);
+	/* privileged, or reaching outside the socket */
+	assert_int_equal(opt_result(SOL_SOCKET, SO_PRIORITY, 7), ENOPROTOOPT);
+	assert_int_equal(opt_result(SOL_SOCKET, SO_BINDTODEVICE, 1),
+	    ENOPROTOOPT);
+	assert_int_equal(opt_result(SOL_SOCKET, SO_MARK, 1), ENOPROTOOPT);
+	assert_int_equal(opt_result(SOL_SOCKET, SO_RCVBUFFORCE, 1 << 20),
+	    ENOPROTOOPT);
+	assert_int_equal(opt_result(SOL_SOCKET, SO_SNDBUFFORCE, 1 << 20),
+	    ENOPROTOOPT);
+	assert_int_equal(opt_result(IPPROTO_IP, IP_TRANSPARENT, 1),
+	    ENOPROTOOPT);
+	assert_int_equal(opt_result(IPPROTO_IP, IP_MULTICAST_IF, 1),
+	    ENOPROTOOPT);
+	assert_int_equal(opt_result(SOL_SOCKET, SO_ATTACH_FILTER, 0),
+	    ENOPROTOOPT);
+	assert_int_equal(opt_result(IPPROTO_IP, IP_TOS, 256), ENOPROTOOPT);
+	assert_int_equal(opt_result(SOL_SOCKET, SO_RCVBUF, -1), ENOPROTOOPT);
+	assert_int_equal(opt_result(12345, 1, 1), ENOPROTOOPT);
+}
+
+static void
+test_opt_applies(void **state)
+{
+	struct ep_def ep = ep4("127.0.0.1", 80, 80, 0);
+
+	(void)state;
+	assert_false(opt_applies(opt_find(IPPROTO_IPV6, IPV6_V6ONLY), &ep,
+	    SOCK_STREAM));
+	assert_true(opt_applies(opt_find(IPPROTO_TCP, TCP_NODELAY), &ep,
+	    SOCK_STREAM));
+	assert_false(opt_applies(opt_find(IPPROTO_TCP, TCP_NODELAY), &ep,
+	    SOCK_DGRAM));
+	ep.family = AF_INET6;
+	assert_true(opt_applies(opt_find(IPPROTO_IPV6, IPV6_V6ONLY), &ep,
+	    SOCK_STREAM));
+	ep.family = AF_UNIX;
+	assert_false(opt_applies(opt_find(IPPROTO_TCP, TCP_NODELAY), &ep,
+	    SOCK_STREAM));
+	assert_true(opt_applies(opt_find(SOL_SOCKET, SO_SNDBUF), &ep,
+	    SOCK_DGRAM));
+}
+
+static void
+test_port(void **state)
+{
+	struct ep_def ep = ep4("127.0.0.1", 18080, 18080, 0);
+	struct graft_req r = good();
+	uint32_t reason = 0;
+	uint16_t port;
+
+	(void)state;
+	assert_int_equal(req_port(&ep, &r, &port, &reason), 0);
+	assert_int_equal(port, 18080);
+	r.flags |= GRAFT_F_PORT;
+	r.port = 80;		/* the app's own port: the endpoint decides */
+	assert_int_equal(req_port(&ep, &r, &port, &reason), 0);
+	assert_int_equal(port, 18080);
+	ep = ep4("127.0.0.1", 0, 0, 1);
+	assert_int_equal(req_port(&ep, &r, &port, &reason), 0);
+	assert_int_equal(port, 0);
+	ep = ep4("127.0.0.1", 8000, 8999, 0);
+	r.port = 8080;
+	assert_int_equal(req_port(&ep, &r, &port, &reason), 0);
+	assert_int_equal(port, 8080);
+	r.port = 9000;
+	assert_int_equal(req_port(&ep, &r, &port, &reason), EACCES);
+	assert_int_equal(reason, GRAFT_R_PORT);
+	r.port = 7999;
+	assert_int_equal(req_port(&ep, &r, &port, &reason), EACCES);
+	r.flags &= ~GRAFT_F_PORT;
+	r.port = 0;
+	assert_int_equal(req_port(&ep, &r, &port, &reason), EACCES);
+}
+
+static void
+test_grant_inet(void **state)
+{
+	struct ep_def ep = ep4("127.0.0.1", 0, 0, 1);
+	struct graft_req r = good();
+	struct sockaddr_in sin;
+	struct reply rep;
+	socklen_t len = sizeof(int);
+	int v = 0;
+
+	(void)state;
+	r.flags = GRAFT_F_EGRESS;
+	r.nopts = 2;
+	r.opts[0] = (struct graft_opt){ IPPROTO_TCP, TCP_NODELAY, 1 };
+	r.opts[1] = (struct graft_opt){ IPPROTO_IPV6, IPV6_V6ONLY, 1 };
+	assert_int_equal(req_grant(&ep, &r, &rep), 0);
+	assert_true(rep.fd >= 0);
+	assert_int_equal(rep.rep.error, 0);
+	assert_int_equal(rep.rep.addrlen, sizeof(sin));
+	memcpy(&sin, rep.rep.addr, sizeof(sin));
+	assert_int_equal(sin.sin_family, AF_INET);
+	assert_int_equal(sin.sin_port, 0);	/* IP_BIND_ADDRESS_NO_PORT */
+	assert_int_equal(getsockopt(rep.fd, IPPROTO_TCP, TCP_NODELAY, &v,
+	    &len), 0);
+	assert_int_equal(v, 1);
+	assert_true(fcntl(rep.fd, F_GETFD) & FD_CLOEXEC);
+	close(rep.fd);
+
+	r.flags = GRAFT_F_INGRESS;		/* ingress: a real port now */
+	assert_int_equal(req_grant(&ep, &r, &rep), 0);
+	memcpy(&sin, rep.rep.addr, sizeof(sin));
+	assert_int_not_equal(sin.sin_port, 0);
+	close(rep.fd);
+
+	r.type = SOCK_SEQPACKET;
+	assert_int_equal(req_grant(&ep, &r, &rep), EPROTOTYPE);
+	assert_int_equal(rep.fd, -1);
+	assert_int_equal(rep.rep.reason, GRAFT_R_TYPE);
+	assert_int_equal(rep.rep.magic, GRAFT_PROTO_MAGIC);
+	assert_int_equal(rep.rep.op, GRAFT_OP_REPLY);
+
+	ep = ep4("192.0.2.1", 0, 0, 1);		/* not a local address */
+	r.type = SOCK_STREAM;
+	assert_int_equal(req_grant(&ep, &r, &rep), EADDRNOTAVAIL);
+	assert_int_equal(rep.rep.reason, GRAFT_R_BIND);
+}
+
+static void
+test_grant_unix(void **state)
+{
+	char dir[] = "/tmp/graftd-unit.XXXXXX", file[128];
+	struct ep_def ep;
+	struct graft_req r = good();
+	struct reply a, b;
+	struct sockaddr_un sun;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	memset(&ep, 0, sizeof(ep));
+	strcpy(ep.name, "ep-unix");
+	ep.family = AF_UNIX;
+	snprintf(ep.path, sizeof(ep.path), "%s/sock", dir);
+	r.family = AF_UNIX;
+	assert_int_equal(req_grant(&ep, &r, &a), 0);
+	memcpy(&sun, a.rep.addr, sizeof(sun));
+	assert_int_equal(sun.sun_family, AF_UNIX);
+	assert_string_equal(sun.sun_path, ep.path);
+	assert_int_equal(listen(a.fd, 1), 0);
+	/* in use: refused, and the live socket is left alone */
+	assert_int_equal(req_grant(&ep, &r, &b), EADDRINUSE);
+	assert_int_equal(b.rep.reason, GRAFT_R_BIND);
+	close(a.fd);
+	/* stale now: replaced */
+	assert_int_equal(req_grant(&ep, &r, &b), 0);
+	close(b.fd);
+	/* egress: connected to the path */
+	r.type = SOCK_DGRAM;
+	assert_int_equal(req_grant(&ep, &r, &a), 0);
+	r.flags = GRAFT_F_EGRESS;
+	assert_int_equal(req_grant(&ep, &r, &b), 0);
+	assert_int_equal(send(b.fd, "x", 1, 0), 1);
+	close(a.fd);
+	close(b.fd);
+	/* not a socket: never removed */
+	unlink(ep.path);
+	snprintf(file, sizeof(file), "%s", ep.path);
+	assert_true((fd = open(file, O_CREAT | O_WRONLY, 0600)) >= 0);
+	close(fd);
+	r.flags = GRAFT_F_INGRESS;
+	assert_int_equal(req_grant(&ep, &r, &a), EADDRINUSE);
+	assert_int_equal(access(file, F_OK), 0);
+	unlink(file);
+	rmdir(dir);
+}
+
+static void
+test_names(void **state)
+{
+	uint32_t r;
+
+	(void)state;
+	for (r = 0; r <= GRAFT_R_MAX; r++)
+		assert_non_null(reason_str(r));
+	assert_string_equal(reason_str(GRAFT_R_MAX + 1), "unknown reason");
+	assert_string_equal(errno_name(EBADMSG), "EBADMSG");
+	assert_string_equal(errno_name(123456), "E?");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_opts_layout),
+		cmocka_unit_test(test_epname),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_check_type),
+		cmocka_unit_test(test_optlist),
+		cmocka_unit_test(test_opt_applies),
+		cmocka_unit_test(test_port),
+		cmocka_unit_test(test_grant_inet),
+		cmocka_unit_test(test_grant_unix),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
