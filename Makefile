@@ -81,10 +81,10 @@ GRAFT_CORE = $(TOP)/src/graft
 MUSL_CFLAGS = -D__GRAFT_IN_LIBC=1 -I$(TOP)/src/common -I$(TOP)/include -MMD -MP
 
 $(MUSL_STAMP): $(wildcard $(MUSL_SRC)) $(PATCHES) scripts/prepare-musl config.mk
-	scripts/prepare-musl "$(MUSL_SRC)" $(MUSL_TREE) $(GRAFT_CORE) $(PATCHES)
+	@scripts/prepare-musl "$(MUSL_SRC)" $(MUSL_TREE) $(GRAFT_CORE) $(PATCHES)
 
 $(MUSL_TREE)/config.mak: $(MUSL_STAMP)
-	cd $(MUSL_TREE) && ./configure --prefix=$(TOP)/$(SYSROOT) \
+	@cd $(MUSL_TREE) && ./configure --prefix=$(TOP)/$(SYSROOT) \
 		--disable-shared --disable-wrapper \
 		CC="$(TARGET_CC)" $(MUSL_CROSS) CFLAGS="$(MUSL_CFLAGS)" >configure.log 2>&1 || \
 		{ cat configure.log; exit 1; }
@@ -99,30 +99,34 @@ $(SYSROOT)/lib/libc.a: $(MUSL_TREE)/config.mak FORCE
 
 KDIRS = linux asm-generic drm misc mtd rdma sound video xen
 $(SYSROOT)/.graft-headers: $(SYSROOT)/lib/libc.a include/graft.h
-	for d in $(KDIRS); do \
+	@echo "  HEADERS $(SYSROOT)/include"
+	@for d in $(KDIRS); do \
 		if [ -d $(KINC)/$$d ] && [ ! -e $(SYSROOT)/include/$$d ]; then \
 			ln -sfn $(KINC)/$$d $(SYSROOT)/include/$$d; fi; done
-	ln -sfn $(KASM) $(SYSROOT)/include/asm
-	cp include/graft.h $(SYSROOT)/include/graft.h
-	touch $@
+	@ln -sfn $(KASM) $(SYSROOT)/include/asm
+	@cp include/graft.h $(SYSROOT)/include/graft.h
+	@touch $@
 
 # --- graft-cc and friends ----------------------------------------------------
 # make-wrapper TEMPLATE OUT SYSROOT_RELATIVE_TO_OUT
 $(GRAFT_CC): graft-cc.in scripts/make-graft-cc config.mk
-	scripts/make-graft-cc graft-cc.in $@ ../$(TARGET)/sysroot $(TARGET) "$(TARGET_CC)"
+	@echo "  GEN     $@"
+	@scripts/make-graft-cc graft-cc.in $@ ../$(TARGET)/sysroot $(TARGET) "$(TARGET_CC)"
 
 $(B)/bin/$(TARGET)-pkg-config: scripts/pkg-config.in
-	mkdir -p $(@D)
-	sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@SYSROOT_REL@|../$(TARGET)/sysroot|g' $< > $@
-	chmod 755 $@
+	@echo "  GEN     $@"
+	@mkdir -p $(@D)
+	@sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@SYSROOT_REL@|../$(TARGET)/sysroot|g' $< > $@
+	@chmod 755 $@
 
 $(B)/share/graft/cmake/$(TARGET).cmake: scripts/toolchain.cmake.in
-	mkdir -p $(@D)
-	sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@GNU@|$(GNU)|g' \
+	@echo "  GEN     $@"
+	@mkdir -p $(@D)
+	@sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@GNU@|$(GNU)|g' \
 	    -e 's|@BINDIR_REL@|../../../bin|g' -e 's|@SYSROOT_REL@|../../../$(TARGET)/sysroot|g' $< > $@
 
 $(B)/bin/graft-cc: $(GRAFT_CC)
-	ln -sf $(TARGET)-graft-cc $@
+	@ln -sf $(TARGET)-graft-cc $@
 
 TOOLCHAIN = $(SYSROOT)/.graft-headers $(GRAFT_CC) $(B)/bin/$(TARGET)-pkg-config \
 	$(B)/share/graft/cmake/$(TARGET).cmake
