@@ -15,6 +15,7 @@ config.mk: configure musl-patches/SHA256SUMS
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
+.SECONDARY:
 .SUFFIXES:
 
 TOP := $(CURDIR)
@@ -69,6 +70,8 @@ MAN8 =
 
 -include src/graftd/graftd.mk
 -include src/graft/core.mk
+-include tests/apps/apps.mk
+-include mk/cross.mk
 E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/rebuild.sh
 
 # --- musl: unpack, patch, configure, build, install into the sysroot --------
@@ -131,7 +134,7 @@ $(B)/bin/graft-cc: $(GRAFT_CC)
 TOOLCHAIN = $(SYSROOT)/.graft-headers $(GRAFT_CC) $(B)/bin/$(TARGET)-pkg-config \
 	$(B)/share/graft/cmake/$(TARGET).cmake
 
-.PHONY: all toolchain libc host check demo install uninstall clean distclean FORCE
+.PHONY: all toolchain libc host check check-apps check-cross demo install uninstall clean distclean FORCE
 FORCE:
 
 toolchain: $(TOOLCHAIN)
