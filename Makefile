@@ -190,3 +190,8 @@ clean:
 
 distclean:
 	rm -rf $(B) config.mk
+
+# --- benchmarks ---------------------------------------------------------------
+.PHONY: bench
+bench: all
+	@bench/run.sh $(BENCH_ARGS)
