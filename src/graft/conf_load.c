@@ -42,7 +42,10 @@ static void load(struct graft_conf *c)
 
 	__graft_conf_init(c);
 	v = getenv("GRAFT");
-	if (v && !strcmp(v, "off")) return;
+	if (v && !strcmp(v, "off")) {
+		c->off = 1;
+		return;
+	}
 	path = getenv("GRAFT_CONF");
 	read_file(c, path && *path ? path : GRAFT_DEFAULT_CONF, path && *path);
 	if ((v = getenv("GRAFT_INGRESS_CONVERT"))) __graft_conf_env(c, "GRAFT_INGRESS_CONVERT", v);

@@ -6,6 +6,8 @@
  *   host     NAME ADDR...
  *   verbose
  *   fallback none|local
+ *   provider auto|broker|kernel
+ *   endpoint NAME...
  *
  * The first problem breaks the whole configuration: its message is kept
  * as one line naming the file and line, and nothing is ever grafted. */
@@ -149,6 +151,24 @@ static int do_rule(struct graft_conf *c, unsigned ln, char **w, int n, int in)
 	return in ? __graft_add_ingress(c, &r) : __graft_add_egress(c, &r);
 }
 
+/* "endpoint NAME...": the names getaddrinfo(AF_GRAFT) resolves */
+static int do_endpoint(struct graft_conf *c, unsigned ln, char **w, int n)
+{
+	int k;
+	unsigned i;
+	if (n < 2) return __graft_conf_error(c, 0, ln, "'endpoint' needs at least one name", 0);
+	for (k = 1; k < n; k++) {
+		size_t l = strlen(w[k]);
+		if (!__graft_epname_ok(w[k], l) || !strcmp(w[k], "local"))
+			return __graft_conf_error(c, 0, ln, "bad endpoint name (1 to 16 printable characters):", w[k]);
+		for (i = 0; i < c->nep && strcmp(c->eps[i], w[k]); i++);
+		if (i < c->nep) continue;
+		if (c->nep == GRAFT_MAX_EPS) return __graft_conf_error(c, 0, ln, "too many endpoint names (at most 64)", 0);
+		memcpy(c->eps[c->nep++], w[k], l + 1);
+	}
+	return 0;
+}
+
 static int do_line(struct graft_conf *c, unsigned ln, char *s)
 {
 	char *w[2 + GRAFT_MAX_HADDR + 2];
@@ -179,6 +199,14 @@ static int do_line(struct graft_conf *c, unsigned ln, char *s)
 		else return __graft_conf_error(c, 0, ln, "'fallback' needs 'local' or 'none'", 0);
 		return 0;
 	}
+	if (!strcmp(w[0], "provider")) {
+		if (n == 2 && !strcmp(w[1], "auto")) c->provider = GRAFT_PROV_AUTO;
+		else if (n == 2 && !strcmp(w[1], "broker")) c->provider = GRAFT_PROV_BROKER;
+		else if (n == 2 && !strcmp(w[1], "kernel")) c->provider = GRAFT_PROV_KERNEL;
+		else return __graft_conf_error(c, 0, ln, "'provider' needs 'auto', 'broker' or 'kernel'", 0);
+		return 0;
+	}
+	if (!strcmp(w[0], "endpoint")) return do_endpoint(c, ln, w, n);
 	return __graft_conf_error(c, 0, ln, "unknown keyword", w[0]);
 }
 

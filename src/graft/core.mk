@@ -5,12 +5,12 @@
 CORE_SRCS := $(wildcard src/graft/*.c)
 CORE_HOST_OBJS := $(patsubst src/graft/%.c,$(B)/obj/core-host/%.o,$(CORE_SRCS))
 CORE_HOST_LIB := $(B)/obj/core-host/libgraftcore.a
-CORE_UNIT := parse match fdtable graft
+CORE_UNIT := parse match fdtable graft afgraft
 CORE_TEST_BINS := $(addprefix $(B)/tests/test_core_,$(CORE_UNIT))
 CORE_CPPFLAGS = $(HOST_CPPFLAGS) -Isrc/graft
 
 UNIT_TESTS += $(CORE_TEST_BINS)
-E2E_TESTS += $(sort $(wildcard tests/e2e/core-*.sh))
+E2E_TESTS += $(sort $(wildcard tests/e2e/core-*.sh)) $(sort $(wildcard tests/e2e/afgraft-*.sh))
 MAN5 += man/graft.conf.5
 
 $(B)/obj/core-host/%.o: src/graft/%.c
@@ -28,6 +28,12 @@ $(B)/obj/core-host/test_core_%.o: tests/unit/test_core_%.c
 $(B)/tests/test_core_%: $(B)/obj/core-host/test_core_%.o $(CORE_HOST_LIB)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(CORE_HOST_LIB) $(CMOCKA_LIBS) -lpthread
+
+# The stand-in for the AF_GRAFT kernel module (tests/e2e/afgraft-kernel.sh).
+TEST_PROGS += $(B)/tests/afgraft-kmod
+$(B)/tests/afgraft-kmod: tests/helpers/afgraft-kmod.c include/graft.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_CPPFLAGS) -o $@ $<
 
 # Test programs built with graft-cc against the patched libc.
 CORE_APPS := $(patsubst tests/apps-src/%.c,%,$(wildcard tests/apps-src/*.c))

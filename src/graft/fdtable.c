@@ -55,10 +55,16 @@ static struct slot *slot(int fd, int create)
 	return c + (u & (L3_SIZE - 1));
 }
 
+/* 0, GRAFT_FD_PENDING or GRAFT_FD_NAMED, without the lock */
 int __graft_fd_has(int fd)
 {
 	struct slot *s = slot(fd, 0);
-	return s && s->used;
+	return s ? s->used : 0;
+}
+
+static int kind(const struct graft_fdstate *st)
+{
+	return (st->afg & GRAFT_AFG_GRAFTED) ? GRAFT_FD_NAMED : GRAFT_FD_PENDING;
 }
 
 int __graft_fd_put(int fd, const struct graft_fdstate *st)
@@ -67,7 +73,7 @@ int __graft_fd_put(int fd, const struct graft_fdstate *st)
 	if (!s) return -ENOMEM;
 	G_LOCK(s->lock);
 	s->st = *st;
-	s->used = 1;
+	s->used = kind(st);
 	G_UNLOCK(s->lock);
 	return 0;
 }
@@ -125,7 +131,8 @@ void __graft_fd_addopt(int fd, int level, int name, const void *val, socklen_t l
 	struct slot *s = slot(fd, 0);
 	if (!s || !s->used) return;
 	G_LOCK(s->lock);
-	if (s->used) __graft_sopt_add(&s->st, level, name, val, len);
+	/* an AF_GRAFT socket keeps its own queue (afgraft_opt.c) */
+	if (s->used && s->st.domain != AF_GRAFT) __graft_sopt_add(&s->st, level, name, val, len);
 	G_UNLOCK(s->lock);
 }
 
@@ -135,6 +142,25 @@ void __graft_fd_any0(int fd)
 	if (!s || !s->used) return;
 	G_LOCK(s->lock);
 	s->st.any0 = 1;
+	G_UNLOCK(s->lock);
+}
+
+/* The state of fd's socket ino (0: any), locked for an update; the caller
+ * must call __graft_fd_unlock(fd) when it got non-null. */
+struct graft_fdstate *__graft_fd_lock(int fd, uint64_t ino)
+{
+	struct slot *s = slot(fd, 0);
+	if (!s || !s->used) return 0;
+	G_LOCK(s->lock);
+	if (s->used && (!ino || s->st.ino == ino)) return &s->st;
+	G_UNLOCK(s->lock);
+	return 0;
+}
+
+void __graft_fd_unlock(int fd)
+{
+	struct slot *s = slot(fd, 0);
+	if (s->used) s->used = kind(&s->st);
 	G_UNLOCK(s->lock);
 }
 

@@ -6,6 +6,7 @@
 
 #include "graft_sys.h"
 #include "graft_proto.h"
+#include "graft.h"		/* the public AF_GRAFT header, include/ */
 
 /* Limits of graft.conf (documented in graft.conf(5)). */
 #define GRAFT_MAX_INGRESS	64
@@ -16,9 +17,13 @@
 #define GRAFT_PATH_MAX		108	/* sizeof sun_path */
 #define GRAFT_LINE_MAX		1024
 #define GRAFT_CONF_MAXSIZE	(1 << 20)
+#define GRAFT_MAX_EPS		64	/* "endpoint" names */
 
 #define GRAFT_DEFAULT_CONF	"/etc/graft.conf"
 #define GRAFT_DEFAULT_BROKER	"/run/graft/graftd.sock"
+
+_Static_assert(GRAFT_PROTO_EPNAME == AF_GRAFT_EPNAME_MAX, "endpoint names");
+_Static_assert(sizeof(struct sockaddr_gr) == 18, "sockaddr_gr layout");
 
 /* errnos of our own (see docs/core.md) */
 #define GRAFT_EBROKEN		ENOTRECOVERABLE	/* config is broken: refuse */
@@ -50,17 +55,23 @@ struct graft_host {
 };
 
 enum { GRAFT_CONF_INACTIVE, GRAFT_CONF_ACTIVE, GRAFT_CONF_BROKEN };
+/* "provider": where host sockets come from (docs/afgraft.md) */
+enum { GRAFT_PROV_AUTO, GRAFT_PROV_BROKER, GRAFT_PROV_KERNEL };
 
 struct graft_conf {
 	int state;
 	int verbose;
 	int fallback;		/* "fallback local": graftd unreachable -> local */
+	int off;		/* GRAFT=off: stock musl, AF_GRAFT included */
+	int provider;		/* GRAFT_PROV_* */
 	const char *file;	/* for messages */
 	char broker[GRAFT_PATH_MAX];
 	unsigned nin, neg, nhost;
 	struct graft_rule in[GRAFT_MAX_INGRESS];
 	struct graft_rule eg[GRAFT_MAX_EGRESS];
 	struct graft_host host[GRAFT_MAX_HOSTS];
+	unsigned nep;		/* "endpoint" names getaddrinfo(AF_GRAFT) knows */
+	char eps[GRAFT_MAX_EPS][GRAFT_PROTO_EPNAME + 1];
 	char err[320];		/* the one line printed for a broken config */
 };
 
@@ -110,7 +121,14 @@ struct graft_sopt {
 	int level, name;
 	unsigned len;
 	unsigned char val[GRAFT_OPT_VALMAX];
+	unsigned char done;		/* AF_GRAFT: executed, result in ret */
+	int ret;			/* AF_GRAFT: 0 or -errno of the replay */
 };
+
+/* graft_fdstate.afg: an AF_GRAFT socket emulated by libc (afgraft.c) */
+#define GRAFT_AFG_GRAFTED	1	/* bound: the fd is the host socket */
+#define GRAFT_AFG_DELAYED	2	/* GRAFT_SO_DELAYED on */
+#define GRAFT_AFG_NAMETRANS	4	/* GRAFT_NAME_TRANSPARENT on */
 
 struct graft_fdstate {
 	uint64_t ino;			/* detects a reused fd number */
@@ -120,10 +138,16 @@ struct graft_fdstate {
 	unsigned char shared;		/* dup()ed: other fds share the socket */
 	unsigned char lost;		/* an option could not be recorded */
 	int lost_level, lost_name;
+	unsigned char afg;		/* GRAFT_AFG_*, for domain AF_GRAFT */
+	char ep[GRAFT_PROTO_EPNAME];	/* AF_GRAFT: the endpoint bound */
 	struct graft_sopt opt[GRAFT_FD_MAXOPTS];
 };
 
 #define GRAFT_FD_MAX		0x7fffffff
+/* __graft_fd_has(): 0 unknown, PENDING a socket not yet grafted, NAMED a
+ * grafted AF_GRAFT socket kept only for its name and IPPROTO_GRAFT. */
+#define GRAFT_FD_PENDING	1
+#define GRAFT_FD_NAMED		2
 
 hidden int __graft_fd_has(int fd);
 hidden int __graft_fd_put(int fd, const struct graft_fdstate *);
@@ -133,6 +157,8 @@ hidden void __graft_fd_addopt(int fd, int level, int name, const void *val, sock
 hidden void __graft_fd_dup(int oldfd, int newfd);
 hidden void __graft_fd_any0(int fd);
 hidden int __graft_fd_next_alias(int from, uint64_t ino);
+hidden struct graft_fdstate *__graft_fd_lock(int fd, uint64_t ino);
+hidden void __graft_fd_unlock(int fd);
 hidden void __graft_sopt_add(struct graft_fdstate *, int level, int name, const void *val, socklen_t len);
 
 /* graft_req.c: the request for a socket */
@@ -152,5 +178,26 @@ hidden void __graft_broker_call(const char *path, const struct graft_req *, stru
 /* graft_swap.c */
 hidden long __graft_graft(int fd, const struct graft_fdstate *, const struct graft_rule *,
 	int ingress, unsigned port, int *hostfamily);
+hidden int __graft_swap(int hfd, int fd, uint64_t ino);
+hidden const char *__graft_reason(unsigned);
+
+/* provider.c: graftd or the AF_GRAFT kernel module */
+hidden int __graft_kernel_has(void);
+hidden int __graft_provider(const struct graft_conf *);
+
+/* graft_kernel.c: a host socket from the module for an inet graft */
+hidden long __graft_kernel_obtain(const struct graft_fdstate *, const char *ep,
+	int *badopt, const char **step);
+
+/* afgraft.c: AF_GRAFT sockets without the module */
+hidden long __graft_afg_socket(int type, int protocol);
+hidden long __graft_afg_bind(int fd, const struct graft_fdstate *, const struct sockaddr *, socklen_t);
+hidden long __graft_afg_egress(int fd, const struct graft_fdstate *);
+/* afgraft_opt.c */
+hidden long __graft_afg_setsockopt(int fd, const struct graft_fdstate *, int level, int name, const void *val, socklen_t len);
+hidden long __graft_afg_getsockopt(int fd, const struct graft_fdstate *, int level, int name, void *val, socklen_t *len);
+hidden long __graft_afg_getsockname(int fd, const struct graft_fdstate *, struct sockaddr *, socklen_t *);
+/* afgraft_lookup.c */
+hidden int __graft_epname_ok(const char *, size_t);
 
 #endif

@@ -31,10 +31,12 @@ long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
 	const struct graft_rule *r;
 	long e;
 
-	if (!__graft_fd_has(fd)) return GRAFT_PASS;
+	if (__graft_fd_has(fd) != GRAFT_FD_PENDING) return GRAFT_PASS;
+	if (!tracked(fd, &st)) return GRAFT_PASS;
+	if (st.domain == AF_GRAFT) return __graft_afg_bind(fd, &st, sa, len);
 	/* a malformed address keeps the state: the kernel reports it */
 	if (__graft_sa_ip(sa, len, &ip, &port)) return GRAFT_PASS;
-	if (!tracked(fd, &st) || sa->sa_family != st.domain) return GRAFT_PASS;
+	if (sa->sa_family != st.domain) return GRAFT_PASS;
 	c = __graft_conf();
 	if (c->state == GRAFT_CONF_BROKEN) return -GRAFT_EBROKEN;
 	r = __graft_match_in(c, &ip, port);
@@ -64,8 +66,11 @@ static long egress(int fd, const struct sockaddr *sa, socklen_t len, int cp)
 	int hfam = 0;
 	long e;
 
+	if (!tracked(fd, &st)) return GRAFT_PASS;
+	/* an unbound AF_GRAFT socket talks from "default-source" */
+	if (st.domain == AF_GRAFT) return __graft_afg_egress(fd, &st);
 	if (__graft_sa_ip(sa, len, &ip, &port)) return GRAFT_PASS;
-	if (!tracked(fd, &st) || sa->sa_family != st.domain) return GRAFT_PASS;
+	if (sa->sa_family != st.domain) return GRAFT_PASS;
 	c = __graft_conf();
 	if (c->state == GRAFT_CONF_BROKEN) return -GRAFT_EBROKEN;
 	r = __graft_match_eg(c, &ip);
@@ -92,18 +97,18 @@ static long egress(int fd, const struct sockaddr *sa, socklen_t len, int cp)
 
 long __graft_connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	if (!__graft_fd_has(fd)) return GRAFT_PASS;
+	if (__graft_fd_has(fd) != GRAFT_FD_PENDING) return GRAFT_PASS;
 	return egress(fd, sa, len, 1);
 }
 
 long __graft_sendto(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	if (!sa || !__graft_fd_has(fd)) return GRAFT_PASS;
+	if (!sa || __graft_fd_has(fd) != GRAFT_FD_PENDING) return GRAFT_PASS;
 	return egress(fd, sa, len, 0);
 }
 
 long __graft_sendmsg(int fd, const struct msghdr *msg)
 {
-	if (!msg || !msg->msg_name || !__graft_fd_has(fd)) return GRAFT_PASS;
+	if (!msg || !msg->msg_name || __graft_fd_has(fd) != GRAFT_FD_PENDING) return GRAFT_PASS;
 	return egress(fd, msg->msg_name, msg->msg_namelen, 0);
 }

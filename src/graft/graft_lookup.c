@@ -1,6 +1,6 @@
 /* graft_lookup.c - name lookups: graft.conf "host" lines answer before
  * /etc/hosts (for getaddrinfo and gethostbyname* alike).  AF_GRAFT
- * answers from getaddrinfo/getnameinfo are a later step. */
+ * answers from getaddrinfo/getnameinfo: afgraft_lookup.c. */
 #include <string.h>
 #include <netdb.h>
 #include "graft_core.h"
@@ -48,16 +48,4 @@ int __graft_lookup_host(struct address *buf, char *canon, const char *name, int 
 		return n ? n : EAI_NONAME;
 	}
 	return 0;
-}
-
-long __graft_getaddrinfo(const char *host, const char *serv, const struct addrinfo *hint, struct addrinfo **res)
-{
-	(void)host, (void)serv, (void)hint, (void)res;
-	return GRAFT_PASS;
-}
-
-long __graft_getnameinfo(const struct sockaddr *sa, socklen_t sl, char *host, socklen_t hl, char *serv, socklen_t svl, int flags)
-{
-	(void)sa, (void)sl, (void)host, (void)hl, (void)serv, (void)svl, (void)flags;
-	return GRAFT_PASS;
 }

@@ -1,6 +1,6 @@
 /* graft_socket.c - socket(): remember the inet sockets a rule might graft
  * later (only when rules exist: otherwise nothing is recorded and socket()
- * costs what stock musl's does); and the raw socket() libc's resolver uses,
+ * costs what stock musl's does); AF_GRAFT sockets (afgraft.c); and the raw socket() libc's resolver uses,
  * which is never recorded and so never grafted. */
 #include <string.h>
 #include "graft_core.h"
@@ -8,9 +8,9 @@
 
 long __graft_socket(int domain, int type, int protocol)
 {
-	/* AF_GRAFT without the kernel module comes here (a later step) */
-	(void)domain, (void)type, (void)protocol;
-	return GRAFT_PASS;
+	/* AF_GRAFT without the kernel module: afgraft.c */
+	if (domain != AF_GRAFT) return GRAFT_PASS;
+	return __graft_afg_socket(type, protocol);
 }
 
 void __graft_socket_done(int fd, int domain, int type, int protocol)

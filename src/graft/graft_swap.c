@@ -7,7 +7,7 @@
 #include "graft_core.h"
 #include "graft_hooks.h"
 
-static const char *reason(unsigned r)
+const char *__graft_reason(unsigned r)
 {
 	static const char *const s[] = {
 		"granted", "malformed request", "unsupported protocol version",
@@ -43,7 +43,8 @@ static long fail(const struct graft_rule *r, int ingress, const char *why, int e
 	return -err;
 }
 
-static int swap(int hfd, int fd, uint64_t ino)
+/* dup3 hfd over fd if fd still holds socket ino; the state is kept. */
+int __graft_swap(int hfd, int fd, uint64_t ino)
 {
 	struct stat sb;
 	long fl = g_fcntl(fd, F_GETFL, 0), fdfl = g_fcntl(fd, F_GETFD, 0), r;
@@ -57,9 +58,14 @@ static int swap(int hfd, int fd, uint64_t ino)
 		if (hf >= 0) g_fcntl(hfd, F_SETFL, hf | O_NONBLOCK);
 	}
 	while ((r = g_dup3(hfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0)) == -EBUSY || r == -EINTR);
-	if (r < 0) return r;
-	__graft_fd_forget(fd, ino);
-	return 0;
+	return r < 0 ? r : 0;
+}
+
+static int swap(int hfd, int fd, uint64_t ino)
+{
+	int r = __graft_swap(hfd, fd, ino);
+	if (!r) __graft_fd_forget(fd, ino);
+	return r;
 }
 
 static int replay(int hfd, const struct graft_fdstate *st, unsigned sent, int *bad)
@@ -86,7 +92,7 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 	struct graft_bres res;
 	struct graft_msg m;
 	unsigned sent;
-	int bad = 0, e, alias;
+	int bad = -1, e, alias;
 	long x;
 
 	if (st->lost) {
@@ -98,6 +104,30 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 		__graft_msg_str(&m, " cannot be carried over (too large or too many options)");
 		__graft_log(&m);
 		return -ENOBUFS;
+	}
+	if ((x = __graft_provider(c)) != GRAFT_PROV_BROKER) {
+		/* the AF_GRAFT kernel module: it applies every option */
+		const char *step = "provider kernel, but the kernel has no AF_GRAFT";
+		if (x == GRAFT_PROV_KERNEL) x = __graft_kernel_obtain(st, r->ep, &bad, &step);
+		if (x < 0) {
+			head(&m, r, ingress);
+			__graft_msg_str(&m, "AF_GRAFT module: ");
+			__graft_msg_str(&m, step);
+			if (bad >= 0 && x != -EAFNOSUPPORT) {
+				__graft_msg_str(&m, " of socket option ");
+				__graft_msg_num(&m, st->opt[bad].level);
+				__graft_msg_str(&m, "/");
+				__graft_msg_num(&m, st->opt[bad].name);
+			}
+			__graft_msg_str(&m, ": ");
+			__graft_msg_str(&m, strerror(-x));
+			__graft_log(&m);
+			return x;
+		}
+		memset(&res, 0, sizeof res);
+		res.fd = x;
+		sent = ~0u;
+		goto obtained;
 	}
 	sent = __graft_req_build(&q, st, r->ep,
 		ingress ? GRAFT_F_INGRESS|GRAFT_F_PORT : GRAFT_F_EGRESS, port);
@@ -123,13 +153,14 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 	if (res.err) {
 		head(&m, r, ingress);
 		__graft_msg_str(&m, "graftd refused: ");
-		__graft_msg_str(&m, reason(res.rep.reason));
+		__graft_msg_str(&m, __graft_reason(res.rep.reason));
 		__graft_msg_str(&m, " (");
 		__graft_msg_str(&m, strerror(res.err));
 		__graft_msg_str(&m, ")");
 		__graft_log(&m);
 		return -res.err;
 	}
+obtained:
 	if ((x = replay(res.fd, st, sent, &bad)) < 0) {
 		g_close(res.fd);
 		head(&m, r, ingress);
@@ -143,10 +174,11 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 		return x;
 	}
 	if (hostfamily) {
-		int dom = 0;
-		socklen_t dl = sizeof dom;
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		/* the host address, also of a module's socket (NAME_TRANSPARENT) */
 		*hostfamily = st->domain;
-		if (!g_getsockopt_int(res.fd, SOL_SOCKET, SO_DOMAIN, &dom, &dl)) *hostfamily = dom;
+		if (!g_getsockname(res.fd, &ss, &sl) && sl >= sizeof(sa_family_t)) *hostfamily = ss.ss_family;
 	}
 	if ((e = swap(res.fd, fd, st->ino)) < 0) {
 		g_close(res.fd);
@@ -157,6 +189,10 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 		if (alias != fd) swap(res.fd, alias, st->ino);
 	g_close(res.fd);
 	if (c->verbose) {
+		if (!res.rep.addrlen) {
+			socklen_t sl = sizeof res.rep.addr;
+			if (!g_getsockname(fd, res.rep.addr, &sl)) res.rep.addrlen = sl;
+		}
 		head(&m, r, ingress);
 		__graft_msg_str(&m, "fd ");
 		__graft_msg_num(&m, fd);
