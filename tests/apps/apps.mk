@@ -1,0 +1,17 @@
+# tests/apps/apps.mk - `make check-apps`: software nobody here wrote, built
+# from Debian's source with graft-cc and driven by its own clients, and a
+# graft-cc program in OCI containers (runc, crun).  See docs/apps.md.
+#
+# tests/apps/deps.sh installs the runtimes and host-side clients first.
+# Sources are downloaded once into build/dl/apps; the apps are built in
+# build/apps/APP (about 2 minutes the first time, then only relinked when
+# graft's libc changed).
+
+APPS_TESTS := tests/e2e/oci-runc.sh tests/e2e/oci-crun.sh \
+	tests/apps/iperf3.sh tests/apps/nginx.sh tests/apps/dnsmasq.sh
+
+check-apps: all
+	@tests/apps/deps.sh
+	@GRAFT_TOP=$(TOP) GRAFT_BUILD=$(TOP)/$(B) GRAFT_BIN=$(TOP)/$(B)/bin \
+	GRAFT_CC=$(TOP)/$(GRAFT_CC) GRAFT_TARGET=$(TARGET) \
+		tests/run-tests.sh $(foreach t,$(APPS_TESTS),-e $(t))

@@ -1,0 +1,91 @@
+#!/bin/sh
+# build-app.sh APP - fetch a Debian source package and build it with
+# CC=graft-cc, with no change to its source.
+#
+#   APP: iperf3 | nginx | dnsmasq
+#
+# The upstream tarball (PKG_VERSION.orig.tar.*) of Debian's source package
+# is downloaded once into $GRAFT_BUILD/dl/apps (tests/apps/fetch-source),
+# unpacked into $GRAFT_BUILD/apps/APP/src and built there; the programs are
+# copied to $GRAFT_BUILD/apps/APP/bin.  A second run does nothing when the
+# tarball, the recipe and graft's libc are unchanged, and only relinks when
+# only libc changed.  Prints the bin directory on stdout, the build's log
+# on failure.
+#
+# Exit status: 0 built; 3 the Debian archive is unreachable (message on
+# stderr); 1 the build failed.
+set -u
+[ $# -eq 1 ] || { echo "usage: $0 iperf3|nginx|dnsmasq" >&2; exit 2; }
+app=$1
+here=$(cd "$(dirname "$0")" && pwd)
+: "${GRAFT_TOP:=$(cd "$here/../.." && pwd)}"
+: "${GRAFT_BUILD:=$GRAFT_TOP/build}"
+: "${GRAFT_CC:=$GRAFT_BUILD/bin/graft-cc}"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# --- the recipes: configure flags only drop optional libraries -------------
+# (keep docs/apps.md in sync)
+case $app in
+iperf3)
+	pkg=iperf3 progs="src/iperf3"
+	recipe() {
+		./configure CC="$GRAFT_CC" --disable-shared --enable-static \
+			--without-openssl --without-sctp && make -j"$jobs"
+	} ;;
+nginx)
+	pkg=nginx progs="objs/nginx"
+	recipe() {
+		# pcre (regex locations, rewrite) and zlib (gzip) are optional;
+		# no OpenSSL module is enabled by default.
+		./configure --with-cc="$GRAFT_CC" --prefix=/var/lib/nginx \
+			--without-pcre --without-http_rewrite_module \
+			--without-http_gzip_module && make -j"$jobs"
+	} ;;
+dnsmasq)
+	pkg=dnsmasq progs="src/dnsmasq"
+	recipe() {
+		# upstream's default build needs no library at all
+		make -j"$jobs" CC="$GRAFT_CC"
+	} ;;
+*) echo "$0: unknown app '$app' (iperf3, nginx, dnsmasq)" >&2; exit 2 ;;
+esac
+
+[ -x "$GRAFT_CC" ] || { echo "$0: $GRAFT_CC is missing: run make first" >&2; exit 1; }
+sysroot=$("$GRAFT_CC" -print-sysroot) || exit 1
+dl=$GRAFT_BUILD/dl/apps
+work=$GRAFT_BUILD/apps/$app
+orig=$("$here/fetch-source" "$pkg" "$dl")
+rc=$?
+[ $rc -eq 0 ] || exit $rc
+
+# What the tree was configured from (a change means a full rebuild), and
+# the libc it was linked with (a change means a relink).
+tree_id="$(basename "$orig") $(cksum < "$0" | cut -d' ' -f1) $(readlink -f "$GRAFT_CC")"
+libc_id=$(cat "$sysroot/lib/libc.a" "$sysroot/lib/crt1.o" "$sysroot/include/graft.h" 2>/dev/null | cksum)
+log=$work/build.log
+have_bins() { for p in $progs; do [ -x "$work/bin/${p##*/}" ] || return 1; done; }
+
+mkdir -p "$work"
+if [ "$(cat "$work/.tree" 2>/dev/null)" = "$tree_id" ] && [ -d "$work/src" ]; then
+	if [ "$(cat "$work/.libc" 2>/dev/null)" = "$libc_id" ] && have_bins; then
+		echo "$work/bin"; exit 0
+	fi
+	echo "build-app: relinking $app against the current libc" >&2
+	(cd "$work/src" && rm -f $progs && make -j"$jobs" CC="$GRAFT_CC") >"$log" 2>&1 || {
+		tail -30 "$log" >&2; echo "build-app: $app: relink failed (log: $log)" >&2; exit 1; }
+else
+	echo "build-app: building $app from $(basename "$orig") with graft-cc" >&2
+	rm -rf "$work/src" "$work/bin" "$work/.tree" "$work/.libc"
+	mkdir -p "$work/src"
+	tar -xf "$orig" -C "$work/src" --strip-components=1 || {
+		echo "build-app: cannot unpack $orig" >&2; exit 1; }
+	(cd "$work/src" && recipe) >"$log" 2>&1 || {
+		tail -30 "$log" >&2; echo "build-app: $app: build failed (log: $log)" >&2; exit 1; }
+	echo "$tree_id" > "$work/.tree"
+fi
+mkdir -p "$work/bin"
+for p in $progs; do
+	cp "$work/src/$p" "$work/bin/" || exit 1
+done
+echo "$libc_id" > "$work/.libc"
+echo "$work/bin"

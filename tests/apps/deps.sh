@@ -1,0 +1,38 @@
+#!/bin/sh
+# deps.sh - install what `make check-apps` needs on Debian, as root, with
+# apt-get: the OCI runtimes, the host-side clients (Debian's iperf3, curl,
+# wrk, dig) and the tools the scripts use.  Nothing to do when all are
+# there.  Never fails: a test whose tool is still missing prints SKIP with
+# the reason (and the build of an app needs only make and gcc, which
+# ./configure installed).
+set -u
+missing=
+need() { command -v "$1" >/dev/null 2>&1 || case " $missing " in *" $2 "*) ;; *) missing="$missing $2" ;; esac; }
+need runc runc
+need crun crun
+need iperf3 iperf3
+need curl curl
+need wrk wrk
+need dig bind9-dnsutils
+need python3 python3
+need file file
+need xz xz-utils
+need nsenter util-linux
+need ip iproute2
+need make make
+need gcc gcc
+need apt-get apt
+[ -n "$missing" ] || exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps: missing:$missing (install them: apt-get install$missing)" >&2
+	exit 0
+fi
+echo "deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# iperf3's package asks whether to start a daemon: the default is no.
+if ! { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $missing >/dev/null; } 2>"${TMPDIR:-/tmp}/graft-deps.$$"; then
+	echo "deps: apt-get install$missing failed; tests that need them will SKIP:" >&2
+	tail -3 "${TMPDIR:-/tmp}/graft-deps.$$" >&2
+fi
+rm -f "${TMPDIR:-/tmp}/graft-deps.$$"
+exit 0
