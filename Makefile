@@ -72,7 +72,7 @@ MAN8 =
 -include src/graft/core.mk
 -include tests/apps/apps.mk
 -include mk/cross.mk
-E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/rebuild.sh
+E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/rebuild.sh tests/apps/repro/epoll-before-connect.sh
 
 # --- musl: unpack, patch, configure, build, install into the sysroot --------
 PATCHES = $(sort $(wildcard musl-patches/*.patch))

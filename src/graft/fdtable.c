@@ -7,6 +7,7 @@
  * half-built one) and are installed with a compare-and-swap.  A slot has its
  * own lock; "used" can be read without it for the hot-path check. */
 #include <string.h>
+#include <sys/epoll.h>
 #include "graft_core.h"
 
 #define L3_BITS 6
@@ -136,6 +137,28 @@ void __graft_fd_addopt(int fd, int level, int name, const void *val, socklen_t l
 	G_UNLOCK(s->lock);
 }
 
+/* Track the epoll sets fd is registered with (epoll_ctl succeeded). */
+void __graft_fd_epoll(int fd, int epfd, int op, uint32_t events, uint64_t data)
+{
+	struct slot *s = slot(fd, 0);
+	struct graft_fdstate *st;
+	unsigned i;
+
+	if (!s || !s->used) return;
+	G_LOCK(s->lock);
+	st = &s->st;
+	for (i = 0; i < st->nep && st->epr[i].epfd != epfd; i++);
+	if (op == EPOLL_CTL_DEL) {
+		if (i < st->nep) st->epr[i] = st->epr[--st->nep];
+	} else if (i < st->nep || st->nep < GRAFT_FD_MAXEP) {
+		if (i == st->nep) st->nep++;
+		st->epr[i] = (struct graft_epreg){ epfd, events, data };
+	} else {
+		st->eplost = 1;
+	}
+	G_UNLOCK(s->lock);
+}
+
 void __graft_fd_any0(int fd)
 {
 	struct slot *s = slot(fd, 0);
@@ -179,6 +202,7 @@ void __graft_fd_dup(int oldfd, int newfd)
 	if (s->used && s->st.ino == st.ino) s->st.shared = 1;
 	G_UNLOCK(s->lock);
 	st.shared = 1;
+	st.nep = st.eplost = 0;	/* epoll sets watch (file, fd) pairs */
 	__graft_fd_put(newfd, &st);
 }
 

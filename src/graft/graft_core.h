@@ -115,6 +115,15 @@ hidden const struct graft_rule *__graft_match_eg(const struct graft_conf *, cons
 
 /* fdtable.c: state of the sockets not yet grafted */
 #define GRAFT_FD_MAXOPTS	16
+#define GRAFT_FD_MAXEP		4	/* epoll sets watching a placeholder */
+
+/* An epoll registration of a placeholder, renewed on the host socket:
+ * dup3 drops the placeholder's file from every epoll set. */
+struct graft_epreg {
+	int epfd;
+	uint32_t events;
+	uint64_t data;
+};
 #define GRAFT_OPT_VALMAX	24
 
 struct graft_sopt {
@@ -140,6 +149,8 @@ struct graft_fdstate {
 	int lost_level, lost_name;
 	unsigned char afg;		/* GRAFT_AFG_*, for domain AF_GRAFT */
 	char ep[GRAFT_PROTO_EPNAME];	/* AF_GRAFT: the endpoint bound */
+	unsigned char nep, eplost;	/* epoll registrations; some lost */
+	struct graft_epreg epr[GRAFT_FD_MAXEP];
 	struct graft_sopt opt[GRAFT_FD_MAXOPTS];
 };
 
@@ -156,6 +167,7 @@ hidden void __graft_fd_forget(int fd, uint64_t ino);
 hidden void __graft_fd_addopt(int fd, int level, int name, const void *val, socklen_t len);
 hidden void __graft_fd_dup(int oldfd, int newfd);
 hidden void __graft_fd_any0(int fd);
+hidden void __graft_fd_epoll(int fd, int epfd, int op, uint32_t events, uint64_t data);
 hidden int __graft_fd_next_alias(int from, uint64_t ino);
 hidden struct graft_fdstate *__graft_fd_lock(int fd, uint64_t ino);
 hidden void __graft_fd_unlock(int fd);

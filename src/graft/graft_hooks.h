@@ -26,6 +26,8 @@ hidden long __graft_getsockopt(int fd, int level, int name, void *val, socklen_t
 hidden long __graft_getsockname(int fd, struct sockaddr *sa, socklen_t *len);
 hidden void __graft_close(int fd);
 hidden void __graft_dup_done(int oldfd, int newfd);
+struct epoll_event;
+hidden void __graft_epoll_ctl_done(int epfd, int op, int fd, const struct epoll_event *ev);
 
 /* socket() for libc's own internal use (the resolver): never grafted. */
 hidden int __graft_raw_socket(int domain, int type, int protocol);

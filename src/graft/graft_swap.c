@@ -4,6 +4,7 @@
  * FD_CLOEXEC, and close the spare.  fds dup()ed from the placeholder are
  * swapped too, so they keep naming the same socket as the app's fd. */
 #include <string.h>
+#include <sys/epoll.h>
 #include "graft_core.h"
 #include "graft_hooks.h"
 
@@ -66,6 +67,34 @@ static int swap(int hfd, int fd, uint64_t ino)
 	int r = __graft_swap(hfd, fd, ino);
 	if (!r) __graft_fd_forget(fd, ino);
 	return r;
+}
+
+/* Register the host socket, now at fd, with the placeholder's epoll sets. */
+static void rewatch(int fd, const struct graft_fdstate *st, const struct graft_rule *r, int ingress)
+{
+	struct graft_msg m;
+	unsigned i;
+
+	for (i = 0; i < st->nep; i++) {
+		struct epoll_event ev = { .events = st->epr[i].events, .data.u64 = st->epr[i].data };
+		long x = g_epoll_ctl(st->epr[i].epfd, EPOLL_CTL_ADD, fd, &ev);
+		if (x == -EEXIST) x = g_epoll_ctl(st->epr[i].epfd, EPOLL_CTL_MOD, fd, &ev);
+		if (x < 0) {
+			head(&m, r, ingress);
+			__graft_msg_str(&m, "re-registering fd ");
+			__graft_msg_num(&m, fd);
+			__graft_msg_str(&m, " with epoll fd ");
+			__graft_msg_num(&m, st->epr[i].epfd);
+			__graft_msg_str(&m, ": ");
+			__graft_msg_str(&m, strerror(-x));
+			__graft_log(&m);
+		}
+	}
+	if (st->eplost) {
+		head(&m, r, ingress);
+		__graft_msg_str(&m, "fd was in more epoll sets than graft tracks; some will not see the host socket");
+		__graft_log(&m);
+	}
 }
 
 static int replay(int hfd, const struct graft_fdstate *st, unsigned sent, int *bad)
@@ -184,6 +213,7 @@ obtained:
 		g_close(res.fd);
 		return fail(r, ingress, "installing the host socket", -e);
 	}
+	rewatch(fd, st, r, ingress);
 	/* dup()s of the placeholder follow it onto the host socket */
 	for (alias = -1; st->shared && (alias = __graft_fd_next_alias(alias, st->ino)) >= 0; )
 		if (alias != fd) swap(res.fd, alias, st->ino);

@@ -60,6 +60,7 @@ static inline void g_munmap(void *p, size_t n) { __munmap(p, n); }
 #define g_close(f)		__syscall(SYS_close, f)
 #define g_fcntl(f,c,a)		__syscall(SYS_fcntl, f, c, a)
 #define g_dup3(o,n,fl)		__syscall(SYS_dup3, o, n, fl)
+#define g_epoll_ctl(e,o,f,v)	__syscall(SYS_epoll_ctl, e, o, f, v)
 #define g_write(f,b,n)		__syscall(SYS_write, f, b, n)
 #define g_getpid()		__syscall(SYS_getpid)
 #ifdef SYS_open
@@ -137,6 +138,7 @@ static inline void g_munmap(void *p, size_t n) { munmap(p, n); }
 #define g_close(f)		G_R(syscall(SYS_close, f))
 #define g_fcntl(f,c,a)		G_R(syscall(SYS_fcntl, f, c, a))
 #define g_dup3(o,n,fl)		G_R(syscall(SYS_dup3, o, n, fl))
+#define g_epoll_ctl(e,o,f,v)	G_R(syscall(SYS_epoll_ctl, e, o, f, v))
 #define g_write(f,b,n)		G_R(syscall(SYS_write, f, b, n))
 #define g_getpid()		G_R(syscall(SYS_getpid))
 #define g_open(p,fl)		G_R(syscall(SYS_openat, AT_FDCWD, p, fl))

@@ -10,7 +10,7 @@ if [ ! -x "$REQ" ] || [ ! -x "$GRAFT_BIN/graftctl" ]; then
 fi
 
 mk_netns A || { fail "make a namespace"; t_done; }
-base=$((20000 + ($$ + 7000) % 20000))
+base=$(port_base 3)
 PA=$base PN=$((base + 1)) PX=$((base + 2))
 CONF=$T_TMP/graftd.conf
 STEP=$T_TMP/step

@@ -10,7 +10,7 @@ if [ ! -x "$REQ" ] || [ ! -x "$GRAFT_BIN/graftd" ]; then
 fi
 
 mk_netns A && mk_netns B && mk_netns C || { fail "make namespaces"; t_done; }
-base=$((20000 + $$ % 20000))
+base=$(port_base 11)
 PA=$base PB=$((base + 1)) PH=$((base + 2)) PR=$((base + 10))
 STEP=$T_TMP/step
 cat >"$T_TMP/graftd.conf" <<EOF

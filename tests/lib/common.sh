@@ -48,6 +48,22 @@ mk_netns() {
 	eval "$1=\$_ns"
 }
 
+# port_base N: the first of N consecutive ports that nothing on the host
+# uses, below the kernel's ephemeral range (so no client socket of another
+# test or program can be holding one when the test binds it).
+port_base() {
+	_lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null) || _lo=32768
+	[ "$_lo" -gt $((12000 + $1)) ] || _lo=32768
+	_i=0
+	while :; do
+		_b=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % (_lo - 10000 - $1)))
+		_used=$(ss -Htuan 2>/dev/null | awk '{print $5}' | sed 's/.*://' |
+			awk -v b=$_b -v n="$1" '$1 >= b && $1 < b + n' | head -n 1)
+		if [ -z "$_used" ] || [ $_i -ge 50 ]; then echo $_b; return 0; fi
+		_i=$((_i + 1))
+	done
+}
+
 # wait_for COND... : retry a command for up to 5 s.
 wait_for() {
 	_i=0

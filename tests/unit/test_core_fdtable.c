@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <cmocka.h>
+#include <sys/epoll.h>
 #include "graft_core.h"
 
 static struct graft_fdstate mk(uint64_t ino)
@@ -146,6 +147,43 @@ static void *worker(void *arg)
 	return 0;
 }
 
+/* epoll registrations of a placeholder: add, modify, delete, overflow;
+ * a dup() does not inherit them (epoll watches file+fd pairs). */
+static void t_epoll(void **s)
+{
+	struct graft_fdstate st = mk(77), got;
+	int i;
+	(void)s;
+	assert_int_equal(__graft_fd_put(200, &st), 0);
+	__graft_fd_epoll(200, 5, EPOLL_CTL_ADD, EPOLLIN, 111);
+	__graft_fd_epoll(200, 6, EPOLL_CTL_ADD, EPOLLOUT, 222);
+	__graft_fd_epoll(200, 5, EPOLL_CTL_MOD, EPOLLIN | EPOLLET, 333);
+	assert_true(__graft_fd_get(200, &got));
+	assert_int_equal(got.nep, 2);
+	assert_int_equal(got.epr[0].epfd, 5);
+	assert_int_equal(got.epr[0].events, EPOLLIN | EPOLLET);
+	assert_int_equal(got.epr[0].data, 333);
+	assert_int_equal(got.epr[1].data, 222);
+	__graft_fd_epoll(200, 5, EPOLL_CTL_DEL, 0, 0);
+	assert_true(__graft_fd_get(200, &got));
+	assert_int_equal(got.nep, 1);
+	assert_int_equal(got.epr[0].epfd, 6);
+	for (i = 0; i < GRAFT_FD_MAXEP + 1; i++)
+		__graft_fd_epoll(200, 10 + i, EPOLL_CTL_ADD, EPOLLIN, i);
+	assert_true(__graft_fd_get(200, &got));
+	assert_int_equal(got.nep, GRAFT_FD_MAXEP);
+	assert_true(got.eplost);
+	__graft_fd_dup(200, 201);
+	assert_true(__graft_fd_get(201, &got));
+	assert_int_equal(got.nep, 0);
+	assert_false(got.eplost);
+	/* an fd that is not recorded is ignored */
+	__graft_fd_epoll(202, 5, EPOLL_CTL_ADD, EPOLLIN, 1);
+	assert_false(__graft_fd_has(202));
+	__graft_fd_forget(200, 0);
+	__graft_fd_forget(201, 0);
+}
+
 static void t_threads(void **s)
 {
 	pthread_t t[NTHREADS];
@@ -208,6 +246,7 @@ int main(void)
 		cmocka_unit_test(t_basic),
 		cmocka_unit_test(t_opts),
 		cmocka_unit_test(t_dup),
+		cmocka_unit_test(t_epoll),
 		cmocka_unit_test(t_threads),
 		cmocka_unit_test(t_req),
 	};

@@ -1,8 +1,8 @@
 #!/bin/sh
 # epoll-before-connect.sh - run the reproduction (see the .c file): builds
 # it with graft-cc, runs it in a lo-only namespace with an egress rule to a
-# host listener on 127.0.0.2.  Prints PASS or FAIL (not part of any suite
-# until graft keeps epoll registrations across the graft).
+# host listener on 127.0.0.2.  Part of make check: the graft must register
+# the host socket with the epoll sets that watched the placeholder.
 : "${GRAFT_TOP:=$(cd "$(dirname "$0")/../../.." && pwd)}"
 . "$GRAFT_TOP/tests/lib/common.sh"
 . "$(dirname "$0")/../lib.sh"
@@ -10,7 +10,7 @@ need_netns epoll-before-connect
 "$GRAFT_CC" -O2 -o "$T_TMP/repro" "$(dirname "$0")/epoll-before-connect.c" || exit 1
 mk_netns NS || exit 1
 start_graftd || exit 1
-P=$((20000 + $$ % 20000))
+P=$(port_base 1)
 graftctl add ep-out type ipv4 addr 0.0.0.0 port dynamic netns "$NS" >/dev/null
 conf_file "$T_TMP/graft.conf" "egress 127.0.0.2/32 ep-out"
 bg python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.2", int(sys.argv[1]))); s.listen(); time.sleep(30)' "$P"
