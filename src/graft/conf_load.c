@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "graft_core.h"
+#include "graft_hooks.h"
 
 static struct graft_conf conf;
+int __graft_on = GRAFT_ON_CONF;
 static volatile int ready, lock[1];
 
 static void read_file(struct graft_conf *c, const char *path, int explicit)
@@ -72,6 +74,10 @@ const struct graft_conf *__graft_conf(void)
 	G_LOCK(lock);
 	if (!ready) {
 		load(&conf);
+		/* no rule can match: the musl hooks may skip the core */
+		if (conf.off || conf.state == GRAFT_CONF_INACTIVE ||
+		    (conf.state == GRAFT_CONF_ACTIVE && !conf.nin && !conf.neg))
+			__atomic_fetch_and(&__graft_on, ~GRAFT_ON_CONF, __ATOMIC_SEQ_CST);
 		g_store(&ready, 1);
 	}
 	G_UNLOCK(lock);

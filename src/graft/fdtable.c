@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include "graft_core.h"
+#include "graft_hooks.h"
 
 #define L3_BITS 6
 #define L2_BITS 14
@@ -72,6 +73,8 @@ int __graft_fd_put(int fd, const struct graft_fdstate *st)
 {
 	struct slot *s = slot(fd, 1);
 	if (!s) return -ENOMEM;
+	if (!(__graft_on & GRAFT_ON_FDS))
+		__atomic_fetch_or(&__graft_on, GRAFT_ON_FDS, __ATOMIC_SEQ_CST);
 	G_LOCK(s->lock);
 	s->st = *st;
 	s->used = kind(st);

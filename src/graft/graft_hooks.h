@@ -12,6 +12,17 @@
 
 #define GRAFT_PASS (-0x10000L)
 
+/* Whether a hook can have anything to do in this process: nonzero until the
+ * configuration turns out to have no rules (GRAFT_ON_CONF is then cleared),
+ * and again as soon as any fd is recorded (GRAFT_ON_FDS, never cleared).
+ * Tested inline by the musl hooks, so a process without rules pays a load
+ * and a branch per socket call.  socket(AF_GRAFT) always asks. */
+extern hidden int __graft_on;
+#define GRAFT_ON_CONF	1
+#define GRAFT_ON_FDS	2
+#define GRAFT_ON(call)	(__graft_on ? (call) : GRAFT_PASS)
+#define GRAFT_WANTS_SOCKET(domain)	(__graft_on || (domain) == 4)
+
 struct address;
 
 hidden long __graft_socket(int domain, int type, int protocol);
