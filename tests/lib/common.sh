@@ -21,8 +21,16 @@ check() { _n=$1; shift; if "$@"; then pass "$_n"; else fail "$_n"; fi; }
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/graft-test.XXXXXX") || exit 2
 T_NETNS=""
 T_PIDS=""
+# tree PID: PID and all its descendants (a bg'ed shell function's children
+# outlive a kill of the subshell alone).
+tree() {
+	echo "$1"
+	for _c in $(pgrep -P "$1" 2>/dev/null); do tree "$_c"; done
+}
 t_cleanup() {
-	for _p in $T_PIDS; do kill "$_p" 2>/dev/null; done
+	_all=
+	for _p in $T_PIDS; do _all="$_all $(tree "$_p")"; done
+	[ -n "$_all" ] && kill $_all 2>/dev/null
 	for _p in $T_PIDS; do wait "$_p" 2>/dev/null; done
 	for _n in $T_NETNS; do ip netns del "$_n" 2>/dev/null; done
 	rm -rf "$T_TMP"
