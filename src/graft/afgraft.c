@@ -64,7 +64,7 @@ static void execute(int hfd, struct graft_fdstate *st, unsigned sent)
 	for (i = 0; i < st->nopt; i++) {
 		struct graft_sopt *o = st->opt + i;
 		if (o->done) continue;
-		o->ret = (sent & (1u << i)) ? 0 : g_setsockopt(hfd, o->level, o->name, o->val, o->len);
+		o->ret = (sent & (1u << i)) ? 0 : __graft_setsockopt_t64(hfd, o->level, o->name, o->val, o->len);
 		o->done = 1;
 	}
 }

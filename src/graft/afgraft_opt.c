@@ -61,7 +61,7 @@ static long enqueue(int fd, uint64_t ino, int level, int name, const void *val, 
 		if (len) memcpy(p->opt[i].val, val, len);
 	}
 	__graft_fd_unlock(fd);
-	return r == 1 ? g_setsockopt(fd, level, name, val, len) : r;
+	return r == 1 ? __graft_setsockopt_t64(fd, level, name, val, len) : r;
 }
 
 static long setflag(int fd, uint64_t ino, unsigned flag, const void *val, socklen_t len)
@@ -99,7 +99,7 @@ long __graft_afg_setsockopt(int fd, const struct graft_fdstate *st, int level, i
 		if (!val || len < sizeof t || len > GRAFT_SSO_TRANS_SIZE) return -EINVAL;
 		memcpy(&t, val, sizeof t);
 		if (t.optlen > len - sizeof t) return -EINVAL;
-		if (grafted) return g_setsockopt(fd, t.level, t.optname, v + sizeof t, t.optlen);
+		if (grafted) return __graft_setsockopt_t64(fd, t.level, t.optname, v + sizeof t, t.optlen);
 		if (st->afg & GRAFT_AFG_DELAYED)
 			return enqueue(fd, st->ino, t.level, t.optname, v + sizeof t, t.optlen);
 		return -EADDRNOTAVAIL;

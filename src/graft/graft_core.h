@@ -206,6 +206,8 @@ hidden long __graft_afg_socket(int type, int protocol);
 hidden long __graft_afg_bind(int fd, const struct graft_fdstate *, const struct sockaddr *, socklen_t);
 hidden long __graft_afg_egress(int fd, const struct graft_fdstate *);
 /* afgraft_opt.c */
+/* sockopt_time64.c: g_setsockopt with musl's 32-bit time64 fallback */
+hidden long __graft_setsockopt_t64(int fd, int level, int name, const void *val, socklen_t len);
 hidden long __graft_afg_setsockopt(int fd, const struct graft_fdstate *, int level, int name, const void *val, socklen_t len);
 hidden long __graft_afg_getsockopt(int fd, const struct graft_fdstate *, int level, int name, void *val, socklen_t *len);
 hidden long __graft_afg_getsockname(int fd, const struct graft_fdstate *, struct sockaddr *, socklen_t *);

@@ -45,7 +45,7 @@ long __graft_kernel_obtain(const struct graft_fdstate *st, const char *ep,
 			memcpy(u.t.optval, o->val, o->len);
 			r = setopt(fd, GRAFT_SO_TRANSPARENT, &u, sizeof u.t + o->len);
 		} else {
-			r = g_setsockopt(fd, o->level, o->name, o->val, o->len);
+			r = __graft_setsockopt_t64(fd, o->level, o->name, o->val, o->len);
 		}
 		if (r < 0) goto fail;
 	}

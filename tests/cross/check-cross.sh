@@ -30,7 +30,7 @@ for tq; do
 	echo "=== $t (with $q)"
 	units=
 	for u in ${GRAFT_XUNITS:?}; do units="$units -u $xb/run/$u"; done
-	e2e="-e $top/tests/cross/proto-layout.sh -e $top/tests/cross/cross-graft.sh"
+	e2e="-e $top/tests/cross/proto-layout.sh -e $top/tests/cross/cross-graft.sh -e $top/tests/cross/repro/afgraft-timeo.sh"
 	for e in ${GRAFT_XE2E-}; do e2e="$e2e -e $top/$e"; done
 	start=$(date +%s)
 	# In a session of its own, so that a server a test left running

@@ -1,9 +1,9 @@
 #!/bin/sh
-# afgraft-timeo.sh - repro (not run by make check-cross until fixed): on a
-# 32-bit time64 target under qemu-user (or a kernel before 5.1), an AF_GRAFT
-# socket's queued SO_RCVTIMEO (GRAFT_SO_DELAYED) is replayed on the host
-# socket as SO_RCVTIMEO_NEW with a raw setsockopt, without musl's fallback
-# to SO_RCVTIMEO_OLD: GRAFT_SO_DELAYED_RESULT reports -ENOPROTOOPT.
+# afgraft-timeo.sh - run by make check-cross: on a 32-bit time64 target
+# under qemu-user (or a kernel before 5.1), an AF_GRAFT socket's queued
+# SO_RCVTIMEO (GRAFT_SO_DELAYED) must be replayed on the host socket with
+# musl's fallback to SO_RCVTIMEO_OLD (src/graft/sockopt_time64.c), not fail
+# with -ENOPROTOOPT.
 # Run from make check-cross's environment, e.g.:
 #   GRAFT_TARGET=arm-linux-musleabihf GRAFT_QEMU=qemu-arm \
 #   GRAFT_XCC=build/bin/arm-linux-musleabihf-graft-cc sh tests/cross/repro/afgraft-timeo.sh
@@ -15,7 +15,7 @@ need_netns afgraft-timeo
 "$GRAFT_XCC" -O2 -o "$T_TMP/afg_timeo" "$(dirname "$0")/afg_timeo.c" || { fail "build"; t_done; }
 mk_netns NS || { fail "netns"; t_done; }
 start_graftd || { fail "graftd"; t_done; }
-P=$((20000 + $$ % 20000))
+P=$(port_base 1)
 graftctl add ep-a type ipv4 addr 127.0.0.1 port "$P" netns "$NS" >/dev/null
 echo "broker $GRAFTD_SOCK" > "$T_TMP/conf"
 out=$(ip netns exec "$NS" env GRAFT_CONF="$T_TMP/conf" "$GRAFT_QEMU" "$T_TMP/afg_timeo" ep-a 2>&1)
