@@ -106,6 +106,22 @@ bg ip netns exec "$NS_NAT" taskset -c 1 "$W/nb-host" server 9000
 bg ip netns exec "$NS_SRV" env GRAFT_CONF="$W/srv.conf" taskset -c 1 "$W/nb-graft" server 9000
 wait_port 19000; wait_port "$NS_NAT" 9000; wait_port 19001
 
+# iperf3: Debian's on the host and behind NAT, graft-cc's in the namespace
+IPERF_G=$top/build/apps/iperf3/bin/iperf3
+if command -v iperf3 >/dev/null && [ -x "$IPERF_G" ]; then
+	ctl add ep-iperf type ipv4 addr 127.0.0.1 port 19011 netns "$NS_SRV"
+	printf 'broker %s\ningress [::]:5201 ep-iperf\ningress 0.0.0.0:5201 ep-iperf\n' "$W/g.sock" > "$W/iperf.conf"
+	bg taskset -c 1 iperf3 -s -p 19010 >/dev/null 2>&1
+	bg ip netns exec "$NS_NAT" taskset -c 1 iperf3 -s -p 5201 >/dev/null 2>&1
+	bg ip netns exec "$NS_SRV" env GRAFT_CONF="$W/iperf.conf" taskset -c 1 "$IPERF_G" -s -4 -p 5201 >/dev/null 2>&1
+	wait_port 19010; wait_port "$NS_NAT" 5201; wait_port 19011
+	nat OUTPUT -p tcp -d $NATNET.1 --dport 19012 -j DNAT --to-destination $NATNET.2:5201
+	iperf_host="127.0.0.1 19010" iperf_nat="$NATNET.1 19012" iperf_graft="127.0.0.1 19011"
+else
+	log "no iperf3 rows: needs Debian's iperf3 and build/apps/iperf3 (make check-apps builds it)"
+	iperf_host= iperf_nat= iperf_graft=
+fi
+
 addr_host="127.0.0.1 19000" addr_nat="$NATNET.1 19002" addr_graft="127.0.0.1 19001"
 
 # --- measurements --------------------------------------------------------------
@@ -134,6 +150,15 @@ for r in $(seq "$RUNS"); do
 			o=$(taskset -c 1 "$W/nb-host" crr $a "$T") || die "crr over $p failed"
 		fi
 		record crr_cps $p "$(echo "$o" | field cps)"
+		eval "a=\$iperf_$p"
+		if [ -n "$a" ]; then
+			# shellcheck disable=SC2086
+			set -- $a
+			o=$(taskset -c 0 iperf3 -c "$1" -p "$2" -t "$T" -J 2>/dev/null |
+				python3 -c 'import json,sys; print("mbps=%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))') ||
+				die "iperf3 over $p failed"
+			record iperf3_mbps $p "$(echo "$o" | field mbps)"
+		fi
 	done
 	for c in 1 4 16; do
 		o=$(ip netns exec "$NS_CLI" "$W/graftrate" "$W/g.sock" ep-rate $c "$T") || die "graftrate failed"
@@ -172,7 +197,7 @@ table=$W/table.md
 	echo
 	echo "| workload | host | nat | graft | graft/host | graft/nat |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-	for m in stream_mbps:"TCP stream, Mbit/s" rr_tps:"TCP ping-pong, transactions/s" \
+	for m in iperf3_mbps:"iperf3 TCP, Mbit/s" stream_mbps:"TCP stream (netbench), Mbit/s" rr_tps:"TCP ping-pong, transactions/s" \
 		 rr_p50_us:"ping-pong latency p50, µs" rr_p99_us:"ping-pong latency p99, µs" \
 		 crr_cps:"connect+request+close, conn/s (graft: client grafted too)"; do
 		k=${m%%:*} label=${m#*:}
@@ -201,7 +226,7 @@ cp "$raw" "$out/$stamp.raw"
 cp "$table" "$out/latest.md"
 
 # --- the plot ---------------------------------------------------------------------
-for k in stream_mbps rr_tps crr_cps; do
+for k in iperf3_mbps stream_mbps rr_tps crr_cps; do
 	echo "$k $(ratio "$(median $k graft)" "$(median $k host)") $(ratio "$(median $k graft)" "$(median $k nat)")"
 done | sed 's/ - / 0 /g; s/ -$/ 0/' > "$W/plot.dat"
 gnuplot <<EOF 2>/dev/null && cp "$out/$stamp.png" "$out/latest.png" || log "gnuplot failed: no plot"
@@ -212,9 +237,10 @@ set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set yrange [0:*]
+set key top left
 set ylabel "ratio"
 set grid ytics
-set xtics ("TCP stream" 0, "TCP ping-pong" 1, "conn+req+close" 2)
+set xtics ("iperf3 TCP" 0, "TCP stream" 1, "TCP ping-pong" 2, "conn+req+close" 3)
 plot "$W/plot.dat" using 2 title "graft / host", "" using 3 title "graft / nat", 1 with lines lt 0 notitle
 EOF
 log "results: bench/results/$stamp.md (latest.md, latest.png)"
