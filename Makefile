@@ -72,6 +72,9 @@ MAN8 =
 -include src/graft/core.mk
 -include tests/apps/apps.mk
 -include mk/cross.mk
+-include mk/fuzz.mk
+-include mk/sanitize.mk
+-include mk/stress.mk
 E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/rebuild.sh tests/apps/repro/epoll-before-connect.sh
 
 # --- musl: unpack, patch, configure, build, install into the sysroot --------

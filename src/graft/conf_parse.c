@@ -176,6 +176,8 @@ static int do_line(struct graft_conf *c, unsigned ln, char *s)
 
 	if (!n) return 0;
 	if (n >= (int)(sizeof w / sizeof *w)) return __graft_conf_error(c, 0, ln, "too many words", 0);
+	/* rules and hosts keep their line in 16 bits (for messages) */
+	if (ln > 0xffff) return __graft_conf_error(c, 0, ln, "directive past line 65535", 0);
 	if (!strcmp(w[0], "ingress")) return do_rule(c, ln, w, n, 1);
 	if (!strcmp(w[0], "egress")) return do_rule(c, ln, w, n, 0);
 	if (!strcmp(w[0], "host")) return do_host(c, ln, w, n);

@@ -7,6 +7,7 @@
  * not read within CLIENT_WTIMEOUT seconds, or stays silent longer than
  * idle-timeout, is dropped. */
 #include <sys/epoll.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -163,7 +164,41 @@ send_reply(int fd, struct reply *r)
 	return 0;
 }
 
-/* 0 when nothing is left to send, -1 when the client must go. */
+/* Wait for the client to read: EPOLLOUT instead of EPOLLIN, and the
+ * CLIENT_WTIMEOUT clock runs. */
+static void
+client_wait_out(struct client *c)
+{
+	if (c->blocked == 0) {
+		c->blocked = now();
+		ev_set(&c->ev, EPOLL_CTL_MOD, EPOLLOUT);
+	}
+}
+
+static void
+client_unblock(struct client *c)
+{
+	if (c->blocked) {
+		c->blocked = 0;
+		ev_set(&c->ev, EPOLL_CTL_MOD, EPOLLIN);
+	}
+}
+
+/* Has the client taken its replies?  Its socket's send buffer is the
+ * minimum (client_accept), so it is writable only while at most about
+ * one reply (and its descriptor) sits unread in the client's queue. */
+static int
+client_caught_up(const struct client *c)
+{
+	struct pollfd p = { .fd = c->ev.fd, .events = POLLOUT };
+
+	/* a hangup or error: let the read see it */
+	return poll(&p, 1, 0) == 1 &&
+	    (p.revents & (POLLOUT | POLLHUP | POLLERR));
+}
+
+/* 0 when nothing is left to send, 1 while blocked, -1 when the client
+ * must go. */
 static int
 client_flush(struct client *c)
 {
@@ -171,21 +206,30 @@ client_flush(struct client *c)
 
 	if (!c->haspending)
 		return 0;
-	if ((rv = send_reply(c->ev.fd, &c->pending)) == EAGAIN ||
-	    rv == EWOULDBLOCK || rv == ENOBUFS) {
-		if (c->blocked == 0) {
-			c->blocked = now();
-			ev_set(&c->ev, EPOLL_CTL_MOD, EPOLLOUT);
-		}
+	rv = send_reply(c->ev.fd, &c->pending);
+	if (rv == ETOOMANYREFS && c->pending.fd != -1) {
+		/* too many descriptors in flight for graftd's user: a
+		 * refusal the client can act on, not a dropped connection */
+		close(c->pending.fd);
+		reply_init(&c->pending, EAGAIN, GRAFT_R_LIMIT);
+		env->st.grants--;
+		env->st.refusals++;
+		env->st.by_reason[GRAFT_R_LIMIT]++;
+		if (lograte_ok())
+			log_warnx("client pid %d: too many descriptors in "
+			    "flight, grant withdrawn", (int)c->peer.pid);
+		rv = send_reply(c->ev.fd, &c->pending);
+	}
+	if (rv == EAGAIN || rv == EWOULDBLOCK || rv == ENOBUFS) {
+		client_wait_out(c);
 		return 1;
 	}
-	if (rv != 0)
+	if (rv != 0) {
+		errno = rv;
 		return -1;
-	c->haspending = 0;
-	if (c->blocked) {
-		c->blocked = 0;
-		ev_set(&c->ev, EPOLL_CTL_MOD, EPOLLIN);
 	}
+	c->haspending = 0;
+	client_unblock(c);
 	return 0;
 }
 
@@ -298,17 +342,24 @@ client_read(struct client *c)
 	int i, flags = 0, nfds;
 
 	for (i = 0; i < CLIENT_BURST && !c->haspending; i++) {
+		/* no new request while earlier replies wait unread: a client
+		 * cannot pile up host sockets in its receive queue */
+		if (!client_caught_up(c)) {
+			client_wait_out(c);
+			return;
+		}
+		client_unblock(c);
 		n = client_recv(c->ev.fd, buf, sizeof(buf), &flags, &nfds);
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (n <= 0) {
-			client_drop(c, n == 0 ? NULL : "receive error");
+			client_drop(c, n == 0 ? NULL : strerror(errno));
 			return;
 		}
 		c->last = now();
 		client_request(c, buf, (size_t)n, flags, nfds);
 		if (client_flush(c) == -1) {
-			client_drop(c, "send error");
+			client_drop(c, strerror(errno));
 			return;
 		}
 	}
@@ -319,11 +370,13 @@ client_event(struct client *c, uint32_t events)
 {
 	if (events & EPOLLOUT) {
 		if (client_flush(c) == -1) {
-			client_drop(c, "send error");
+			client_drop(c, strerror(errno));
 			return;
 		}
 		if (c->haspending)
 			return;
+		/* the client read its replies: its next requests */
+		events |= EPOLLIN;
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		client_read(c);
@@ -350,6 +403,7 @@ client_accept(int fd)
 {
 	struct timespec t;
 	struct client *c;
+	int one = 1;
 
 	clock_gettime(CLOCK_BOOTTIME, &t);
 	if (nclients >= env->conf.max_clients ||
@@ -360,6 +414,9 @@ client_accept(int fd)
 	c->ev.kind = EV_CLIENT;
 	c->ev.fd = fd;
 	c->pending.fd = -1;
+	/* the kernel's minimum (about 4.5 KiB): few replies, each holding
+	 * a host socket, can wait in the client's queue (client_caught_up) */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &one, sizeof(one));
 	c->last = now();
 	peer_identify(fd, &t, &c->peer);
 	if (c->peer.error && lograte_ok())

@@ -346,10 +346,13 @@ json_str(const char *s, char *buf, size_t sz)
 	return n;
 }
 
+_Static_assert(NS_NAMEMAX >= EP_PATHMAX, "ep_format_json's buffer");
+
 size_t
 ep_format_json(const struct ep_def *ep, char *buf, size_t sz)
 {
-	char name[2 * EP_NAMESZ + 3], s[2 * EP_PATHMAX + 3];
+	/* s holds the path or the netns name, each character escaped */
+	char name[2 * EP_NAMESZ + 3], s[2 * NS_NAMEMAX + 3];
 	char ns[2 * NS_NAMEMAX + 32] = "", addr[INET6_ADDRSTRLEN];
 	char port[64];
 	int n;

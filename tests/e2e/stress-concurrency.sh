@@ -1,0 +1,36 @@
+#!/bin/sh
+# stress-concurrency.sh - a graft-cc program in a lo-only netns grafting
+# from many threads and forked children at once, dup/dup2 before and after
+# the graft, epoll registration after it, close racing another thread's
+# bind (tests/apps-src/stress_net.c conc; docs/reliability.md).
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/core-common.inc"
+core_setup stress-concurrency
+SN=$GRAFT_BUILD/tests/apps/stress_net
+if [ ! -x "$SN" ] || [ "$GRAFT_TOP/tests/apps-src/stress_net.c" -nt "$SN" ]; then
+	SN=$T_TMP/stress_net
+	"$GRAFT_CC" -O2 -o "$SN" "$GRAFT_TOP/tests/apps-src/stress_net.c" -lpthread ||
+		{ fail "building stress_net with graft-cc"; t_done; }
+fi
+# a range below the ephemeral ports (32768-60999), which other tests fill
+R=$((21000 + $$ % 100 * 100))
+graftctl add ep-range type ipv4 addr 127.0.0.1 port "$R-$((R + 99))" netns "$NS" >/dev/null
+graftctl add ep-out type ipv4 addr 127.0.0.1 port dynamic netns "$NS" >/dev/null
+conf "ingress 0.0.0.0:$R-$((R + 99)) ep-range" "egress 127.0.0.1/32 ep-out"
+
+for run in 1 2; do
+	timeout 120 ip netns exec "$NS" env GRAFT_CONF="$CONF" "$SN" conc "$R" 0 \
+		>"$T_TMP/conc" 2>"$T_TMP/conc.err"
+	rc=$?
+	while read -r st what; do
+		case $st in
+		ok) pass "run $run: $what" ;;
+		fail) fail "run $run: $what" ;;
+		esac
+	done <"$T_TMP/conc"
+	[ $rc -eq 0 ] || fail "run $run: stress_net conc exited $rc: $(tail -5 "$T_TMP/conc.err")"
+done
+check "graftd still running" kill -0 "$GRAFTD_PID"
+n=$(graftctl stats | sed -n 's/^total requests \([0-9]*\) grants \([0-9]*\).*/\1 requests, \2 grants/p')
+pass "graftd counted $n"
+t_done

@@ -1,0 +1,98 @@
+/* core_check.h - invariants of a parsed struct graft_conf, shared by the
+ * graft.conf and GRAFT_*_CONVERT fuzz targets; also drives the rule
+ * matcher and the message formatter with the parsed rules. */
+#ifndef GRAFT_FUZZ_CORE_CHECK_H
+#define GRAFT_FUZZ_CORE_CHECK_H
+
+#include <string.h>
+#include <arpa/inet.h>
+#include "graft_core.h"
+#include "fuzz.h"
+
+static void
+check_ep(const char *ep)
+{
+	size_t n = strnlen(ep, GRAFT_PROTO_EPNAME + 1), i;
+
+	FUZZ_CHECK(n >= 1 && n <= GRAFT_PROTO_EPNAME);
+	for (i = 0; i < n; i++)
+		FUZZ_CHECK((unsigned char)ep[i] > ' ' &&
+		    (unsigned char)ep[i] < 0x7f);
+}
+
+static void
+check_conf(const struct graft_conf *c)
+{
+	struct graft_msg m;
+	unsigned i, k;
+
+	FUZZ_CHECK(c->state == GRAFT_CONF_INACTIVE ||
+	    c->state == GRAFT_CONF_ACTIVE || c->state == GRAFT_CONF_BROKEN);
+	FUZZ_CHECK(strnlen(c->err, sizeof c->err) < sizeof c->err);
+	FUZZ_CHECK(strnlen(c->broker, sizeof c->broker) < sizeof c->broker);
+	FUZZ_CHECK(c->broker[0] == '/');
+	FUZZ_CHECK(c->nin <= GRAFT_MAX_INGRESS && c->neg <= GRAFT_MAX_EGRESS &&
+	    c->nhost <= GRAFT_MAX_HOSTS);
+	if (c->state == GRAFT_CONF_BROKEN) {
+		FUZZ_CHECK(strncmp(c->err, "graft: ", 7) == 0);
+		return;
+	}
+	FUZZ_CHECK(c->err[0] == '\0');
+	for (i = 0; i < c->nin; i++) {
+		const struct graft_rule *r = c->in + i, *w;
+
+		FUZZ_CHECK(r->ip.family == AF_INET || r->ip.family == AF_INET6);
+		FUZZ_CHECK(r->lo <= r->hi);
+		check_ep(r->ep);
+		FUZZ_CHECK(r->local == !strcmp(r->ep, "local"));
+		/* a bind to the rule's own address and ports finds a rule
+		 * covering that port, at least as narrow */
+		w = __graft_match_in(c, &r->ip, r->lo);
+		FUZZ_CHECK(w != NULL && w->lo <= r->lo && r->lo <= w->hi);
+		w = __graft_match_in(c, &r->ip, r->hi);
+		FUZZ_CHECK(w != NULL && w->lo <= r->hi && r->hi <= w->hi &&
+		    w->hi - w->lo <= r->hi - r->lo);
+		m.n = 0;
+		__graft_msg_rule(&m, r, 1);
+		FUZZ_CHECK(m.n < sizeof m.b);
+	}
+	for (i = 0; i < c->neg; i++) {
+		const struct graft_rule *r = c->eg + i, *w;
+		unsigned max = r->ip.family == AF_INET ? 32 : 128;
+
+		FUZZ_CHECK(r->ip.family == AF_INET || r->ip.family == AF_INET6);
+		FUZZ_CHECK(r->plen <= max);
+		check_ep(r->ep);
+		for (k = r->plen; k < max; k++)	/* host bits are cleared */
+			FUZZ_CHECK(!(r->ip.a[k / 8] & (0x80 >> (k % 8))));
+		if (r->ip.family == AF_INET)
+			for (k = 4; k < 16; k++)
+				FUZZ_CHECK(r->ip.a[k] == 0);
+		w = __graft_match_eg(c, &r->ip);	/* longest prefix */
+		FUZZ_CHECK(w != NULL && w->plen >= r->plen);
+		m.n = 0;
+		__graft_msg_rule(&m, r, 0);
+		FUZZ_CHECK(m.n < sizeof m.b);
+	}
+	for (i = 0; i < c->nhost; i++) {
+		const struct graft_host *h = c->host + i;
+
+		FUZZ_CHECK(h->n >= 1 && h->n <= GRAFT_MAX_HADDR);
+		FUZZ_CHECK(strnlen(h->name, sizeof h->name) < sizeof h->name);
+		for (k = 0; k < h->n; k++) {
+			FUZZ_CHECK(h->addr[k].family == AF_INET ||
+			    h->addr[k].family == AF_INET6);
+			m.n = 0;
+			__graft_msg_ip(&m, &h->addr[k], 1);
+		}
+	}
+#ifdef GRAFT_MAX_EPS
+	FUZZ_CHECK(c->nep <= GRAFT_MAX_EPS);
+	for (i = 0; i < c->nep; i++)
+		check_ep(c->eps[i]);
+#endif
+	if (c->nin || c->neg || c->nhost)
+		FUZZ_CHECK(c->state == GRAFT_CONF_ACTIVE);
+}
+
+#endif

@@ -1,0 +1,21 @@
+#!/bin/sh
+# regress.sh - part of `make check`: every fuzz target, compiled with the
+# host compiler and tests/fuzz/replay.c, runs once over its seed corpus
+# and its regression inputs (tests/fuzz/regress/TARGET: inputs that once
+# crashed it).  No clang needed.
+. "$(dirname "$0")/../lib/common.sh"
+dir=$GRAFT_TOP/tests/fuzz
+for t in graft_conf graft_env graftd_request graftd_config graftd_control; do
+	bin=$GRAFT_BUILD/fuzz/replay_$t
+	if [ ! -x "$bin" ]; then
+		fail "fuzz replay $t (not built: $bin)"
+		continue
+	fi
+	n=$(find "$dir/corpus/$t" "$dir/regress/$t" -type f 2>/dev/null | wc -l)
+	if out=$("$bin" "$dir/corpus/$t" "$dir/regress/$t" 2>&1); then
+		pass "fuzz replay $t: $n inputs"
+	else
+		fail "fuzz replay $t: $out"
+	fi
+done
+t_done
