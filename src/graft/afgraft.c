@@ -94,14 +94,7 @@ static long afg_graft(int fd, const struct graft_fdstate *st0, const char *ep, i
 	__graft_broker_call(c->broker, &q, &res);
 	if (res.transport) {
 		msg_head(&m, fd, st.ep);
-		__graft_msg_str(&m, "broker ");
-		__graft_msg_str(&m, c->broker);
-		__graft_msg_str(&m, ": ");
-		if (res.err != EPROTO) {
-			__graft_msg_str(&m, res.step);
-			__graft_msg_str(&m, ": ");
-		}
-		__graft_msg_str(&m, strerror(res.err));
+		__graft_msg_broker(&m, c->broker, &res);
 		__graft_log(&m);
 		return res.err == EPROTO ? -EPROTO : -GRAFT_EUNREACH;
 	}

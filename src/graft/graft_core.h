@@ -85,6 +85,9 @@ hidden void __graft_msg_num(struct graft_msg *, unsigned long);
 hidden void __graft_msg_ip(struct graft_msg *, const struct graft_ip *, int brackets);
 hidden void __graft_msg_rule(struct graft_msg *, const struct graft_rule *, int ingress);
 hidden void __graft_msg_sa(struct graft_msg *, const void *sa, unsigned len);
+hidden void __graft_msg_opt(struct graft_msg *, const char *what, int level, int name);
+struct graft_bres;
+hidden void __graft_msg_broker(struct graft_msg *, const char *broker, const struct graft_bres *);
 hidden void __graft_log(struct graft_msg *);
 
 

@@ -23,6 +23,28 @@ const char *__graft_reason(unsigned r)
 	return r < sizeof s / sizeof *s ? s[r] : "refused";
 }
 
+/* "WHAT LEVEL/NAME" of a socket option, for log lines */
+void __graft_msg_opt(struct graft_msg *m, const char *what, int level, int name)
+{
+	__graft_msg_str(m, what);
+	__graft_msg_num(m, level);
+	__graft_msg_str(m, "/");
+	__graft_msg_num(m, name);
+}
+
+/* "broker PATH: STEP: REASON" when graftd could not be asked */
+void __graft_msg_broker(struct graft_msg *m, const char *broker, const struct graft_bres *res)
+{
+	__graft_msg_str(m, "broker ");
+	__graft_msg_str(m, broker);
+	__graft_msg_str(m, ": ");
+	if (res->err != EPROTO) {
+		__graft_msg_str(m, res->step);
+		__graft_msg_str(m, ": ");
+	}
+	__graft_msg_str(m, strerror(res->err));
+}
+
 static void head(struct graft_msg *m, const struct graft_rule *r, int ingress)
 {
 	m->n = 0;
@@ -126,10 +148,7 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 
 	if (st->lost) {
 		head(&m, r, ingress);
-		__graft_msg_str(&m, "socket option ");
-		__graft_msg_num(&m, st->lost_level);
-		__graft_msg_str(&m, "/");
-		__graft_msg_num(&m, st->lost_name);
+		__graft_msg_opt(&m, "socket option ", st->lost_level, st->lost_name);
 		__graft_msg_str(&m, " cannot be carried over (too large or too many options)");
 		__graft_log(&m);
 		return -ENOBUFS;
@@ -143,10 +162,7 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 			__graft_msg_str(&m, "AF_GRAFT module: ");
 			__graft_msg_str(&m, step);
 			if (bad >= 0 && x != -EAFNOSUPPORT) {
-				__graft_msg_str(&m, " of socket option ");
-				__graft_msg_num(&m, st->opt[bad].level);
-				__graft_msg_str(&m, "/");
-				__graft_msg_num(&m, st->opt[bad].name);
+				__graft_msg_opt(&m, " of socket option ", st->opt[bad].level, st->opt[bad].name);
 			}
 			__graft_msg_str(&m, ": ");
 			__graft_msg_str(&m, strerror(-x));
@@ -163,14 +179,7 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 	__graft_broker_call(c->broker, &q, &res);
 	if (res.transport) {
 		head(&m, r, ingress);
-		__graft_msg_str(&m, "broker ");
-		__graft_msg_str(&m, c->broker);
-		__graft_msg_str(&m, ": ");
-		if (res.err != EPROTO) {
-			__graft_msg_str(&m, res.step);
-			__graft_msg_str(&m, ": ");
-		}
-		__graft_msg_str(&m, strerror(res.err));
+		__graft_msg_broker(&m, c->broker, &res);
 		if (c->fallback && res.err != EPROTO) {
 			__graft_msg_str(&m, "; staying in the local network namespace");
 			__graft_log(&m);
@@ -193,10 +202,7 @@ obtained:
 	if ((x = replay(res.fd, st, sent, &bad)) < 0) {
 		g_close(res.fd);
 		head(&m, r, ingress);
-		__graft_msg_str(&m, "replaying socket option ");
-		__graft_msg_num(&m, st->opt[bad].level);
-		__graft_msg_str(&m, "/");
-		__graft_msg_num(&m, st->opt[bad].name);
+		__graft_msg_opt(&m, "replaying socket option ", st->opt[bad].level, st->opt[bad].name);
 		__graft_msg_str(&m, ": ");
 		__graft_msg_str(&m, strerror(-x));
 		__graft_log(&m);

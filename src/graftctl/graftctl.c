@@ -112,7 +112,13 @@ run(int argc, char **argv)
 	}
 	s = connect_ctl();
 	if (send(s, rec, len, MSG_NOSIGNAL) == -1) {
-		fprintf(stderr, "Cannot send to graftd: %s\n", strerror(errno));
+		/* graftd hangs up at once on a peer that is not root */
+		if (errno == EPIPE || errno == ECONNRESET)
+			fprintf(stderr, "graftd closed the control connection "
+			    "(only root may use it)\n");
+		else
+			fprintf(stderr, "Cannot send to graftd: %s\n",
+			    strerror(errno));
 		return 1;
 	}
 	for (;;) {
