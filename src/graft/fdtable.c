@@ -20,6 +20,7 @@
 struct slot {
 	volatile int lock[1];
 	volatile int used;
+	volatile int afgraft;	/* st.domain == AF_GRAFT, readable without the lock */
 	struct graft_fdstate st;
 };
 
@@ -69,6 +70,21 @@ static int kind(const struct graft_fdstate *st)
 	return (st->afg & GRAFT_AFG_GRAFTED) ? GRAFT_FD_NAMED : GRAFT_FD_PENDING;
 }
 
+/* Whether fd is a recorded AF_GRAFT socket, without the lock: the only
+ * sockets whose options and names the core answers for. */
+int __graft_fd_afgraft(int fd)
+{
+	struct slot *s = slot(fd, 0);
+	return s && s->used && s->afgraft;
+}
+
+/* A state is mostly its option array: copy only the options in use. */
+static void copy(struct graft_fdstate *to, const struct graft_fdstate *from)
+{
+	memcpy(to, from, offsetof(struct graft_fdstate, opt));
+	memcpy(to->opt, from->opt, from->nopt * sizeof *from->opt);
+}
+
 int __graft_fd_put(int fd, const struct graft_fdstate *st)
 {
 	struct slot *s = slot(fd, 1);
@@ -76,7 +92,8 @@ int __graft_fd_put(int fd, const struct graft_fdstate *st)
 	if (!(__graft_on & GRAFT_ON_FDS))
 		__atomic_fetch_or(&__graft_on, GRAFT_ON_FDS, __ATOMIC_SEQ_CST);
 	G_LOCK(s->lock);
-	s->st = *st;
+	copy(&s->st, st);
+	s->afgraft = st->domain == AF_GRAFT;
 	s->used = kind(st);
 	G_UNLOCK(s->lock);
 	return 0;
@@ -89,7 +106,7 @@ int __graft_fd_get(int fd, struct graft_fdstate *st)
 	if (!s) return 0;
 	G_LOCK(s->lock);
 	if (s->used) {
-		*st = s->st;
+		copy(st, &s->st);
 		r = 1;
 	}
 	G_UNLOCK(s->lock);

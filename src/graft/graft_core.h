@@ -164,6 +164,7 @@ struct graft_fdstate {
 #define GRAFT_FD_NAMED		2
 
 hidden int __graft_fd_has(int fd);
+hidden int __graft_fd_afgraft(int fd);
 hidden int __graft_fd_put(int fd, const struct graft_fdstate *);
 hidden int __graft_fd_get(int fd, struct graft_fdstate *);
 hidden void __graft_fd_forget(int fd, uint64_t ino);

@@ -23,6 +23,25 @@ extern hidden int __graft_on;
 #define GRAFT_ON(call)	(__graft_on ? (call) : GRAFT_PASS)
 #define GRAFT_WANTS_SOCKET(domain)	(__graft_on || (domain) == 4)
 
+/* The entry points of the patched socket functions while __graft_on is
+ * set (graft_call.c): the hook, then stock (musl's own body) unless the
+ * hook answered.  They return what the public function returns. */
+hidden int __graft_socket_call(int, int, int, int (*stock)(int, int, int));
+hidden int __graft_bind_call(int, const struct sockaddr *, socklen_t,
+	int (*stock)(int, const struct sockaddr *, socklen_t));
+hidden int __graft_connect_call(int, const struct sockaddr *, socklen_t,
+	int (*stock)(int, const struct sockaddr *, socklen_t));
+hidden ssize_t __graft_sendto_call(int, const void *, size_t, int, const struct sockaddr *, socklen_t,
+	ssize_t (*stock)(int, const void *, size_t, int, const struct sockaddr *, socklen_t));
+hidden ssize_t __graft_sendmsg_call(int, const struct msghdr *, int,
+	ssize_t (*stock)(int, const struct msghdr *, int));
+hidden int __graft_setsockopt_call(int, int, int, const void *, socklen_t,
+	int (*stock)(int, int, int, const void *, socklen_t));
+hidden int __graft_getsockopt_call(int, int, int, void *, socklen_t *,
+	int (*stock)(int, int, int, void *, socklen_t *));
+hidden int __graft_getsockname_call(int, struct sockaddr *, socklen_t *,
+	int (*stock)(int, struct sockaddr *, socklen_t *));
+
 struct address;
 
 hidden long __graft_socket(int domain, int type, int protocol);

@@ -9,17 +9,15 @@
 #include "graft_core.h"
 #include "graft_hooks.h"
 
-/* State of fd if it is a live, tracked, not yet grafted socket. */
-static int tracked(int fd, struct graft_fdstate *st)
+/* Whether fd still holds the socket st was recorded for.  Asked only
+ * before acting on a match: an unmatched call costs no syscall. */
+static int live(int fd, const struct graft_fdstate *st)
 {
-	struct stat sb;
-	if (!__graft_fd_has(fd) || !__graft_fd_get(fd, st)) return 0;
-	if (g_fstat(fd, &sb) || (uint64_t)sb.st_ino != st->ino) {
-		/* the number was reused behind our back (raw close, exec) */
-		__graft_fd_forget(fd, st->ino);
-		return 0;
-	}
-	return 1;
+	uint64_t ino;
+	if (!g_fd_ino(fd, &ino) && ino == st->ino) return 1;
+	/* the number was reused behind our back (raw close, exec) */
+	__graft_fd_forget(fd, st->ino);
+	return 0;
 }
 
 long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
@@ -32,8 +30,9 @@ long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
 	long e;
 
 	if (__graft_fd_has(fd) != GRAFT_FD_PENDING) return GRAFT_PASS;
-	if (!tracked(fd, &st)) return GRAFT_PASS;
-	if (st.domain == AF_GRAFT) return __graft_afg_bind(fd, &st, sa, len);
+	if (!__graft_fd_get(fd, &st)) return GRAFT_PASS;
+	if (st.domain == AF_GRAFT)
+		return live(fd, &st) ? __graft_afg_bind(fd, &st, sa, len) : GRAFT_PASS;
 	/* a malformed address keeps the state: the kernel reports it */
 	if (__graft_sa_ip(sa, len, &ip, &port)) return GRAFT_PASS;
 	if (sa->sa_family != st.domain) return GRAFT_PASS;
@@ -50,6 +49,7 @@ long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
 		__graft_fd_forget(fd, st.ino);
 		return GRAFT_PASS;
 	}
+	if (!live(fd, &st)) return GRAFT_PASS;
 	e = __graft_graft(fd, &st, r, 1, port, 0);
 	if (e == GRAFT_PASS) __graft_fd_forget(fd, st.ino);
 	return e;
@@ -66,9 +66,10 @@ static long egress(int fd, const struct sockaddr *sa, socklen_t len, int cp)
 	int hfam = 0;
 	long e;
 
-	if (!tracked(fd, &st)) return GRAFT_PASS;
+	if (!__graft_fd_get(fd, &st)) return GRAFT_PASS;
 	/* an unbound AF_GRAFT socket talks from "default-source" */
-	if (st.domain == AF_GRAFT) return __graft_afg_egress(fd, &st);
+	if (st.domain == AF_GRAFT)
+		return live(fd, &st) ? __graft_afg_egress(fd, &st) : GRAFT_PASS;
 	if (__graft_sa_ip(sa, len, &ip, &port)) return GRAFT_PASS;
 	if (sa->sa_family != st.domain) return GRAFT_PASS;
 	c = __graft_conf();
@@ -78,6 +79,7 @@ static long egress(int fd, const struct sockaddr *sa, socklen_t len, int cp)
 		__graft_fd_forget(fd, st.ino);
 		return GRAFT_PASS;
 	}
+	if (!live(fd, &st)) return GRAFT_PASS;
 	e = __graft_graft(fd, &st, r, 0, 0, &hfam);
 	if (e == GRAFT_PASS) __graft_fd_forget(fd, st.ino);
 	if (e) return e;

@@ -17,7 +17,7 @@ void __graft_socket_done(int fd, int domain, int type, int protocol)
 {
 	const struct graft_conf *c;
 	struct graft_fdstate st;
-	struct stat sb;
+	uint64_t ino;
 	int t = type & ~(SOCK_NONBLOCK|SOCK_CLOEXEC);
 
 	if (domain != AF_INET && domain != AF_INET6) return;
@@ -25,9 +25,9 @@ void __graft_socket_done(int fd, int domain, int type, int protocol)
 	c = __graft_conf();
 	if (c->state == GRAFT_CONF_INACTIVE) return;
 	if (c->state == GRAFT_CONF_ACTIVE && !c->nin && !c->neg) return;
-	if (g_fstat(fd, &sb)) return;
+	if (g_fd_ino(fd, &ino)) return;
 	memset(&st, 0, offsetof(struct graft_fdstate, opt));
-	st.ino = sb.st_ino;
+	st.ino = ino;
 	st.domain = domain;
 	st.type = t;
 	st.protocol = protocol;

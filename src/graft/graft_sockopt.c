@@ -9,12 +9,14 @@
 #include "graft_core.h"
 #include "graft_hooks.h"
 
-/* The state of fd if it is a live AF_GRAFT socket of ours. */
+/* The state of fd if it is a live AF_GRAFT socket of ours.  Other fds
+ * cost one lock-free table probe. */
 static int afg(int fd, struct graft_fdstate *st)
 {
-	struct stat sb;
+	uint64_t ino;
+	if (!__graft_fd_afgraft(fd)) return 0;
 	if (!__graft_fd_get(fd, st) || st->domain != AF_GRAFT) return 0;
-	if (g_fstat(fd, &sb) || (uint64_t)sb.st_ino != st->ino) {
+	if (g_fd_ino(fd, &ino) || ino != st->ino) {
 		__graft_fd_forget(fd, st->ino);
 		return 0;
 	}
@@ -24,8 +26,10 @@ static int afg(int fd, struct graft_fdstate *st)
 long __graft_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	struct graft_fdstate st;
-	int k = __graft_fd_has(fd);
+	int k;
+	if (!__graft_fd_afgraft(fd)) return GRAFT_PASS;
 	/* grafted AF_GRAFT sockets: only IPPROTO_GRAFT is ours */
+	k = __graft_fd_has(fd);
 	if (!k || (k == GRAFT_FD_NAMED && level != IPPROTO_GRAFT)) return GRAFT_PASS;
 	if (!afg(fd, &st)) return GRAFT_PASS;
 	return __graft_afg_setsockopt(fd, &st, level, name, val, len);
@@ -35,24 +39,34 @@ long __graft_setsockopt(int fd, int level, int name, const void *val, socklen_t 
 #define SO_RCVTIMEO_OLD 20
 #define SO_SNDTIMEO_OLD 21
 #endif
+#ifndef SO_TIMESTAMP_OLD
+#define SO_TIMESTAMP_OLD 29
+#define SO_TIMESTAMPNS_OLD 35
+#endif
 
 void __graft_setsockopt_done(int fd, int level, int name, const void *val, socklen_t len)
 {
 	if (!__graft_fd_has(fd)) return;
-	/* 32-bit time64: when the kernel refuses SO_RCVTIMEO_NEW (before 5.1,
-	 * qemu-user), musl's setsockopt applies SO_RCVTIMEO_OLD with a long[2]
-	 * it makes from the caller's 64-bit timeval, but reports the _OLD name
-	 * with the caller's value.  Record what was applied. */
-	if (SO_RCVTIMEO != SO_RCVTIMEO_OLD && level == SOL_SOCKET
-	 && (name == SO_RCVTIMEO_OLD || name == SO_SNDTIMEO_OLD)
-	 && val && len >= sizeof(struct timeval)) {
-		struct timeval tv;
-		long o[2];
-		memcpy(&tv, val, sizeof tv);
-		o[0] = tv.tv_sec;	/* both fit: the kernel took them */
-		o[1] = tv.tv_usec;
-		__graft_fd_addopt(fd, level, name, o, sizeof o);
-		return;
+	/* 32-bit time64: kernels before 5.1 (and qemu-user) refuse the _NEW
+	 * names musl's headers give; musl then falls back to the _OLD ones,
+	 * with a long[2] for the timeouts.  Record what any kernel takes, as
+	 * the host socket's kernel is asked later by raw syscalls. */
+	if (SO_RCVTIMEO != SO_RCVTIMEO_OLD && level == SOL_SOCKET) {
+		if ((name == SO_RCVTIMEO || name == SO_SNDTIMEO)
+		 && val && len >= sizeof(struct timeval)) {
+			struct timeval tv;
+			long o[2];
+			memcpy(&tv, val, sizeof tv);
+			o[0] = tv.tv_sec;
+			o[1] = tv.tv_usec;
+			if (o[0] == tv.tv_sec) {
+				name = name == SO_RCVTIMEO ? SO_RCVTIMEO_OLD : SO_SNDTIMEO_OLD;
+				__graft_fd_addopt(fd, level, name, o, sizeof o);
+				return;
+			}
+		}
+		if (name == SO_TIMESTAMP) name = SO_TIMESTAMP_OLD;
+		if (name == SO_TIMESTAMPNS) name = SO_TIMESTAMPNS_OLD;
 	}
 	__graft_fd_addopt(fd, level, name, val, len);
 }
@@ -60,7 +74,9 @@ void __graft_setsockopt_done(int fd, int level, int name, const void *val, sockl
 long __graft_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	struct graft_fdstate st;
-	int k = __graft_fd_has(fd);
+	int k;
+	if (!__graft_fd_afgraft(fd)) return GRAFT_PASS;
+	k = __graft_fd_has(fd);
 	if (!k || (k == GRAFT_FD_NAMED && level != IPPROTO_GRAFT)) return GRAFT_PASS;
 	if (!afg(fd, &st)) return GRAFT_PASS;
 	return __graft_afg_getsockopt(fd, &st, level, name, val, len);
@@ -69,6 +85,6 @@ long __graft_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 long __graft_getsockname(int fd, struct sockaddr *sa, socklen_t *len)
 {
 	struct graft_fdstate st;
-	if (!__graft_fd_has(fd) || !afg(fd, &st)) return GRAFT_PASS;
+	if (!afg(fd, &st)) return GRAFT_PASS;
 	return __graft_afg_getsockname(fd, &st, sa, len);
 }

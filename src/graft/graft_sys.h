@@ -25,6 +25,7 @@
 #include "syscall.h"
 #include "lock.h"
 #include "atomic.h"
+#include "kstat.h"
 
 #define G_LOCK(l)	LOCK(l)
 #define G_UNLOCK(l)	UNLOCK(l)
@@ -76,6 +77,23 @@ static inline long g_fstat(int fd, struct stat *st)
 	errno = e;
 	return r;
 }
+/* The inode behind fd: the raw syscall, without struct stat's conversion
+ * (the fd table checks it on every tracked socket call). */
+static inline long g_fd_ino(int fd, uint64_t *ino)
+{
+#ifdef SYS_fstat
+	struct kstat kst;
+	long r = __syscall(SYS_fstat, fd, &kst);
+	if (!r) *ino = kst.st_ino;
+	return r;
+#else
+	struct stat st;
+	long r = g_fstat(fd, &st);
+	if (!r) *ino = st.st_ino;
+	return r;
+#endif
+}
+#define g_ret(r)		__syscall_ret(r)
 static inline int g_nocancel(void)
 {
 	int cs;
@@ -146,6 +164,21 @@ static inline long g_fstat(int fd, struct stat *st)
 {
 	int e = errno, r = fstat(fd, st) ? -errno : 0;
 	errno = e;
+	return r;
+}
+static inline long g_fd_ino(int fd, uint64_t *ino)
+{
+	struct stat st;
+	long r = g_fstat(fd, &st);
+	if (!r) *ino = st.st_ino;
+	return r;
+}
+static inline long g_ret(long r)
+{
+	if ((unsigned long)r > -4096UL) {
+		errno = -r;
+		return -1;
+	}
 	return r;
 }
 static inline int g_nocancel(void)

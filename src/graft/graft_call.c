@@ -1,0 +1,73 @@
+/* graft_call.c - where the patched musl socket functions go while
+ * __graft_on is set (musl-patches/0001): run the hook, then carry on with
+ * musl's own function, passed in as stock, unless the hook answered.  Kept
+ * out of musl's files so that their fast path is one load and one branch
+ * with no registers to save; a hook's -errno becomes errno here. */
+#include "graft_core.h"
+#include "graft_hooks.h"
+
+int __graft_socket_call(int domain, int type, int protocol, int (*stock)(int, int, int))
+{
+	long g = __graft_socket(domain, type, protocol);
+	int s;
+
+	if (g != GRAFT_PASS) return g_ret(g);
+	s = stock(domain, type, protocol);
+	if (s >= 0 && __graft_on) __graft_socket_done(s, domain, type, protocol);
+	return s;
+}
+
+int __graft_bind_call(int fd, const struct sockaddr *sa, socklen_t len,
+	int (*stock)(int, const struct sockaddr *, socklen_t))
+{
+	long g = __graft_bind(fd, sa, len);
+	return g == GRAFT_PASS ? stock(fd, sa, len) : g_ret(g);
+}
+
+int __graft_connect_call(int fd, const struct sockaddr *sa, socklen_t len,
+	int (*stock)(int, const struct sockaddr *, socklen_t))
+{
+	long g = __graft_connect(fd, sa, len);
+	return g == GRAFT_PASS ? stock(fd, sa, len) : g_ret(g);
+}
+
+ssize_t __graft_sendto_call(int fd, const void *buf, size_t n, int flags,
+	const struct sockaddr *sa, socklen_t len,
+	ssize_t (*stock)(int, const void *, size_t, int, const struct sockaddr *, socklen_t))
+{
+	long g = __graft_sendto(fd, sa, len);
+	return g == GRAFT_PASS ? stock(fd, buf, n, flags, sa, len) : g_ret(g);
+}
+
+ssize_t __graft_sendmsg_call(int fd, const struct msghdr *msg, int flags,
+	ssize_t (*stock)(int, const struct msghdr *, int))
+{
+	long g = __graft_sendmsg(fd, msg);
+	return g == GRAFT_PASS ? stock(fd, msg, flags) : g_ret(g);
+}
+
+int __graft_setsockopt_call(int fd, int level, int name, const void *val, socklen_t len,
+	int (*stock)(int, int, int, const void *, socklen_t))
+{
+	long g = __graft_setsockopt(fd, level, name, val, len);
+	int r;
+
+	if (g != GRAFT_PASS) return g_ret(g);
+	r = stock(fd, level, name, val, len);
+	if (!r && __graft_on) __graft_setsockopt_done(fd, level, name, val, len);
+	return r;
+}
+
+int __graft_getsockopt_call(int fd, int level, int name, void *val, socklen_t *len,
+	int (*stock)(int, int, int, void *, socklen_t *))
+{
+	long g = __graft_getsockopt(fd, level, name, val, len);
+	return g == GRAFT_PASS ? stock(fd, level, name, val, len) : g_ret(g);
+}
+
+int __graft_getsockname_call(int fd, struct sockaddr *sa, socklen_t *len,
+	int (*stock)(int, struct sockaddr *, socklen_t *))
+{
+	long g = __graft_getsockname(fd, sa, len);
+	return g == GRAFT_PASS ? stock(fd, sa, len) : g_ret(g);
+}
