@@ -5,7 +5,9 @@
  * size and only fixed-width fields, naturally aligned, so that 32- and 64-bit
  * peers agree on the layout (checked by the static asserts below).  Integers
  * are in the host's byte order: both peers always run on the same kernel.
- * The reply carries the host socket as SCM_RIGHTS when error == 0.
+ * The reply carries the host socket as SCM_RIGHTS when error == 0, or with
+ * GRAFT_F_BATCH up to req.port egress sockets at once (rep.nfds says how
+ * many); a graftd that predates batches refuses the flag as malformed.
  * docs/protocol.md is the prose version of this file; keep them together. */
 #ifndef GRAFT_PROTO_H
 #define GRAFT_PROTO_H
@@ -16,7 +18,8 @@
 #define GRAFT_PROTO_VERSION  1
 #define GRAFT_PROTO_EPNAME   16		/* = AF_GRAFT_EPNAME_MAX */
 #define GRAFT_PROTO_MAXOPTS  8
-#define GRAFT_PROTO_ADDRMAX  128
+#define GRAFT_PROTO_ADDRMAX  112	/* >= sizeof(struct sockaddr_un) */
+#define GRAFT_PROTO_MAXBATCH 16		/* sockets one GRAFT_F_BATCH reply may carry */
 
 /* op */
 #define GRAFT_OP_GRAFT   1	/* give me a host socket for an endpoint */
@@ -26,7 +29,8 @@
 #define GRAFT_F_INGRESS  0x1u	/* for bind(): the app will listen/receive on it */
 #define GRAFT_F_EGRESS   0x2u	/* for connect()/sendto(): the app will talk out */
 #define GRAFT_F_PORT     0x4u	/* req.port is the port the app asked for */
-#define GRAFT_F_ALL      0x7u
+#define GRAFT_F_BATCH    0x8u	/* egress only: req.port sockets at once, 1..MAXBATCH */
+#define GRAFT_F_ALL      0xfu
 
 /* reason codes in a reply (error carries the errno) */
 #define GRAFT_R_OK        0	/* granted */
@@ -43,7 +47,8 @@
 #define GRAFT_R_SETOPT   11	/* applying an allowed option failed */
 #define GRAFT_R_BIND     12	/* bind() on the host failed (error says why) */
 #define GRAFT_R_LIMIT    13	/* per-client or global limit reached */
-#define GRAFT_R_MAX      13
+#define GRAFT_R_BATCH    14	/* GRAFT_F_BATCH not possible for this endpoint/type */
+#define GRAFT_R_MAX      14
 
 /* An int-valued socket option to apply before the host bind(). */
 struct graft_opt {
@@ -60,7 +65,7 @@ struct graft_req {
 	int32_t  family;	/* family of the app's socket: AF_INET, AF_INET6, AF_GRAFT */
 	int32_t  type;		/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET; no flags */
 	int32_t  protocol;	/* 0 or the IPPROTO_* matching type */
-	uint16_t port;		/* host byte order, valid with GRAFT_F_PORT */
+	uint16_t port;		/* GRAFT_F_PORT: the port; GRAFT_F_BATCH: the count */
 	uint16_t nopts;		/* used entries of opts; the rest must be zero */
 	char     epname[GRAFT_PROTO_EPNAME];	/* NUL padded, need not be terminated */
 	struct graft_opt opts[GRAFT_PROTO_MAXOPTS];
@@ -74,6 +79,8 @@ struct graft_rep {
 	uint32_t reason;	/* GRAFT_R_* */
 	uint32_t addrlen;	/* valid bytes of addr: where the host socket is bound */
 	uint8_t  addr[GRAFT_PROTO_ADDRMAX];
+	uint32_t nfds;		/* fds attached; 0 from an older graftd: 1 if granted */
+	uint8_t  zero[12];	/* reserved, 0 */
 };
 
 _Static_assert(sizeof(struct graft_opt) == 12, "graft_opt layout");

@@ -66,20 +66,30 @@ static int open_broker(const char *path, struct graft_bres *res)
 	return 0;
 }
 
-static void close_fds(struct msghdr *mh, int keep)
+/* Take the SCM_RIGHTS fds of a reply: up to max into fds, the rest closed.
+ * Returns how many were kept. */
+static unsigned take_fds(struct msghdr *mh, int *fds, unsigned max)
 {
 	struct cmsghdr *c;
+	unsigned k = 0;
 	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		int *fds = (int *)CMSG_DATA(c);
+		const unsigned char *p = CMSG_DATA(c);
 		size_t i, n;
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
 		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (i = 0; i < n; i++) {
 			int fd;
-			memcpy(&fd, fds + i, sizeof fd);
-			if (fd != keep) g_close(fd);
+			memcpy(&fd, p + i * sizeof fd, sizeof fd);
+			if (k < max) fds[k++] = fd;
+			else g_close(fd);
 		}
 	}
+	return k;
+}
+
+static void close_all(int *fds, unsigned n)
+{
+	while (n) g_close(fds[--n]);
 }
 
 /* One request, one reply.  Returns 0 or -errno of the transport. */
@@ -87,15 +97,14 @@ static int exchange(const struct graft_req *q, struct graft_bres *res)
 {
 	union {
 		struct cmsghdr h;
-		char b[CMSG_SPACE(4 * sizeof(int))];
+		char b[CMSG_SPACE((GRAFT_PROTO_MAXBATCH + 4) * sizeof(int))];
 	} cbuf;
 	struct graft_rep rep;
 	char extra[sizeof rep + 1];
 	struct iovec iov[2];
 	struct msghdr mh;
-	struct cmsghdr *c;
+	unsigned n, want = q->flags & GRAFT_F_BATCH ? q->port : 1;
 	long r;
-	int fd = -1;
 
 	memset(&mh, 0, sizeof mh);
 	iov[0].iov_base = (void *)q;
@@ -121,24 +130,21 @@ static int exchange(const struct graft_req *q, struct graft_bres *res)
 	if (r == -EAGAIN || r == -EWOULDBLOCK) return -ETIMEDOUT;
 	if (r < 0) return r;
 	if (r == 0) return -ECONNRESET;
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS
-		 && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
-			memcpy(&fd, CMSG_DATA(c), sizeof fd);
-			break;
-		}
-	close_fds(&mh, fd);
+	n = take_fds(&mh, res->fds, want);
 	res->step = "reply";
+	/* a grant carries 1..want fds and says how many (0: an older
+	 * graftd's single fd); a refusal carries none */
 	if (r != sizeof rep || (mh.msg_flags & (MSG_TRUNC|MSG_CTRUNC))
 	 || rep.magic != GRAFT_PROTO_MAGIC || rep.version != GRAFT_PROTO_VERSION
 	 || rep.op != GRAFT_OP_REPLY || rep.error < 0 || rep.error > 4095
-	 || (!rep.error) != (fd >= 0)) {
-		if (fd >= 0) g_close(fd);
+	 || (rep.error ? n != 0 : !n || n != (rep.nfds ? rep.nfds : 1))) {
+		close_all(res->fds, n);
 		return -EPROTO;
 	}
 	res->rep = rep;
 	res->err = rep.error;
-	res->fd = fd;
+	res->nfds = n;
+	res->fd = n ? res->fds[0] : -1;
 	return 0;
 }
 

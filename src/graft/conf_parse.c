@@ -8,6 +8,7 @@
  *   fallback none|local
  *   provider auto|broker|kernel
  *   endpoint NAME...
+ *   egress-batch N             (0..16, default 8)
  *
  * The first problem breaks the whole configuration: its message is kept
  * as one line naming the file and line, and nothing is ever grafted. */
@@ -19,6 +20,7 @@ void __graft_conf_init(struct graft_conf *c)
 	memset(c, 0, sizeof *c);
 	c->file = GRAFT_DEFAULT_CONF;
 	memcpy(c->broker, GRAFT_DEFAULT_BROKER, sizeof GRAFT_DEFAULT_BROKER);
+	c->egress_batch = GRAFT_EGRESS_BATCH;
 }
 
 /* "FILE:LINE" or "GRAFT_INGRESS_CONVERT item N" */
@@ -206,6 +208,17 @@ static int do_line(struct graft_conf *c, unsigned ln, char *s)
 		else if (n == 2 && !strcmp(w[1], "broker")) c->provider = GRAFT_PROV_BROKER;
 		else if (n == 2 && !strcmp(w[1], "kernel")) c->provider = GRAFT_PROV_KERNEL;
 		else return __graft_conf_error(c, 0, ln, "'provider' needs 'auto', 'broker' or 'kernel'", 0);
+		return 0;
+	}
+	if (!strcmp(w[0], "egress-batch")) {
+		/* sockets per graftd request for egress; 0 (or 1): one each */
+		const char *d = n == 2 ? w[1] : "";
+		unsigned v = 0;
+		if (!*d || strlen(d) > 2) d = "x";
+		for (; *d >= '0' && *d <= '9'; d++) v = v * 10 + (*d - '0');
+		if (*d || v > GRAFT_PROTO_MAXBATCH)
+			return __graft_conf_error(c, 0, ln, "'egress-batch' needs a number from 0 to 16", 0);
+		c->egress_batch = v;
 		return 0;
 	}
 	if (!strcmp(w[0], "endpoint")) return do_endpoint(c, ln, w, n);

@@ -64,6 +64,7 @@ struct graft_conf {
 	int fallback;		/* "fallback local": graftd unreachable -> local */
 	int off;		/* GRAFT=off: stock musl, AF_GRAFT included */
 	int provider;		/* GRAFT_PROV_* */
+	int egress_batch;	/* "egress-batch": sockets per graftd request, 0 off */
 	const char *file;	/* for messages */
 	char broker[GRAFT_PATH_MAX];
 	unsigned nin, neg, nhost;
@@ -178,18 +179,27 @@ hidden void __graft_fd_unlock(int fd);
 hidden void __graft_sopt_add(struct graft_fdstate *, int level, int name, const void *val, socklen_t len);
 
 /* graft_req.c: the request for a socket */
+hidden int __graft_opt_prebind(const struct graft_sopt *);
 hidden unsigned __graft_req_build(struct graft_req *, const struct graft_fdstate *,
 	const char *ep, unsigned flags, unsigned port);
 
 /* broker.c */
 struct graft_bres {
-	int fd;			/* the host socket, or -1 */
+	int fd;			/* the host socket, or -1: fds[0] */
+	unsigned nfds;		/* received: 1, or up to the count of a batch */
+	int fds[GRAFT_PROTO_MAXBATCH];
 	int err;		/* 0, or positive errno */
 	int transport;		/* err is ours (graftd unreachable), not graftd's */
 	const char *step;	/* what failed, for the log line */
 	struct graft_rep rep;
 };
 hidden void __graft_broker_call(const char *path, const struct graft_req *, struct graft_bres *);
+
+/* egress_pool.c: spare egress sockets from graftd's batches */
+#define GRAFT_EGRESS_BATCH	8	/* default of "egress-batch" */
+hidden int __graft_pool_eligible(const struct graft_fdstate *);
+hidden void __graft_pool_call(const struct graft_conf *, const struct graft_req *,
+	unsigned *sent, struct graft_bres *);
 
 /* graft_swap.c */
 hidden long __graft_graft(int fd, const struct graft_fdstate *, const struct graft_rule *,

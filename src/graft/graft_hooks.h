@@ -59,6 +59,10 @@ hidden void __graft_dup_done(int oldfd, int newfd);
 struct epoll_event;
 hidden void __graft_epoll_ctl_done(int epfd, int op, int fd, const struct epoll_event *ev);
 
+/* _Fork, in the child: drop the parent's spare egress sockets (a weak
+ * dummy in _Fork.c unless the core is linked). */
+hidden void __graft_fork_child(void);
+
 /* socket() for libc's own internal use (the resolver): never grafted. */
 hidden int __graft_raw_socket(int domain, int type, int protocol);
 

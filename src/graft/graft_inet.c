@@ -80,7 +80,9 @@ static long egress(int fd, const struct sockaddr *sa, socklen_t len, int cp)
 		return GRAFT_PASS;
 	}
 	if (!live(fd, &st)) return GRAFT_PASS;
-	e = __graft_graft(fd, &st, r, 0, 0, &hfam);
+	/* the host socket's family matters only for a v4-mapped connect */
+	e = __graft_graft(fd, &st, r, 0, 0,
+		cp && sa->sa_family == AF_INET6 && ip.family == AF_INET ? &hfam : 0);
 	if (e == GRAFT_PASS) __graft_fd_forget(fd, st.ino);
 	if (e) return e;
 	/* A v4-mapped destination on an IPv4 host socket: connect it with

@@ -6,7 +6,7 @@
 #include <netinet/in.h>
 #include "graft_core.h"
 
-static int prebind(const struct graft_sopt *o)
+int __graft_opt_prebind(const struct graft_sopt *o)
 {
 	if (o->len != sizeof(int)) return 0;
 	switch (o->level) {
@@ -39,7 +39,7 @@ unsigned __graft_req_build(struct graft_req *q, const struct graft_fdstate *st,
 	for (i = 0; i < st->nopt && q->nopts < GRAFT_PROTO_MAXOPTS; i++) {
 		const struct graft_sopt *o = st->opt + i;
 		int v;
-		if (!prebind(o)) continue;
+		if (!__graft_opt_prebind(o)) continue;
 		memcpy(&v, o->val, sizeof v);
 		q->opts[q->nopts].level = o->level;
 		q->opts[q->nopts].name = o->name;

@@ -66,8 +66,10 @@ static long fail(const struct graft_rule *r, int ingress, const char *why, int e
 	return -err;
 }
 
-/* dup3 hfd over fd if fd still holds socket ino; the state is kept. */
-int __graft_swap(int hfd, int fd, uint64_t ino)
+/* dup3 hfd over fd if fd still holds socket ino; the state is kept.
+ * checked: the caller has just seen ino at fd itself (tracked()), so
+ * only another thread could have changed it since. */
+static int swap_in(int hfd, int fd, uint64_t ino, int checked)
 {
 	struct stat sb;
 	long fl = g_fcntl(fd, F_GETFL, 0), fdfl = g_fcntl(fd, F_GETFD, 0), r;
@@ -75,7 +77,8 @@ int __graft_swap(int hfd, int fd, uint64_t ino)
 	if (fl < 0) return fl;
 	if (fdfl < 0) return fdfl;
 	/* another thread may have closed or replaced the fd meanwhile */
-	if (g_fstat(fd, &sb) || (uint64_t)sb.st_ino != ino) return -EBADF;
+	if ((!checked || !g_single_threaded())
+	 && (g_fstat(fd, &sb) || (uint64_t)sb.st_ino != ino)) return -EBADF;
 	if (fl & O_NONBLOCK) {
 		long hf = g_fcntl(hfd, F_GETFL, 0);
 		if (hf >= 0) g_fcntl(hfd, F_SETFL, hf | O_NONBLOCK);
@@ -84,9 +87,14 @@ int __graft_swap(int hfd, int fd, uint64_t ino)
 	return r < 0 ? r : 0;
 }
 
-static int swap(int hfd, int fd, uint64_t ino)
+int __graft_swap(int hfd, int fd, uint64_t ino)
 {
-	int r = __graft_swap(hfd, fd, ino);
+	return swap_in(hfd, fd, ino, 0);
+}
+
+static int swap(int hfd, int fd, uint64_t ino, int checked)
+{
+	int r = swap_in(hfd, fd, ino, checked);
 	if (!r) __graft_fd_forget(fd, ino);
 	return r;
 }
@@ -176,7 +184,10 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 	}
 	sent = __graft_req_build(&q, st, r->ep,
 		ingress ? GRAFT_F_INGRESS|GRAFT_F_PORT : GRAFT_F_EGRESS, port);
-	__graft_broker_call(c->broker, &q, &res);
+	if (!ingress && c->egress_batch > 1 && __graft_pool_eligible(st))
+		__graft_pool_call(c, &q, &sent, &res);
+	else
+		__graft_broker_call(c->broker, &q, &res);
 	if (res.transport) {
 		head(&m, r, ingress);
 		__graft_msg_broker(&m, c->broker, &res);
@@ -211,18 +222,26 @@ obtained:
 	if (hostfamily) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof ss;
-		/* the host address, also of a module's socket (NAME_TRANSPARENT) */
+		sa_family_t f;
+		/* graftd's reply says where it bound the socket; ask the
+		 * kernel only about a module's socket (NAME_TRANSPARENT) */
 		*hostfamily = st->domain;
-		if (!g_getsockname(res.fd, &ss, &sl) && sl >= sizeof(sa_family_t)) *hostfamily = ss.ss_family;
+		if (res.rep.addrlen >= sizeof f) {
+			memcpy(&f, res.rep.addr, sizeof f);
+			*hostfamily = f;
+		} else if (!g_getsockname(res.fd, &ss, &sl) && sl >= sizeof f) {
+			*hostfamily = ss.ss_family;
+		}
 	}
-	if ((e = swap(res.fd, fd, st->ino)) < 0) {
+	/* both callers checked fd's inode just before (tracked()) */
+	if ((e = swap(res.fd, fd, st->ino, 1)) < 0) {
 		g_close(res.fd);
 		return fail(r, ingress, "installing the host socket", -e);
 	}
 	rewatch(fd, st, r, ingress);
 	/* dup()s of the placeholder follow it onto the host socket */
 	for (alias = -1; st->shared && (alias = __graft_fd_next_alias(alias, st->ino)) >= 0; )
-		if (alias != fd) swap(res.fd, alias, st->ino);
+		if (alias != fd) swap(res.fd, alias, st->ino, 0);
 	g_close(res.fd);
 	if (c->verbose) {
 		if (!res.rep.addrlen) {

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <time.h>
 
 #ifdef __GRAFT_IN_LIBC
 
@@ -26,6 +27,7 @@
 #include "lock.h"
 #include "atomic.h"
 #include "kstat.h"
+#include "libc.h"
 
 #define G_LOCK(l)	LOCK(l)
 #define G_UNLOCK(l)	UNLOCK(l)
@@ -48,6 +50,18 @@ static inline void *g_mmap_file(int fd, size_t n)
 	return p == MAP_FAILED ? 0 : p;
 }
 static inline void g_munmap(void *p, size_t n) { __munmap(p, n); }
+/* zeroed in a forked child (Linux 4.14), or 0 */
+static inline void *g_mmap_wipeonfork(size_t n)
+{
+	void *p = g_mmap(n);
+	if (p && __madvise(p, n, MADV_WIPEONFORK)) {
+		__munmap(p, n);
+		p = 0;
+	}
+	return p;
+}
+/* no other thread can touch our fds between two of our calls */
+static inline int g_single_threaded(void) { return !libc.threads_minus_1; }
 
 #define g_socket(d,t,p)		__socketcall(socket, d, t, p, 0, 0, 0)
 #define g_connect(f,a,l)	__socketcall(connect, f, a, l, 0, 0, 0)
@@ -69,6 +83,12 @@ static inline void g_munmap(void *p, size_t n) { __munmap(p, n); }
 #else
 #define g_open(p,fl)		__syscall(SYS_openat, AT_FDCWD, p, (fl)|O_LARGEFILE)
 #endif
+/* CLOCK_MONOTONIC seconds (vdso where there is one) */
+static inline long g_monosec(void)
+{
+	struct timespec ts;
+	return __clock_gettime(CLOCK_MONOTONIC, &ts) ? 0 : ts.tv_sec;
+}
 static inline long g_fstat(int fd, struct stat *st)
 {
 	/* fstat() is not hooked and knows each arch's kernel stat layout;
@@ -142,6 +162,16 @@ static inline void *g_mmap_file(int fd, size_t n)
 	return p == MAP_FAILED ? 0 : p;
 }
 static inline void g_munmap(void *p, size_t n) { munmap(p, n); }
+static inline void *g_mmap_wipeonfork(size_t n)
+{
+	void *p = g_mmap(n);
+	if (p && madvise(p, n, MADV_WIPEONFORK)) {
+		munmap(p, n);
+		p = 0;
+	}
+	return p;
+}
+static inline int g_single_threaded(void) { return 0; }	/* host tests: always check */
 
 #define G_R(x)			({ long _r = (long)(x); _r < 0 ? -errno : _r; })
 #define g_socket(d,t,p)		G_R(syscall(SYS_socket, d, t, p))
@@ -160,6 +190,11 @@ static inline void g_munmap(void *p, size_t n) { munmap(p, n); }
 #define g_write(f,b,n)		G_R(syscall(SYS_write, f, b, n))
 #define g_getpid()		G_R(syscall(SYS_getpid))
 #define g_open(p,fl)		G_R(syscall(SYS_openat, AT_FDCWD, p, fl))
+static inline long g_monosec(void)
+{
+	struct timespec ts;
+	return clock_gettime(CLOCK_MONOTONIC, &ts) ? 0 : ts.tv_sec;
+}
 static inline long g_fstat(int fd, struct stat *st)
 {
 	int e = errno, r = fstat(fd, st) ? -errno : 0;

@@ -16,7 +16,7 @@
 
 static const char *const reason_keys[GRAFT_R_MAX + 1] = {
 	"ok", "malformed", "version", "fds", "peer", "nons", "noent", "type",
-	"opt", "port", "socket", "setopt", "bind", "limit"
+	"opt", "port", "socket", "setopt", "bind", "limit", "batch"
 };
 
 void
@@ -165,10 +165,11 @@ stats_text(struct graftd *g, struct obuf *o)
 			    (unsigned long long)ep->st.grants,
 			    (unsigned long long)ep->st.refusals);
 	}
-	obuf_printf(o, "total requests %llu grants %llu refusals %llu\n",
-	    (unsigned long long)g->st.requests,
+	obuf_printf(o, "total requests %llu grants %llu refusals %llu "
+	    "sockets %llu\n", (unsigned long long)g->st.requests,
 	    (unsigned long long)g->st.grants,
-	    (unsigned long long)g->st.refusals);
+	    (unsigned long long)g->st.refusals,
+	    (unsigned long long)g->st.sockets);
 	for (r = 1; r <= GRAFT_R_MAX; r++)
 		obuf_printf(o, "refused %s %llu\n", reason_keys[r],
 		    (unsigned long long)g->st.by_reason[r]);
@@ -199,9 +200,10 @@ stats_json(struct graftd *g, struct obuf *o)
 		}
 	}
 	obuf_printf(o, "],\"requests\":%llu,\"grants\":%llu,\"refusals\":%llu,"
-	    "\"refused\":{", (unsigned long long)g->st.requests,
+	    "\"sockets\":%llu,\"refused\":{", (unsigned long long)g->st.requests,
 	    (unsigned long long)g->st.grants,
-	    (unsigned long long)g->st.refusals);
+	    (unsigned long long)g->st.refusals,
+	    (unsigned long long)g->st.sockets);
 	for (r = 1; r <= GRAFT_R_MAX; r++)
 		obuf_printf(o, "%s\"%s\":%llu", r > 1 ? "," : "",
 		    reason_keys[r], (unsigned long long)g->st.by_reason[r]);

@@ -125,8 +125,8 @@ client_drop(struct client *c, const char *why)
 {
 	if (why)
 		log_info("client pid %d: %s, dropped", (int)c->peer.pid, why);
-	if (c->haspending && c->pending.fd != -1)
-		close(c->pending.fd);
+	if (c->haspending)
+		reply_close(&c->pending);
 	close(c->ev.fd);	/* also leaves the epoll set */
 	TAILQ_REMOVE(&clients, c, entry);
 	nclients--;
@@ -137,30 +137,28 @@ static int
 send_reply(int fd, struct reply *r)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int) * GRAFT_PROTO_MAXBATCH)];
 		struct cmsghdr align;
 	} cm;
 	struct iovec iov = { &r->rep, sizeof(r->rep) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *cmsg;
 
-	if (r->fd != -1) {
+	if (r->nfds > 0) {
 		memset(&cm, 0, sizeof(cm));
 		msg.msg_control = cm.buf;
-		msg.msg_controllen = sizeof(cm.buf);
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * r->nfds);
 		cmsg = CMSG_FIRSTHDR(&msg);
 		cmsg->cmsg_level = SOL_SOCKET;
 		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cmsg), &r->fd, sizeof(int));
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int) * r->nfds);
+		memcpy(CMSG_DATA(cmsg), r->fds, sizeof(int) * r->nfds);
 	}
 	while (sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == -1) {
 		if (errno != EINTR)
 			return errno;
 	}
-	if (r->fd != -1)
-		close(r->fd);
-	r->fd = -1;
+	reply_close(r);		/* our copies: the client has its own */
 	return 0;
 }
 
@@ -207,10 +205,12 @@ client_flush(struct client *c)
 	if (!c->haspending)
 		return 0;
 	rv = send_reply(c->ev.fd, &c->pending);
-	if (rv == ETOOMANYREFS && c->pending.fd != -1) {
+	if (rv == ETOOMANYREFS && c->pending.nfds > 0) {
 		/* too many descriptors in flight for graftd's user: a
-		 * refusal the client can act on, not a dropped connection */
-		close(c->pending.fd);
+		 * refusal the client can act on, not a dropped connection;
+		 * a batch is withdrawn whole */
+		env->st.sockets -= c->pending.nfds;
+		reply_close(&c->pending);
 		reply_init(&c->pending, EAGAIN, GRAFT_R_LIMIT);
 		env->st.grants--;
 		env->st.refusals++;
@@ -250,10 +250,11 @@ account(const char *name, struct endpoint *ep, const struct reply *r,
 {
 	if (r->rep.error == 0) {
 		env->st.grants++;
+		env->st.sockets += r->nfds;
 		if (ep)
 			ep->st.grants++;
-		log_debug("granted pid %d endpoint \"%s\"", (int)c->peer.pid,
-		    name);
+		log_debug("granted pid %d endpoint \"%s\" (%u socket%s)",
+		    (int)c->peer.pid, name, r->nfds, r->nfds == 1 ? "" : "s");
 		return;
 	}
 	env->st.refusals++;
@@ -413,7 +414,7 @@ client_accept(int fd)
 	}
 	c->ev.kind = EV_CLIENT;
 	c->ev.fd = fd;
-	c->pending.fd = -1;
+	c->pending.nfds = 0;
 	/* the kernel's minimum (about 4.5 KiB): few replies, each holding
 	 * a host socket, can wait in the client's queue (client_caught_up) */
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &one, sizeof(one));

@@ -111,7 +111,8 @@ int		 ts_need_lowports(const struct tableset *);
 
 struct reply {
 	struct graft_rep	rep;
-	int			fd;	/* -1 or the host socket to pass */
+	unsigned		nfds;	/* host sockets to pass: 0 or rep.nfds */
+	int			fds[GRAFT_PROTO_MAXBATCH];
 };
 
 struct optrule {
@@ -137,11 +138,14 @@ int		 req_check_opts(const struct ep_def *, const struct graft_req *,
 		    uint32_t *);
 int		 req_port(const struct ep_def *, const struct graft_req *,
 		    uint16_t *, uint32_t *);
+int		 req_check_batch(const struct ep_def *, const struct graft_req *,
+		    uint32_t *);
 const struct optrule *opt_find(int, int);
 int		 opt_applies(const struct optrule *, const struct ep_def *, int);
 int		 req_grant(const struct ep_def *, const struct graft_req *,
 		    struct reply *);
 void		 reply_init(struct reply *, int, uint32_t);
+void		 reply_close(struct reply *);
 const char	*reason_str(uint32_t);
 const char	*errno_name(int);
 void		 epname_copy(const struct graft_req *, char *);
@@ -180,6 +184,7 @@ struct graftd_stats {
 	uint64_t	requests;
 	uint64_t	grants;
 	uint64_t	refusals;
+	uint64_t	sockets;	/* host sockets handed out (batches: all) */
 	uint64_t	by_reason[GRAFT_R_MAX + 1];
 };
 

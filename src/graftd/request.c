@@ -123,6 +123,7 @@ static const char *const reasons[GRAFT_R_MAX + 1] = {
 	[GRAFT_R_SETOPT] = "setsockopt failed",
 	[GRAFT_R_BIND] = "bind failed",
 	[GRAFT_R_LIMIT] = "limit reached",
+	[GRAFT_R_BATCH] = "batch not possible for the endpoint",
 };
 
 const char *
@@ -165,7 +166,19 @@ reply_init(struct reply *r, int error, uint32_t reason)
 	r->rep.op = GRAFT_OP_REPLY;
 	r->rep.error = error;
 	r->rep.reason = reason;
-	r->fd = -1;
+	r->nfds = 0;
+}
+
+/* Withdraw a grant: its sockets are closed, none is passed. */
+void
+reply_close(struct reply *r)
+{
+	unsigned i;
+
+	for (i = 0; i < r->nfds; i++)
+		close(r->fds[i]);
+	r->nfds = 0;
+	r->rep.nfds = 0;
 }
 
 void
@@ -212,6 +225,18 @@ opts_ok(const struct graft_req *req)
 	return 1;
 }
 
+/* GRAFT_F_BATCH: outward only, the count in port, 1..MAXBATCH. */
+static int
+flags_ok(const struct graft_req *req)
+{
+	if (req->flags & ~GRAFT_F_ALL)
+		return 0;
+	if (req->flags & GRAFT_F_BATCH)
+		return (req->flags & ~GRAFT_F_BATCH) == GRAFT_F_EGRESS &&
+		    req->port >= 1 && req->port <= GRAFT_PROTO_MAXBATCH;
+	return (req->flags & GRAFT_F_PORT) || req->port == 0;
+}
+
 static int
 type_ok(const struct graft_req *req)
 {
@@ -246,8 +271,7 @@ req_validate(const void *buf, size_t len, int msgflags, struct graft_req *out,
 		return fail(reason, GRAFT_R_VERSION, EPROTONOSUPPORT);
 	if ((msgflags & MSG_TRUNC) || len != sizeof(*req))
 		return fail(reason, GRAFT_R_MALFORMED, EBADMSG);
-	if (req->op != GRAFT_OP_GRAFT || (req->flags & ~GRAFT_F_ALL) ||
-	    (!(req->flags & GRAFT_F_PORT) && req->port != 0))
+	if (req->op != GRAFT_OP_GRAFT || !flags_ok(req))
 		return fail(reason, GRAFT_R_MALFORMED, EBADMSG);
 	if (req->family != AF_INET && req->family != AF_INET6 &&
 	    req->family != AF_UNIX && req->family != AF_GRAFT_NUM)
@@ -336,6 +360,21 @@ req_port(const struct ep_def *ep, const struct graft_req *req,
 	    req->port > ep->port_hi)
 		return fail(reason, GRAFT_R_PORT, EACCES);
 	*port = req->port;
+	return 0;
+}
+
+/* Batches only where spare sockets hold nothing and are all alike: stream
+ * sockets of a dynamic ipv4/ipv6 endpoint, which get no port before their
+ * connect().  A fixed or range port can be bound once; a unix egress socket
+ * is connected by graftd, which a listener would see ahead of time. */
+int
+req_check_batch(const struct ep_def *ep, const struct graft_req *req,
+    uint32_t *reason)
+{
+	if (!(req->flags & GRAFT_F_BATCH))
+		return 0;
+	if (ep->family == AF_UNIX || !ep->dynamic || req->type != SOCK_STREAM)
+		return fail(reason, GRAFT_R_BATCH, EOPNOTSUPP);
 	return 0;
 }
 
@@ -446,47 +485,73 @@ inet_setup(int s, const struct ep_def *ep, const struct graft_req *req,
 	return 0;
 }
 
-/* Make, set up and bind the host socket: r->fd and the bound address. */
-int
-req_grant(const struct ep_def *ep, const struct graft_req *req,
-    struct reply *r)
+/* One host socket, set up and bound: the socket, or -1 with *err and
+ * *reason set.  ss/len: the bound address. */
+static int
+grant_one(const struct ep_def *ep, const struct graft_req *req, uint16_t port,
+    struct sockaddr_storage *ss, socklen_t *len, int *err, uint32_t *reason)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	uint32_t reason = GRAFT_R_OK;
-	uint16_t port;
 	int s, rv;
 
-	if ((rv = req_check_type(ep, req, &reason)) != 0 ||
-	    (rv = req_check_opts(ep, req, &reason)) != 0 ||
-	    (rv = req_port(ep, req, &port, &reason)) != 0)
-		goto refuse;
 	s = socket(ep->family, req->type | SOCK_CLOEXEC, req->protocol);
 	if (s == -1) {
-		rv = errno;
-		reason = GRAFT_R_SOCKET;
-		goto refuse;
+		*err = errno;
+		*reason = GRAFT_R_SOCKET;
+		return -1;
 	}
 	if ((rv = apply_opts(s, ep, req)) != 0) {
-		reason = GRAFT_R_SETOPT;
+		*reason = GRAFT_R_SETOPT;
 		goto close;
 	}
 	rv = ep->family == AF_UNIX ? unix_setup(s, ep, req) :
 	    inet_setup(s, ep, req, port);
-	if (rv != 0 || getsockname(s, (struct sockaddr *)&ss, &len) == -1) {
+	*len = sizeof(*ss);
+	if (rv != 0 || getsockname(s, (struct sockaddr *)ss, len) == -1) {
 		rv = rv ? rv : errno;
-		reason = GRAFT_R_BIND;
+		*reason = GRAFT_R_BIND;
 		goto close;
 	}
+	return s;
+close:
+	close(s);
+	*err = rv;
+	return -1;
+}
+
+/* Make, set up and bind the host socket(s): r->fds and the bound address.
+ * A batch that runs short after its first socket (EMFILE...) is granted
+ * with the sockets made so far; the client accepts fewer than it asked. */
+int
+req_grant(const struct ep_def *ep, const struct graft_req *req,
+    struct reply *r)
+{
+	struct sockaddr_storage ss, ss2;
+	socklen_t len = 0, len2;
+	uint32_t reason = GRAFT_R_OK, reason2;
+	uint16_t port;
+	unsigned want = 1;
+	int s, rv = 0, rv2;
+
+	if ((rv = req_check_type(ep, req, &reason)) != 0 ||
+	    (rv = req_check_opts(ep, req, &reason)) != 0 ||
+	    (rv = req_check_batch(ep, req, &reason)) != 0 ||
+	    (rv = req_port(ep, req, &port, &reason)) != 0)
+		goto refuse;
+	if ((s = grant_one(ep, req, port, &ss, &len, &rv, &reason)) == -1)
+		goto refuse;
 	reply_init(r, 0, GRAFT_R_OK);
-	r->fd = s;
+	r->fds[r->nfds++] = s;
+	if (req->flags & GRAFT_F_BATCH)
+		want = req->port;
+	while (r->nfds < want && (s = grant_one(ep, req, port, &ss2, &len2,
+	    &rv2, &reason2)) != -1)
+		r->fds[r->nfds++] = s;
+	r->rep.nfds = r->nfds;
 	if (len > sizeof(r->rep.addr))
 		len = sizeof(r->rep.addr);
 	r->rep.addrlen = len;
 	memcpy(r->rep.addr, &ss, len);
 	return 0;
-close:
-	close(s);
 refuse:
 	reply_init(r, rv, reason);
 	return rv;

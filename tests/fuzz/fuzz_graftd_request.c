@@ -31,6 +31,7 @@ errno_of(uint32_t reason)
 	case GRAFT_R_TYPE: return EPROTOTYPE;
 	case GRAFT_R_OPT: return ENOPROTOOPT;
 	case GRAFT_R_LIMIT: return EAGAIN;
+	case GRAFT_R_BATCH: return EOPNOTSUPP;
 	}
 	return -1;
 }
@@ -93,6 +94,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(req.magic == GRAFT_PROTO_MAGIC &&
 	    req.version == GRAFT_PROTO_VERSION && req.op == GRAFT_OP_GRAFT);
 	FUZZ_CHECK(!(req.flags & ~GRAFT_F_ALL) && req.nopts <= 8);
+	if (req.flags & GRAFT_F_BATCH)
+		FUZZ_CHECK(req.flags == (GRAFT_F_BATCH | GRAFT_F_EGRESS) &&
+		    req.port >= 1 && req.port <= GRAFT_PROTO_MAXBATCH);
 	FUZZ_CHECK(req.epname[0] > 0x20 && req.epname[0] < 0x7f);
 	FUZZ_CHECK(req.type == SOCK_STREAM || req.type == SOCK_DGRAM ||
 	    req.type == SOCK_SEQPACKET);
@@ -113,6 +117,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if ((e2 = req_check_opts(&eps[i], &req, &reason)) != 0) {
 			FUZZ_CHECK(e2 == ENOPROTOOPT && reason == GRAFT_R_OPT);
+			continue;
+		}
+		if ((e2 = req_check_batch(&eps[i], &req, &reason)) != 0) {
+			FUZZ_CHECK(e2 == EOPNOTSUPP && reason == GRAFT_R_BATCH);
+			FUZZ_CHECK(eps[i].family == AF_UNIX || !eps[i].dynamic ||
+			    req.type != SOCK_STREAM);
 			continue;
 		}
 		for (k = 0; k < req.nopts; k++) {	/* all allowed */

@@ -100,6 +100,11 @@ static void t_keywords(void **s)
 	assert_int_equal(c.fallback, 1);
 	assert_int_equal(parse("fallback none\nhost a 1.2.3.4\n"), 0);
 	assert_int_equal(c.fallback, 0);
+	assert_int_equal(c.egress_batch, 8);	/* the default */
+	assert_int_equal(parse("egress-batch 0\nhost a 1.2.3.4\n"), 0);
+	assert_int_equal(c.egress_batch, 0);
+	assert_int_equal(parse("egress-batch 16\nhost a 1.2.3.4\n"), 0);
+	assert_int_equal(c.egress_batch, 16);
 	assert_int_equal(c.state, GRAFT_CONF_ACTIVE);
 	/* last line without a newline */
 	assert_int_equal(parse("ingress 1.2.3.4:1 e"), 0);
@@ -150,6 +155,11 @@ static void t_errors(void **s)
 	expect_error("broker\n", "graft: /etc/graft.conf:1: 'broker' needs one path");
 	expect_error("verbose 1\n", "graft: /etc/graft.conf:1: 'verbose' takes no argument");
 	expect_error("fallback maybe\n", "graft: /etc/graft.conf:1: 'fallback' needs 'local' or 'none'");
+	expect_error("\negress-batch 17\n", "graft: /etc/graft.conf:2: 'egress-batch' needs a number from 0 to 16");
+	expect_error("egress-batch\n", "graft: /etc/graft.conf:1: 'egress-batch' needs a number from 0 to 16");
+	expect_error("egress-batch -1\n", "graft: /etc/graft.conf:1: 'egress-batch' needs a number from 0 to 16");
+	expect_error("egress-batch 8 9\n", "graft: /etc/graft.conf:1: 'egress-batch' needs a number from 0 to 16");
+	expect_error("egress-batch 1x\n", "graft: /etc/graft.conf:1: 'egress-batch' needs a number from 0 to 16");
 	expect_error("# ok\nhost a 1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4 5.5.5.5 6.6.6.6 7.7.7.7 8.8.8.8 9 10 11\n",
 		"graft: /etc/graft.conf:2: too many words");
 	/* only the first problem is reported */

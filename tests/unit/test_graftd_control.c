@@ -95,7 +95,7 @@ test_stats(void **state)
 	assert_non_null(strstr(out.buf, "a netns host requests 0 grants 0 "
 	    "refusals 0\n"));
 	assert_non_null(strstr(out.buf, "total requests 3 grants 0 refusals "
-	    "1\n"));
+	    "1 sockets 0\n"));
 	assert_non_null(strstr(out.buf, "refused noent 1\n"));
 	assert_int_equal(run("stats json"), 0);
 	assert_non_null(strstr(out.buf, "\"refused\":{\"malformed\":0,"));

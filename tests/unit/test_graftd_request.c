@@ -59,7 +59,7 @@ test_valid(void **state)
 	assert_int_equal(req_validate(&r, sizeof(r), 0, &out, &reason), 0);
 	assert_int_equal(reason, GRAFT_R_OK);
 	assert_memory_equal(&r, &out, sizeof(r));
-	r.flags = GRAFT_F_ALL;
+	r.flags = GRAFT_F_INGRESS | GRAFT_F_EGRESS | GRAFT_F_PORT;
 	r.port = 8080;
 	r.protocol = IPPROTO_TCP;
 	memcpy(r.epname, "abcdefghijklmnop", 16);	/* 16, no NUL */
@@ -348,27 +348,27 @@ test_grant_inet(void **state)
 	r.opts[0] = (struct graft_opt){ IPPROTO_TCP, TCP_NODELAY, 1 };
 	r.opts[1] = (struct graft_opt){ IPPROTO_IPV6, IPV6_V6ONLY, 1 };
 	assert_int_equal(req_grant(&ep, &r, &rep), 0);
-	assert_true(rep.fd >= 0);
+	assert_true(rep.fds[0] >= 0);
 	assert_int_equal(rep.rep.error, 0);
 	assert_int_equal(rep.rep.addrlen, sizeof(sin));
 	memcpy(&sin, rep.rep.addr, sizeof(sin));
 	assert_int_equal(sin.sin_family, AF_INET);
 	assert_int_equal(sin.sin_port, 0);	/* IP_BIND_ADDRESS_NO_PORT */
-	assert_int_equal(getsockopt(rep.fd, IPPROTO_TCP, TCP_NODELAY, &v,
+	assert_int_equal(getsockopt(rep.fds[0], IPPROTO_TCP, TCP_NODELAY, &v,
 	    &len), 0);
 	assert_int_equal(v, 1);
-	assert_true(fcntl(rep.fd, F_GETFD) & FD_CLOEXEC);
-	close(rep.fd);
+	assert_true(fcntl(rep.fds[0], F_GETFD) & FD_CLOEXEC);
+	close(rep.fds[0]);
 
 	r.flags = GRAFT_F_INGRESS;		/* ingress: a real port now */
 	assert_int_equal(req_grant(&ep, &r, &rep), 0);
 	memcpy(&sin, rep.rep.addr, sizeof(sin));
 	assert_int_not_equal(sin.sin_port, 0);
-	close(rep.fd);
+	close(rep.fds[0]);
 
 	r.type = SOCK_SEQPACKET;
 	assert_int_equal(req_grant(&ep, &r, &rep), EPROTOTYPE);
-	assert_int_equal(rep.fd, -1);
+	assert_int_equal(rep.nfds, 0);
 	assert_int_equal(rep.rep.reason, GRAFT_R_TYPE);
 	assert_int_equal(rep.rep.magic, GRAFT_PROTO_MAGIC);
 	assert_int_equal(rep.rep.op, GRAFT_OP_REPLY);
@@ -400,22 +400,22 @@ test_grant_unix(void **state)
 	memcpy(&sun, a.rep.addr, sizeof(sun));
 	assert_int_equal(sun.sun_family, AF_UNIX);
 	assert_string_equal(sun.sun_path, ep.path);
-	assert_int_equal(listen(a.fd, 1), 0);
+	assert_int_equal(listen(a.fds[0], 1), 0);
 	/* in use: refused, and the live socket is left alone */
 	assert_int_equal(req_grant(&ep, &r, &b), EADDRINUSE);
 	assert_int_equal(b.rep.reason, GRAFT_R_BIND);
-	close(a.fd);
+	close(a.fds[0]);
 	/* stale now: replaced */
 	assert_int_equal(req_grant(&ep, &r, &b), 0);
-	close(b.fd);
+	close(b.fds[0]);
 	/* egress: connected to the path */
 	r.type = SOCK_DGRAM;
 	assert_int_equal(req_grant(&ep, &r, &a), 0);
 	r.flags = GRAFT_F_EGRESS;
 	assert_int_equal(req_grant(&ep, &r, &b), 0);
-	assert_int_equal(send(b.fd, "x", 1, 0), 1);
-	close(a.fd);
-	close(b.fd);
+	assert_int_equal(send(b.fds[0], "x", 1, 0), 1);
+	close(a.fds[0]);
+	close(b.fds[0]);
 	/* not a socket: never removed */
 	unlink(ep.path);
 	snprintf(file, sizeof(file), "%s", ep.path);
@@ -426,6 +426,132 @@ test_grant_unix(void **state)
 	assert_int_equal(access(file, F_OK), 0);
 	unlink(file);
 	rmdir(dir);
+}
+
+/* GRAFT_F_BATCH: egress alone, a count 1..MAXBATCH in port */
+static void
+test_batch_validate(void **state)
+{
+	struct graft_req r = good();
+	uint32_t reason;
+
+	(void)state;
+	r.flags = GRAFT_F_EGRESS | GRAFT_F_BATCH;
+	r.port = 1;
+	assert_int_equal(check(&r, sizeof(r), 0, &reason), 0);
+	r.port = GRAFT_PROTO_MAXBATCH;
+	assert_int_equal(check(&r, sizeof(r), 0, &reason), 0);
+	r.port = 0;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r.port = GRAFT_PROTO_MAXBATCH + 1;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r.port = 4;
+	r.flags = GRAFT_F_BATCH;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r.flags = GRAFT_F_EGRESS | GRAFT_F_INGRESS | GRAFT_F_BATCH;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r.flags = GRAFT_F_EGRESS | GRAFT_F_PORT | GRAFT_F_BATCH;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r.flags = GRAFT_F_EGRESS | 0x10;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+}
+
+static void
+test_batch_endpoint(void **state)
+{
+	struct ep_def dyn = ep4("127.0.0.1", 0, 0, 1);
+	struct ep_def fixed = ep4("127.0.0.1", 18080, 18080, 0);
+	struct ep_def range = ep4("127.0.0.1", 18080, 18090, 0);
+	struct ep_def un;
+	struct graft_req r = good();
+	uint32_t reason = GRAFT_R_OK;
+
+	(void)state;
+	memset(&un, 0, sizeof(un));
+	un.family = AF_UNIX;
+	strcpy(un.path, "/nonexistent/graft-test.sock");
+	r.flags = GRAFT_F_EGRESS | GRAFT_F_BATCH;
+	r.port = 8;
+	assert_int_equal(req_check_batch(&dyn, &r, &reason), 0);
+	assert_int_equal(req_check_batch(&fixed, &r, &reason), EOPNOTSUPP);
+	assert_int_equal(reason, GRAFT_R_BATCH);
+	reason = GRAFT_R_OK;
+	assert_int_equal(req_check_batch(&range, &r, &reason), EOPNOTSUPP);
+	assert_int_equal(reason, GRAFT_R_BATCH);
+	assert_int_equal(req_check_batch(&un, &r, &reason), EOPNOTSUPP);
+	r.type = SOCK_DGRAM;
+	reason = GRAFT_R_OK;
+	assert_int_equal(req_check_batch(&dyn, &r, &reason), EOPNOTSUPP);
+	assert_int_equal(reason, GRAFT_R_BATCH);
+	/* no batch: nothing to say */
+	r.flags = GRAFT_F_EGRESS;
+	r.port = 0;
+	reason = GRAFT_R_OK;
+	assert_int_equal(req_check_batch(&fixed, &r, &reason), 0);
+	assert_int_equal(reason, GRAFT_R_OK);
+}
+
+static void
+test_grant_batch(void **state)
+{
+	struct ep_def ep = ep4("127.0.0.1", 0, 0, 1);
+	struct ep_def fixed = ep4("127.0.0.1", 1, 1, 0);
+	struct graft_req r = good();
+	struct sockaddr_in sin;
+	struct reply rep;
+	struct stat a, b;
+	unsigned i;
+	int v = 1;
+
+	(void)state;
+	r.flags = GRAFT_F_EGRESS | GRAFT_F_BATCH;
+	r.port = 5;
+	assert_int_equal(req_grant(&ep, &r, &rep), 0);
+	assert_int_equal(rep.nfds, 5);
+	assert_int_equal(rep.rep.nfds, 5);
+	assert_int_equal(rep.rep.addrlen, sizeof(sin));
+	memcpy(&sin, rep.rep.addr, sizeof(sin));
+	assert_int_equal(sin.sin_port, 0);	/* no port held before connect */
+	for (i = 0; i < rep.nfds; i++) {
+		assert_true(fcntl(rep.fds[i], F_GETFD) & FD_CLOEXEC);
+		assert_int_equal(fstat(rep.fds[i], &a), 0);
+		if (i) {
+			assert_int_equal(fstat(rep.fds[i - 1], &b), 0);
+			assert_true(a.st_ino != b.st_ino);
+		}
+	}
+	reply_close(&rep);
+	assert_int_equal(rep.nfds, 0);
+	assert_int_equal(fcntl(rep.fds[0], F_GETFD), -1);	/* closed */
+	/* a plain egress grant says it carries one */
+	r.flags = GRAFT_F_EGRESS;
+	r.port = 0;
+	assert_int_equal(req_grant(&ep, &r, &rep), 0);
+	assert_int_equal(rep.nfds, 1);
+	assert_int_equal(rep.rep.nfds, 1);
+	reply_close(&rep);
+	/* refused before any socket is made */
+	r.flags = GRAFT_F_EGRESS | GRAFT_F_BATCH;
+	r.port = 3;
+	assert_int_equal(req_grant(&fixed, &r, &rep), EOPNOTSUPP);
+	assert_int_equal(rep.nfds, 0);
+	assert_int_equal(rep.rep.reason, GRAFT_R_BATCH);
+	r.nopts = 1;
+	r.opts[0] = (struct graft_opt){ SOL_SOCKET, SO_BINDTODEVICE, 1 };
+	assert_int_equal(req_grant(&ep, &r, &rep), ENOPROTOOPT);
+	assert_int_equal(rep.nfds, 0);
+	/* the options apply to every socket of the batch */
+	r.opts[0] = (struct graft_opt){ IPPROTO_TCP, TCP_NODELAY, 1 };
+	assert_int_equal(req_grant(&ep, &r, &rep), 0);
+	assert_int_equal(rep.nfds, 3);
+	for (i = 0; i < rep.nfds; i++) {
+		socklen_t len = sizeof(v);
+		v = 0;
+		assert_int_equal(getsockopt(rep.fds[i], IPPROTO_TCP,
+		    TCP_NODELAY, &v, &len), 0);
+		assert_int_equal(v, 1);
+	}
+	reply_close(&rep);
 }
 
 static void
@@ -458,6 +584,9 @@ main(void)
 		cmocka_unit_test(test_port),
 		cmocka_unit_test(test_grant_inet),
 		cmocka_unit_test(test_grant_unix),
+		cmocka_unit_test(test_batch_validate),
+		cmocka_unit_test(test_batch_endpoint),
+		cmocka_unit_test(test_grant_batch),
 		cmocka_unit_test(test_names),
 	};
 

@@ -1,0 +1,70 @@
+#!/bin/sh
+# core-pool.sh - egress sockets from graftd in batches, kept by libc as
+# spares (src/graft/egress_pool.c): far fewer graftd requests than
+# connections, options in effect on pooled sockets, fork, an app that
+# takes over the spares' fd numbers, and "egress-batch 0".
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/core-common.inc"
+core_setup core-pool
+
+POOL=$GRAFT_BUILD/tests/apps/pool_net
+if [ ! -x "$POOL" ] || [ "$GRAFT_TOP/tests/apps-src/pool_net.c" -nt "$POOL" ]; then
+	POOL=$T_TMP/pool_net
+	"$GRAFT_CC" -O2 -o "$POOL" "$GRAFT_TOP/tests/apps-src/pool_net.c" \
+		|| { fail "core-pool: building pool_net with graft-cc"; t_done; }
+fi
+graftctl add ep-out type ipv4 addr 127.0.0.1 port dynamic netns "$NS" >/dev/null
+conf "egress $HOSTIP/32 ep-out"
+
+requests() { graftctl stats | sed -n 's/^total requests \([0-9]*\) .*/\1/p'; }
+sockets() { graftctl stats | sed -n 's/^total .* sockets \([0-9]*\).*/\1/p'; }
+
+# run NAME CONNECTIONS ARGS...: a host server greeting CONNECTIONS clients
+# then exiting, pool_net ARGS in the namespace; sets $out, $served (1 when
+# the server accepted them all) and $req (graftd requests meanwhile)
+run() {
+	_n=$1 _c=$2; shift 2
+	on_host "$NET" serve-tcp "$HOSTIP" "$P1" "$_c" >"$T_TMP/srv.$_n" 2>&1 &
+	_sp=$!
+	ready "$T_TMP/srv.$_n" || { fail "$_n: server did not start"; kill $_sp; return 1; }
+	_r0=$(requests)
+	out=$(in_ns "$POOL" "$@" 2>&1)
+	_r1=$(requests)
+	req=$((_r1 - _r0))
+	wait_for sh -c "! kill -0 $_sp 2>/dev/null"
+	kill $_sp 2>/dev/null
+	wait $_sp && served=1 || served=0
+}
+
+
+# 1. 50 connections: all answered, a handful of graftd requests
+s0=$(sockets)
+run crr 50 crr "$HOSTIP" "$P1" 50
+s1=$(sockets)
+check "pool: 50 connections, each answered by the host server ($out)" \
+	[ "$out" = "ok 50" ] && check "pool: the host server accepted all 50" [ "$served" = 1 ]
+check "pool: graftd served $req requests for 50 connections (1, then batches of 8)" \
+	[ "$req" -ge 2 -a "$req" -le 10 ]
+check "pool: graftd handed out $((s1 - s0)) sockets in those requests" \
+	[ $((s1 - s0)) -ge 50 -a $((s1 - s0)) -le 64 ]
+check "pool: TCP_NODELAY, SO_KEEPALIVE, SO_RCVBUF set before connect in effect on every pooled socket" \
+	[ "$out" = "ok 50" ]
+
+# 2. fork: the child holds none of the parent's spares, both connect
+run fork 12 fork "$HOSTIP" "$P1" 5
+check "pool: fork()ed child holds none of its parent's spares, both connect ($out)" \
+	has "$out" 'ok parent had [1-9][0-9]* spares, child none'
+check "pool: fork: the host server accepted all 12" [ "$served" = 1 ]
+
+# 3. the app takes over every fd number it did not open, then closes all
+run clobber 22 clobber "$HOSTIP" "$P1" 10
+check "pool: dup2 over the spares' numbers, then closing all fds >= 3: still connects, nothing of the app's closed ($out)" \
+	has "$out" 'ok [1-9][0-9]* fds taken over, all kept'
+check "pool: clobber: the host server accepted all 22" [ "$served" = 1 ]
+
+# 4. egress-batch 0: one request per connection
+conf "egress $HOSTIP/32 ep-out" "egress-batch 0"
+run off 20 crr "$HOSTIP" "$P1" 20
+check "pool: egress-batch 0: one graftd request per connection ($req for 20, $out)" \
+	[ "$out" = "ok 20" -a "$req" -eq 20 -a "$served" = 1 ]
+t_done
