@@ -25,16 +25,6 @@ struct aibuf {
 };
 _Static_assert(sizeof(struct sockaddr_gr) <= sizeof(union sa), "sockaddr_gr fits");
 
-/* 1..16 bytes, each printable and not blank (graftd's rule) */
-int __graft_epname_ok(const char *s, size_t n)
-{
-	size_t i;
-	if (!n || n > GRAFT_PROTO_EPNAME) return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e) return 0;
-	return 1;
-}
-
 static int known(const struct graft_conf *c, const char *name)
 {
 	unsigned i;

@@ -67,7 +67,7 @@ static long fail(const struct graft_rule *r, int ingress, const char *why, int e
 }
 
 /* dup3 hfd over fd if fd still holds socket ino; the state is kept.
- * checked: the caller has just seen ino at fd itself (tracked()), so
+ * checked: the caller has just seen ino at fd itself (live() in graft_inet.c), so
  * only another thread could have changed it since. */
 static int swap_in(int hfd, int fd, uint64_t ino, int checked)
 {
@@ -233,7 +233,7 @@ obtained:
 			*hostfamily = ss.ss_family;
 		}
 	}
-	/* both callers checked fd's inode just before (tracked()) */
+	/* both callers checked fd's inode just before (live() in graft_inet.c) */
 	if ((e = swap(res.fd, fd, st->ino, 1)) < 0) {
 		g_close(res.fd);
 		return fail(r, ingress, "installing the host socket", -e);

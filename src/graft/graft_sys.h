@@ -91,27 +91,31 @@ static inline long g_monosec(void)
 }
 static inline long g_fstat(int fd, struct stat *st)
 {
-	/* fstat() is not hooked and knows each arch's kernel stat layout;
-	 * keep the caller's errno intact. */
+#ifdef SYS_fstat
+	/* The raw syscall: the core reads only these four fields, and an
+	 * app that never calls fstat() does not get musl's fstat linked. */
+	struct kstat k;
+	long r = __syscall(SYS_fstat, fd, &k);
+	if (r) return r;
+	st->st_dev = k.st_dev;
+	st->st_ino = k.st_ino;
+	st->st_mode = k.st_mode;
+	st->st_size = k.st_size;
+	return 0;
+#else
+	/* fstat() is not hooked; keep the caller's errno intact */
 	int e = errno, r = fstat(fd, st) ? -errno : 0;
 	errno = e;
 	return r;
+#endif
 }
-/* The inode behind fd: the raw syscall, without struct stat's conversion
- * (the fd table checks it on every tracked socket call). */
+/* The inode behind fd (the fd table checks it on every tracked call) */
 static inline long g_fd_ino(int fd, uint64_t *ino)
 {
-#ifdef SYS_fstat
-	struct kstat kst;
-	long r = __syscall(SYS_fstat, fd, &kst);
-	if (!r) *ino = kst.st_ino;
-	return r;
-#else
 	struct stat st;
 	long r = g_fstat(fd, &st);
 	if (!r) *ino = st.st_ino;
 	return r;
-#endif
 }
 #define g_ret(r)		__syscall_ret(r)
 static inline int g_nocancel(void)
