@@ -198,7 +198,7 @@ bg ip netns exec "$NS_SRV" env GRAFT_CONF="$W/iperf.conf" taskset -c 1 "$IPERF" 
 chmod 711 "$W"
 ngx_conf() { # ngx_conf DIR PORT
 	mkdir -p "$1/logs" "$1/html" || die "mkdir $1"
-	awk 'BEGIN {for (i = 0; i < 16; i++) print "graft benchmark: a small static file, 1 KiB of text ....."}' \
+	awk 'BEGIN {for (i = 0; i < 16; i++) print "graft benchmark: a small static file, 1 KiB of text ..........."}' \
 		> "$1/html/index.html"
 	cat > "$1/nginx.conf" <<EOF
 daemon off;
