@@ -195,6 +195,11 @@ distclean:
 	rm -rf $(B) config.mk
 
 # --- benchmarks ---------------------------------------------------------------
+# bench/run.sh (as root) needs graft-cc, graftd and graftctl (all), and
+# iperf3 and nginx built with graft-cc in build/apps: it builds those with
+# tests/apps/build-app.sh (once; then only when graft's libc changed) and
+# installs the tools it lacks (wrk, valgrind, gnuplot, musl-gcc, iptables)
+# with apt-get.  BENCH_ARGS: -r RUNS (3) -t SECONDS (3).
 .PHONY: bench
 bench: all
 	@bench/run.sh $(BENCH_ARGS)

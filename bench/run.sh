@@ -6,9 +6,18 @@
 #          the way docker0 does it
 #   graft  the server built with graft-cc in a namespace with only lo,
 #          grafted through graftd (for CRR the client is grafted too)
+# The workloads: iperf3 TCP and UDP; netbench (bench/netbench.c: stream,
+# ping-pong, connect+request+close); HTTP with wrk against nginx, keep-alive
+# and Connection: close; graftd's graft rate; the cost of socket calls no
+# rule matches (bench/unmatched.c: instructions under callgrind and CPU
+# time, per iteration); the size graft-cc adds to a static binary.
+# iperf3 and nginx are the graft-cc builds of tests/apps/build-app.sh (built
+# here when build/apps lacks them), the same binaries on all three paths:
+# with GRAFT=off they are stock musl programs on host and nat.
 # Prints a table of medians and ratios, writes it with the raw numbers and a
 # PNG plot under bench/results/.  Every measurement runs SECONDS (3, at
-# most 10) and the namespaces, graftd and iptables rules are removed at exit.
+# most 10); the namespaces, processes and iptables rules are removed at
+# exit, also on failure or Ctrl-C.
 #
 # usage: bench/run.sh [-r RUNS] [-t SECONDS]
 set -u
@@ -23,13 +32,13 @@ while getopts r:t: o; do
 	*) echo "usage: $0 [-r RUNS] [-t SECONDS]" >&2; exit 2 ;;
 	esac
 done
-[ "$T" -ge 1 ] && [ "$T" -le 10 ] || { echo "bench: -t must be 1..10" >&2; exit 2; }
-[ "$RUNS" -ge 3 ] || { echo "bench: -r must be at least 3" >&2; exit 2; }
+[ "$T" -ge 1 ] 2>/dev/null && [ "$T" -le 10 ] || { echo "bench: -t must be 1..10" >&2; exit 2; }
+[ "$RUNS" -ge 3 ] 2>/dev/null || { echo "bench: -r must be at least 3" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (namespaces, iptables)" >&2; exit 1; }
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/graft-bench.XXXXXX") || exit 1
 tag=$$
-NS_SRV=gb-srv-$tag NS_CLI=gb-cli-$tag NS_NAT=gb-nat-$tag
+NS_SRV=gb-srv-$tag NS_CLI=gb-cli-$tag NS_NAT=gb-nat-$tag NS_UNM=gb-unm-$tag
 BR=gbr$tag VH=gbh$tag VN=gbn$tag
 NATNET=10.231.77
 pids=
@@ -43,7 +52,7 @@ cleanup() {
 	done
 	ip link del "$BR" 2>/dev/null
 	ip link del "$VH" 2>/dev/null
-	for n in $NS_SRV $NS_CLI $NS_NAT; do ip netns del "$n" 2>/dev/null; done
+	for n in $NS_SRV $NS_CLI $NS_NAT $NS_UNM; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -51,6 +60,8 @@ trap 'exit 130' INT TERM
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 bg() { "$@" & pids="$pids $!"; }
+# tmo CMD...: a client, killed if it overruns its measurement by 15 s
+tmo() { timeout --foreground -k 2 $((T + 15)) "$@"; }
 nat() { iptables -t nat -A "$@" || die "iptables -t nat -A $*"; nat_rules="$nat_rules
 $*"; }
 wait_port() { # wait_port [NETNS] PORT
@@ -63,11 +74,33 @@ wait_port() { # wait_port [NETNS] PORT
 	die "nothing listens on port $*"
 }
 
-# --- build ---------------------------------------------------------------------
-command -v iptables >/dev/null && command -v valgrind >/dev/null && command -v gnuplot >/dev/null &&
-command -v musl-gcc >/dev/null && command -v taskset >/dev/null ||
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables valgrind gnuplot-nox musl-tools util-linux >/dev/null ||
-	die "could not install iptables valgrind gnuplot-nox musl-tools"
+# --- tools and builds ------------------------------------------------------------
+missing=
+need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+need iptables iptables; need valgrind valgrind; need gnuplot gnuplot-nox
+need musl-gcc musl-tools; need taskset util-linux; need wrk wrk
+need python3 python3; need timeout coreutils; need strip binutils
+if [ -n "$missing" ]; then
+	log "installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1 ||
+	{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends $missing >/dev/null; } ||
+		die "could not install$missing"
+fi
+[ -x "$bin/graft-cc" ] && [ -x "$bin/graftd" ] && [ -x "$bin/graftctl" ] ||
+	die "$bin lacks graft-cc, graftd or graftctl: run make first"
+# iperf3 and nginx from Debian's source, built with graft-cc: nothing to do
+# when build/apps has them and graft's libc is unchanged.
+for a in iperf3 nginx; do
+	GRAFT_TOP=$top GRAFT_BUILD=$top/build GRAFT_CC=$bin/graft-cc \
+		"$top/tests/apps/build-app.sh" $a >/dev/null ||
+		die "cannot build $a with graft-cc (tests/apps/build-app.sh $a)"
+done
+IPERF=$top/build/apps/iperf3/bin/iperf3
+NGINX=$top/build/apps/nginx/bin/nginx
+iperf_ver=$("$IPERF" --version | sed -n '1s/^iperf \([^ ]*\).*/\1/p')
+nginx_ver=$("$NGINX" -v 2>&1 | sed -n 's|.*nginx/||p')
 log "building the benchmark programs"
 cc -O2 -o "$W/nb-host" "$top/bench/netbench.c" &&
 "$bin/graft-cc" -O2 -o "$W/nb-graft" "$top/bench/netbench.c" &&
@@ -76,6 +109,50 @@ musl-gcc -static -O2 -o "$W/unm-stock" "$top/bench/unmatched.c" &&
 "$bin/graft-cc" -O2 -o "$W/unm-graft" "$top/bench/unmatched.c" &&
 musl-gcc -static -O2 -o "$W/httpd-stock" "$top/examples/httpd.c" &&
 "$bin/graft-cc" -O2 -o "$W/httpd-graft" "$top/examples/httpd.c" || die "build failed"
+
+raw=$W/raw.txt
+: > "$raw"
+record() { echo "$1 $2 $3" >> "$raw"; }	# METRIC PATH VALUE
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+
+# --- unmatched socket calls ------------------------------------------------------
+# First, and in a namespace of its own: the kernel's share of the loop (a
+# bind to port 0 searches the port table) must not depend on the TIME_WAIT
+# sockets the other workloads leave behind.
+ip netns add "$NS_UNM" && ip -n "$NS_UNM" link set lo up || die "ip netns add $NS_UNM"
+printf 'broker %s\ningress 0.0.0.0:80 ep-none\negress 10.0.0.0/8 ep-none\n' "$W/g.sock" > "$W/unm.conf"
+unset GRAFT_CONF GRAFT
+[ -e /etc/graft.conf ] && log "note: /etc/graft.conf exists: the 'no graft.conf' row reads it"
+# unm VARIANT [WRAPPER...] ARGS: bench/unmatched.c in that namespace, built
+# as VARIANT, under WRAPPER; ARGS (one word, split) are the program's.
+#   stock  musl-gcc
+#   off    graft-cc, no graft.conf (GRAFT_CONF empty: /etc/graft.conf)
+#   rules  graft-cc, a graft.conf with rules none of the calls match
+unm() {
+	_v=$1 _c='' _b=$W/unm-graft _w=''; shift
+	[ "$_v" = rules ] && _c=$W/unm.conf
+	[ "$_v" = stock ] && _b=$W/unm-stock
+	while [ $# -gt 1 ]; do _w="$_w $1"; shift; done
+	# shellcheck disable=SC2086
+	ip netns exec "$NS_UNM" env GRAFT_CONF="$_c" $_w "$_b" $1
+}
+UNM_N=1024	# callgrind counts N and 2N iterations: (Ir(2N) - Ir(N)) / N
+UNM_T=20000	# iterations of each timed run
+log "unmatched socket calls: instructions (callgrind) and CPU time"
+for v in stock off rules; do
+	for n in $UNM_N $((2 * UNM_N)); do
+		unm $v valgrind --tool=callgrind --callgrind-out-file="$W/cg.$v.$n" "$n" >/dev/null 2>"$W/cg.err" ||
+			die "valgrind of unmatched ($v, $n iterations): $(tail -n 3 "$W/cg.err")"
+		record "unm_ir_$n" $v "$(awk '/^(summary|totals):/ {print $2; exit}' "$W/cg.$v.$n")"
+	done
+done
+UNM_RUNS=$((RUNS > 5 ? RUNS : 5))
+for r in $(seq $UNM_RUNS); do
+	for v in stock off rules; do
+		o=$(unm $v taskset -c 1 "-t $UNM_T" 2>&1) || die "unmatched -t $UNM_T ($v): $o"
+		record unm_ns $v "$(echo "$o" | field ns_per_iter)"
+	done
+done
 
 # --- the three paths -------------------------------------------------------------
 for n in $NS_SRV $NS_CLI $NS_NAT; do
@@ -89,104 +166,194 @@ ip -n "$NS_NAT" link set "$VN" up && ip -n "$NS_NAT" route add default via $NATN
 sysctl -qw net.ipv4.ip_forward=1
 nat POSTROUTING -s $NATNET.0/24 ! -o "$BR" -j MASQUERADE
 nat OUTPUT -p tcp -d $NATNET.1 --dport 19002 -j DNAT --to-destination $NATNET.2:9000
+nat OUTPUT -p tcp -d $NATNET.1 --dport 19012 -j DNAT --to-destination $NATNET.2:5201
+nat OUTPUT -p udp -d $NATNET.1 --dport 19012 -j DNAT --to-destination $NATNET.2:5201
+nat OUTPUT -p tcp -d $NATNET.1 --dport 19022 -j DNAT --to-destination $NATNET.2:8080
 
-bg "$bin/graftd" -d -s "$W/g.sock" -c "$W/g.ctl"
+bg "$bin/graftd" -d -s "$W/g.sock" -c "$W/g.ctl" >"$W/graftd.log" 2>&1
 i=0; while [ ! -S "$W/g.ctl" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-ctl() { "$bin/graftctl" -c "$W/g.ctl" "$@" || die "graftctl $*"; }
+ctl() { "$bin/graftctl" -c "$W/g.ctl" "$@" >/dev/null || die "graftctl $*"; }
 ctl add ep-srv type ipv4 addr 127.0.0.1 port 19001 netns "$NS_SRV"
+ctl add ep-iperf type ipv4 addr 127.0.0.1 port 19011 netns "$NS_SRV"
+ctl add ep-http type ipv4 addr 127.0.0.1 port 19021 netns "$NS_SRV"
 ctl add ep-out type ipv4 addr 127.0.0.1 port dynamic netns "$NS_CLI"
 ctl add ep-rate type ipv4 addr 127.0.0.1 port dynamic netns "$NS_CLI"
 printf 'broker %s\ningress 0.0.0.0:9000 ep-srv\n' "$W/g.sock" > "$W/srv.conf"
+printf 'broker %s\ningress [::]:5201 ep-iperf\ningress 0.0.0.0:5201 ep-iperf\n' "$W/g.sock" > "$W/iperf.conf"
+printf 'broker %s\ningress 0.0.0.0:8080 ep-http\n' "$W/g.sock" > "$W/http.conf"
 printf 'broker %s\negress 127.0.0.1/32 ep-out\n' "$W/g.sock" > "$W/cli.conf"
 
 # Servers run on CPU 1, as do latency clients: on this kind of VM a wake-up
-# across CPUs costs more than the path under test.
+# across CPUs costs more than the path under test.  Throughput clients run
+# on CPU 0.
 bg taskset -c 1 "$W/nb-host" server 19000
 bg ip netns exec "$NS_NAT" taskset -c 1 "$W/nb-host" server 9000
 bg ip netns exec "$NS_SRV" env GRAFT_CONF="$W/srv.conf" taskset -c 1 "$W/nb-graft" server 9000
+
+bg env GRAFT=off taskset -c 1 "$IPERF" -s -4 -p 19010 >/dev/null 2>&1
+bg ip netns exec "$NS_NAT" env GRAFT=off taskset -c 1 "$IPERF" -s -4 -p 5201 >/dev/null 2>&1
+bg ip netns exec "$NS_SRV" env GRAFT_CONF="$W/iperf.conf" taskset -c 1 "$IPERF" -s -4 -p 5201 >"$W/iperf-graft.log" 2>&1
+
+# nginx: one worker (as nobody), no access log, a small static file
+chmod 711 "$W"
+ngx_conf() { # ngx_conf DIR PORT
+	mkdir -p "$1/logs" "$1/html" || die "mkdir $1"
+	awk 'BEGIN {for (i = 0; i < 16; i++) print "graft benchmark: a small static file, 1 KiB of text ..........."}' \
+		> "$1/html/index.html"
+	cat > "$1/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes 1;
+user nobody nogroup;
+error_log $1/logs/error.log notice;
+pid $1/nginx.pid;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    keepalive_requests 1000000;
+    default_type text/html;
+    server {
+        listen $2;
+        root $1/html;
+    }
+}
+EOF
+	chmod -R a+rX "$1"
+}
+ngx_conf "$W/ngx-host" 127.0.0.1:19020
+ngx_conf "$W/ngx-nat" 8080
+ngx_conf "$W/ngx-graft" 8080
+bg env GRAFT=off taskset -c 1 "$NGINX" -p "$W/ngx-host" -c "$W/ngx-host/nginx.conf" >/dev/null 2>&1
+bg ip netns exec "$NS_NAT" env GRAFT=off taskset -c 1 "$NGINX" -p "$W/ngx-nat" -c "$W/ngx-nat/nginx.conf" >/dev/null 2>&1
+bg ip netns exec "$NS_SRV" env GRAFT_CONF="$W/http.conf" taskset -c 1 "$NGINX" -p "$W/ngx-graft" -c "$W/ngx-graft/nginx.conf" >/dev/null 2>&1
+
 wait_port 19000; wait_port "$NS_NAT" 9000; wait_port 19001
+wait_port 19010; wait_port "$NS_NAT" 5201; wait_port 19011
+wait_port 19020; wait_port "$NS_NAT" 8080; wait_port 19021
+for p in host nat graft; do
+	i=0
+	until grep -q 'start worker process' "$W/ngx-$p/logs/error.log" 2>/dev/null; do
+		[ $i -lt 50 ] || die "nginx ($p) has no worker: $(cat "$W/ngx-$p/logs/error.log" 2>/dev/null)"
+		sleep 0.1; i=$((i + 1))
+	done
+done
 
-# iperf3: Debian's on the host and behind NAT, graft-cc's in the namespace
-IPERF_G=$top/build/apps/iperf3/bin/iperf3
-if command -v iperf3 >/dev/null && [ -x "$IPERF_G" ]; then
-	ctl add ep-iperf type ipv4 addr 127.0.0.1 port 19011 netns "$NS_SRV"
-	printf 'broker %s\ningress [::]:5201 ep-iperf\ningress 0.0.0.0:5201 ep-iperf\n' "$W/g.sock" > "$W/iperf.conf"
-	bg taskset -c 1 iperf3 -s -p 19010 >/dev/null 2>&1
-	bg ip netns exec "$NS_NAT" taskset -c 1 iperf3 -s -p 5201 >/dev/null 2>&1
-	bg ip netns exec "$NS_SRV" env GRAFT_CONF="$W/iperf.conf" taskset -c 1 "$IPERF_G" -s -4 -p 5201 >/dev/null 2>&1
-	wait_port 19010; wait_port "$NS_NAT" 5201; wait_port 19011
-	nat OUTPUT -p tcp -d $NATNET.1 --dport 19012 -j DNAT --to-destination $NATNET.2:5201
-	iperf_host="127.0.0.1 19010" iperf_nat="$NATNET.1 19012" iperf_graft="127.0.0.1 19011"
-else
-	log "no iperf3 rows: needs Debian's iperf3 and build/apps/iperf3 (make check-apps builds it)"
-	iperf_host= iperf_nat= iperf_graft=
-fi
-
+# shellcheck disable=SC2034 # read through eval
 addr_host="127.0.0.1 19000" addr_nat="$NATNET.1 19002" addr_graft="127.0.0.1 19001"
+# shellcheck disable=SC2034
+iperf_host="127.0.0.1 19010" iperf_nat="$NATNET.1 19012" iperf_graft="127.0.0.1 19011"
+# shellcheck disable=SC2034
+http_host=127.0.0.1:19020 http_nat=$NATNET.1:19022 http_graft=127.0.0.1:19021
+
+# iperf ADDR PORT ARGS...: graft-cc's iperf3 as a stock client (GRAFT=off);
+# prints "mbps=N" (received) and for UDP "loss=PERCENT".  Retries while the
+# server is still busy with the previous test.
+iperf() {
+	_h=$1 _p=$2; shift 2
+	for _try in 1 2 3; do
+		GRAFT=off tmo taskset -c 0 "$IPERF" -c "$_h" -p "$_p" -t "$T" -J "$@" >"$W/iperf.json" 2>"$W/iperf.err"
+		grep -q busy "$W/iperf.json" "$W/iperf.err" || break
+		sleep 1
+	done
+	python3 - "$W/iperf.json" <<'EOF'
+import json, sys
+try:
+    j = json.load(open(sys.argv[1]))
+except ValueError:
+    sys.exit("no JSON report")
+if j.get("error"):
+    sys.exit(j["error"])
+e = j["end"]
+if "sum_received" in e:	# TCP
+    print("mbps=%.0f" % (e["sum_received"]["bits_per_second"] / 1e6))
+else:	# UDP: what arrived, from the sender's count and the receiver's losses
+    s = e["sum"]
+    if not s["packets"]:
+        sys.exit("no datagram sent")
+    got = s["bytes"] * (1 - s["lost_packets"] / s["packets"])
+    print("mbps=%.0f loss=%.2f" % (got * 8 / s["seconds"] / 1e6, 100.0 * s["lost_packets"] / s["packets"]))
+EOF
+}
+# http ADDR ARGS...: wrk on CPU 0 for T seconds, 16 connections; prints
+# "rps=N p50_us=N p99_us=N", fails on socket errors or non-2xx answers
+http() {
+	_a=$1; shift
+	tmo taskset -c 0 wrk -t1 -c16 -d"${T}s" --latency "$@" "http://$_a/" >"$W/wrk.out" 2>&1 ||
+		{ cat "$W/wrk.out" >&2; return 1; }
+	awk '
+	function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1e3; if (v ~ /s$/) return v * 1e6; return v }
+	$1 == "50%" { p50 = us($2) }
+	$1 == "99%" { p99 = us($2) }
+	$1 == "Requests/sec:" { rps = $2 }
+	/Socket errors|Non-2xx/ { err = err $0 }
+	END {
+		if (err != "" || rps == "") { print "wrk: " (err != "" ? err : "no result"); exit 1 }
+		printf "rps=%.0f p50_us=%.1f p99_us=%.1f\n", rps, p50, p99
+	}' "$W/wrk.out"
+}
 
 # --- measurements --------------------------------------------------------------
-raw=$W/raw.txt
-: > "$raw"
-record() { echo "$1 $2 $3" >> "$raw"; }	# METRIC PATH VALUE
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
-
 for r in $(seq "$RUNS"); do
 	for p in host nat graft; do
 		eval "a=\$addr_$p"
 		log "run $r/$RUNS: $p"
 		# shellcheck disable=SC2086
-		o=$(taskset -c 0 "$W/nb-host" stream $a "$T") || die "stream over $p failed"
+		o=$(tmo taskset -c 0 "$W/nb-host" stream $a "$T") || die "stream over $p failed"
 		record stream_mbps $p "$(echo "$o" | field mbps)"
 		# shellcheck disable=SC2086
-		o=$(taskset -c 1 "$W/nb-host" rr $a "$T") || die "rr over $p failed"
+		o=$(tmo taskset -c 1 "$W/nb-host" rr $a "$T") || die "rr over $p failed"
 		record rr_tps $p "$(echo "$o" | field tps)"
 		record rr_p50_us $p "$(echo "$o" | field p50_us)"
 		record rr_p99_us $p "$(echo "$o" | field p99_us)"
 		if [ $p = graft ]; then
-			o=$(ip netns exec "$NS_CLI" env GRAFT_CONF="$W/cli.conf" \
+			o=$(tmo ip netns exec "$NS_CLI" env GRAFT_CONF="$W/cli.conf" \
 				taskset -c 1 "$W/nb-graft" crr 127.0.0.1 19001 "$T") || die "crr over graft failed"
 		else
 			# shellcheck disable=SC2086
-			o=$(taskset -c 1 "$W/nb-host" crr $a "$T") || die "crr over $p failed"
+			o=$(tmo taskset -c 1 "$W/nb-host" crr $a "$T") || die "crr over $p failed"
 		fi
 		record crr_cps $p "$(echo "$o" | field cps)"
+
 		eval "a=\$iperf_$p"
-		if [ -n "$a" ]; then
-			# shellcheck disable=SC2086
-			set -- $a
-			o=$(taskset -c 0 iperf3 -c "$1" -p "$2" -t "$T" -J 2>/dev/null |
-				python3 -c 'import json,sys; print("mbps=%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))') ||
-				die "iperf3 over $p failed"
-			record iperf3_mbps $p "$(echo "$o" | field mbps)"
-		fi
+		# shellcheck disable=SC2086
+		o=$(iperf $a 2>&1) || die "iperf3 TCP over $p: $o"
+		record iperf3_mbps $p "$(echo "$o" | field mbps)"
+		# shellcheck disable=SC2086
+		o=$(iperf $a -u -b 0 -l 1400 2>&1) ||
+			die "iperf3 UDP over $p: $o$([ $p = graft ] && echo "; server: $(tail -n 5 "$W/iperf-graft.log")")"
+		record iperf3_udp_mbps $p "$(echo "$o" | field mbps)"
+		record iperf3_udp_loss $p "$(echo "$o" | field loss)"
+
+		eval "a=\$http_$p"
+		o=$(http "$a" 2>&1) || die "wrk (keep-alive) over $p: $o"
+		record http_ka_rps $p "$(echo "$o" | field rps)"
+		record http_ka_p50_us $p "$(echo "$o" | field p50_us)"
+		record http_ka_p99_us $p "$(echo "$o" | field p99_us)"
+		o=$(http "$a" -H 'Connection: close' 2>&1) || die "wrk (Connection: close) over $p: $o"
+		record http_close_rps $p "$(echo "$o" | field rps)"
+		record http_close_p50_us $p "$(echo "$o" | field p50_us)"
+		record http_close_p99_us $p "$(echo "$o" | field p99_us)"
 	done
 	for c in 1 4 16; do
-		o=$(ip netns exec "$NS_CLI" "$W/graftrate" "$W/g.sock" ep-rate $c "$T") || die "graftrate failed"
+		o=$(tmo ip netns exec "$NS_CLI" "$W/graftrate" "$W/g.sock" ep-rate $c "$T") || die "graftrate failed"
 		record "graftd_grafts_per_s_$c" graft "$(echo "$o" | field grafts_per_s)"
 	done
 done
 
-log "instruction counts (callgrind) of unmatched socket calls"
-printf 'broker %s\ningress 0.0.0.0:80 ep-none\negress 10.0.0.0/8 ep-none\n' "$W/g.sock" > "$W/unm.conf"
-ir() { # ir NAME CMD...: the program's total instruction count
-	_n=$1; shift
-	valgrind --tool=callgrind --callgrind-out-file="$W/cg.$_n" "$@" >/dev/null 2>&1 || die "valgrind $*"
-	awk '/^(summary|totals):/ {print $2; exit}' "$W/cg.$_n"
-}
-unset GRAFT_CONF GRAFT
-ir_stock=$(ir stock "$W/unm-stock" 2000)
-ir_off=$(ir off "$W/unm-graft" 2000)
-ir_rules=$(GRAFT_CONF="$W/unm.conf" ir rules "$W/unm-graft" 2000)
 size_stock=$(stat -c %s "$W/httpd-stock") size_graft=$(stat -c %s "$W/httpd-graft")
 strip -o "$W/s1" "$W/httpd-stock"; strip -o "$W/s2" "$W/httpd-graft"
 ssize_stock=$(stat -c %s "$W/s1") ssize_graft=$(stat -c %s "$W/s2")
 
 # --- the table ------------------------------------------------------------------
 median() { # median METRIC PATH
-	awk -v m="$1" -v p="$2" '$1 == m && $2 == p {print $3}' "$raw" | sort -g |
+	awk -v m="$1" -v p="$2" '$1 == m && $2 == p && $3 != "" {print $3}' "$raw" | sort -g |
 	awk '{v[NR] = $1} END {if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b}'; }
+ratio() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf f, a / b}'; }
+get() { awk -v m="$1" -v p="$2" '$1 == m && $2 == p {print $3; exit}' "$raw"; }
+# per_iter VARIANT: instructions per loop iteration, (Ir(2N) - Ir(N)) / N
+per_iter() { awk -v a="$(get "unm_ir_$UNM_N" "$1")" -v b="$(get "unm_ir_$((2 * UNM_N))" "$1")" -v n=$UNM_N 'BEGIN {printf "%.0f", (b - a) / n}'; }
 
 stamp=$(date -u +%Y-%m-%dT%H%MZ)
 out=$top/bench/results
@@ -195,25 +362,43 @@ table=$W/table.md
 {
 	echo "graft benchmark, $stamp: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), $(uname -r), median of $RUNS runs of ${T}s"
 	echo
+	echo "iperf3 $iperf_ver and nginx $nginx_ver: the graft-cc builds (build/apps), the same binaries on all three paths (GRAFT=off on host and nat; the iperf3 client is that binary with GRAFT=off); netbench: cc on host and nat, graft-cc in the graft namespace; wrk $(wrk -v 2>&1 | sed -n '1s/^wrk \([^ ]*\).*/\1/p') on the host: 1 thread, 16 connections."
+	echo
 	echo "| workload | host | nat | graft | graft/host | graft/nat |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-	for m in iperf3_mbps:"iperf3 TCP, Mbit/s" stream_mbps:"TCP stream (netbench), Mbit/s" rr_tps:"TCP ping-pong, transactions/s" \
+	for m in iperf3_mbps:"iperf3 TCP, Mbit/s" \
+		 iperf3_udp_mbps:"iperf3 UDP (-b 0, 1400-byte datagrams), received Mbit/s" \
+		 iperf3_udp_loss:"iperf3 UDP, datagrams lost, %" \
+		 stream_mbps:"TCP stream (netbench), Mbit/s" rr_tps:"TCP ping-pong, transactions/s" \
 		 rr_p50_us:"ping-pong latency p50, µs" rr_p99_us:"ping-pong latency p99, µs" \
-		 crr_cps:"connect+request+close, conn/s (graft: client grafted too)"; do
+		 crr_cps:"connect+request+close, conn/s (graft: client grafted too)" \
+		 http_ka_rps:"HTTP keep-alive (wrk, nginx), requests/s" \
+		 http_ka_p50_us:"HTTP keep-alive latency p50, µs" http_ka_p99_us:"HTTP keep-alive latency p99, µs" \
+		 http_close_rps:"HTTP Connection: close, requests/s" \
+		 http_close_p50_us:"HTTP Connection: close latency p50, µs" http_close_p99_us:"HTTP Connection: close latency p99, µs"; do
 		k=${m%%:*} label=${m#*:}
 		h=$(median "$k" host) n=$(median "$k" nat) g=$(median "$k" graft)
-		echo "| $label | $h | $n | $g | $(ratio "$g" "$h") | $(ratio "$g" "$n") |"
+		if [ "$k" = iperf3_udp_loss ]; then	# no ratio of percentages
+			echo "| $label | $h | $n | $g | | |"
+		else
+			echo "| $label | $h | $n | $g | $(ratio "$g" "$h") | $(ratio "$g" "$n") |"
+		fi
 	done
 	for c in 1 4 16; do
 		echo "| graftd grafts/s, $c client(s) | | | $(median graftd_grafts_per_s_$c graft) | | |"
 	done
 	echo
-	echo "| unmatched socket calls (callgrind, 2000 iterations) | instructions | vs stock musl |"
-	echo "| --- | ---: | ---: |"
-	off=$ir_off rules=$ir_rules
-	echo "| stock musl (musl-gcc) | $ir_stock | 1.000 |"
-	echo "| graft-cc, no graft.conf | $off | $(awk -v a=$off -v b="$ir_stock" 'BEGIN {printf "%.3f", a / b}') |"
-	echo "| graft-cc, graft.conf with rules none of the calls match | $rules | $(awk -v a=$rules -v b="$ir_stock" 'BEGIN {printf "%.3f", a / b}') |"
+	echo "| unmatched socket calls, per iteration (socket, 2 setsockopt, bind, connect, close) | instructions (callgrind) | vs stock musl | CPU time user+sys, ns | vs stock musl |"
+	echo "| --- | ---: | ---: | ---: | ---: |"
+	is=$(per_iter stock) ns=$(median unm_ns stock)
+	for v in stock:"stock musl (musl-gcc)" off:"graft-cc, no graft.conf" \
+		 rules:"graft-cc, graft.conf with rules none of the calls match"; do
+		k=${v%%:*} label=${v#*:}
+		i=$(per_iter "$k") n=$(median unm_ns "$k")
+		echo "| $label | $i | $(ratio "$i" "$is" %.3f) | $n | $(ratio "$n" "$ns" %.3f) |"
+	done
+	echo
+	echo "Instructions: user space only, (count for $((2 * UNM_N)) iterations - count for $UNM_N) / $UNM_N. CPU time: median of $UNM_RUNS runs of $UNM_T iterations (CLOCK_PROCESS_CPUTIME_ID, after 64 to warm up), in a namespace of its own."
 	echo
 	echo "| examples/httpd.c, static | musl-gcc | graft-cc | difference |"
 	echo "| --- | ---: | ---: | ---: |"
@@ -226,21 +411,22 @@ cp "$raw" "$out/$stamp.raw"
 cp "$table" "$out/latest.md"
 
 # --- the plot ---------------------------------------------------------------------
-for k in iperf3_mbps stream_mbps rr_tps crr_cps; do
+for k in iperf3_mbps iperf3_udp_mbps stream_mbps rr_tps crr_cps http_ka_rps http_close_rps; do
 	echo "$k $(ratio "$(median $k graft)" "$(median $k host)") $(ratio "$(median $k graft)" "$(median $k nat)")"
 done | sed 's/ - / 0 /g; s/ -$/ 0/' > "$W/plot.dat"
 gnuplot <<EOF 2>/dev/null && cp "$out/$stamp.png" "$out/latest.png" || log "gnuplot failed: no plot"
-set terminal png size 800,450
+set terminal png size 1000,500
+set bmargin 4
 set output "$out/$stamp.png"
 set title "graft relative to host loopback and to NAT (higher is better), $stamp"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set yrange [0:*]
-set key top left
+set key outside top center horizontal
 set ylabel "ratio"
 set grid ytics
-set xtics ("iperf3 TCP" 0, "TCP stream" 1, "TCP ping-pong" 2, "conn+req+close" 3)
+set xtics ("iperf3\nTCP" 0, "iperf3\nUDP" 1, "TCP stream\n(netbench)" 2, "TCP\nping-pong" 3, "connect+req\n+close" 4, "HTTP (nginx)\nkeep-alive" 5, "HTTP (nginx)\nConnection: close" 6)
 plot "$W/plot.dat" using 2 title "graft / host", "" using 3 title "graft / nat", 1 with lines lt 0 notitle
 EOF
 log "results: bench/results/$stamp.md (latest.md, latest.png)"
