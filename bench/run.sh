@@ -102,7 +102,6 @@ NGINX=$top/build/apps/nginx/bin/nginx
 iperf_ver=$("$IPERF" --version | sed -n '1s/^iperf \([^ ]*\).*/\1/p')
 nginx_ver=$("$NGINX" -v 2>&1 | sed -n 's|.*nginx/||p')
 log "building the benchmark programs"
-cc -O2 -o "$W/nb-host" "$top/bench/netbench.c" &&
 "$bin/graft-cc" -O2 -o "$W/nb-graft" "$top/bench/netbench.c" &&
 cc -O2 -I"$top/src/common" -o "$W/graftrate" "$top/bench/graftrate.c" &&
 musl-gcc -static -O2 -o "$W/unm-stock" "$top/bench/unmatched.c" &&
@@ -186,8 +185,8 @@ printf 'broker %s\negress 127.0.0.1/32 ep-out\n' "$W/g.sock" > "$W/cli.conf"
 # Servers run on CPU 1, as do latency clients: on this kind of VM a wake-up
 # across CPUs costs more than the path under test.  Throughput clients run
 # on CPU 0.
-bg taskset -c 1 "$W/nb-host" server 19000
-bg ip netns exec "$NS_NAT" taskset -c 1 "$W/nb-host" server 9000
+bg env GRAFT=off taskset -c 1 "$W/nb-graft" server 19000
+bg ip netns exec "$NS_NAT" env GRAFT=off taskset -c 1 "$W/nb-graft" server 9000
 bg ip netns exec "$NS_SRV" env GRAFT_CONF="$W/srv.conf" taskset -c 1 "$W/nb-graft" server 9000
 
 bg env GRAFT=off taskset -c 1 "$IPERF" -s -4 -p 19010 >/dev/null 2>&1
@@ -299,10 +298,10 @@ for r in $(seq "$RUNS"); do
 		eval "a=\$addr_$p"
 		log "run $r/$RUNS: $p"
 		# shellcheck disable=SC2086
-		o=$(tmo taskset -c 0 "$W/nb-host" stream $a "$T") || die "stream over $p failed"
+		o=$(tmo env GRAFT=off taskset -c 0 "$W/nb-graft" stream $a "$T") || die "stream over $p failed"
 		record stream_mbps $p "$(echo "$o" | field mbps)"
 		# shellcheck disable=SC2086
-		o=$(tmo taskset -c 1 "$W/nb-host" rr $a "$T") || die "rr over $p failed"
+		o=$(tmo env GRAFT=off taskset -c 1 "$W/nb-graft" rr $a "$T") || die "rr over $p failed"
 		record rr_tps $p "$(echo "$o" | field tps)"
 		record rr_p50_us $p "$(echo "$o" | field p50_us)"
 		record rr_p99_us $p "$(echo "$o" | field p99_us)"
@@ -311,7 +310,7 @@ for r in $(seq "$RUNS"); do
 				taskset -c 1 "$W/nb-graft" crr 127.0.0.1 19001 "$T") || die "crr over graft failed"
 		else
 			# shellcheck disable=SC2086
-			o=$(tmo taskset -c 1 "$W/nb-host" crr $a "$T") || die "crr over $p failed"
+			o=$(tmo env GRAFT=off taskset -c 1 "$W/nb-graft" crr $a "$T") || die "crr over $p failed"
 		fi
 		record crr_cps $p "$(echo "$o" | field cps)"
 
@@ -362,7 +361,7 @@ table=$W/table.md
 {
 	echo "graft benchmark, $stamp: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), $(uname -r), median of $RUNS runs of ${T}s"
 	echo
-	echo "iperf3 $iperf_ver and nginx $nginx_ver: the graft-cc builds (build/apps), the same binaries on all three paths (GRAFT=off on host and nat; the iperf3 client is that binary with GRAFT=off); netbench: cc on host and nat, graft-cc in the graft namespace; wrk $(wrk -v 2>&1 | sed -n '1s/^wrk \([^ ]*\).*/\1/p') on the host: 1 thread, 16 connections."
+	echo "iperf3 $iperf_ver and nginx $nginx_ver: the graft-cc builds (build/apps), the same binaries on all three paths (GRAFT=off on host and nat; the iperf3 client is that binary with GRAFT=off); netbench: its graft-cc build everywhere (GRAFT=off but for the graft server and the grafted CRR client); wrk $(wrk -v 2>&1 | sed -n '1s/^wrk \([^ ]*\).*/\1/p') on the host: 1 thread, 16 connections."
 	echo
 	echo "| workload | host | nat | graft | graft/host | graft/nat |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: |"
