@@ -199,13 +199,13 @@ send_rec(int s, const void *buf, size_t len, int nfds)
 	return rv;
 }
 
-/* One reply: 0 with its errno and reason (a descriptor is closed), -1 on
- * EOF or error. */
+/* One reply: 0 with its errno and reason (the descriptors, as many as a
+ * batch brings, are counted and closed), -1 on EOF or error. */
 static int
 recv_rep(int s, int *err, int *reason, int *gotfd)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * 4)];
+		char buf[CMSG_SPACE(sizeof(int) * GRAFT_PROTO_MAXBATCH)];
 		struct cmsghdr align;
 	} cm;
 	struct graft_rep rep;
@@ -214,6 +214,7 @@ recv_rep(int s, int *err, int *reason, int *gotfd)
 	    .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
 	struct cmsghdr *c;
 	ssize_t n;
+	size_t i, nfd;
 	int fd;
 
 	*gotfd = 0;
@@ -223,10 +224,16 @@ recv_rep(int s, int *err, int *reason, int *gotfd)
 		return -1;
 	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			memcpy(&fd, CMSG_DATA(c), sizeof(fd));
-			close(fd);
-			(*gotfd)++;
+			nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (i = 0; i < nfd; i++) {
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int),
+				    sizeof(fd));
+				close(fd);
+				(*gotfd)++;
+			}
 		}
+	if (msg.msg_flags & MSG_CTRUNC)
+		FAILF("reply carried more descriptors than a batch may");
 	if (n != sizeof(rep) || rep.magic != GRAFT_PROTO_MAGIC ||
 	    rep.version != GRAFT_PROTO_VERSION || rep.op != GRAFT_OP_REPLY) {
 		FAILF("malformed reply (%zd bytes)", n);
@@ -246,7 +253,8 @@ enum kind {
 	K_TINY, K_OVERSIZE, K_HUGE, K_GARBAGE, K_FD, K_MANYFDS, K_FLAGS,
 	K_NOPTS, K_OPTPAD, K_NAMEBYTE, K_NAMEPAD, K_EMPTYNAME, K_TYPE,
 	K_PROTO, K_BADOPT, K_OPTRANGE, K_NOPORTFLAG, K_RANGE, K_SEQPACKET,
-	K_MAGIC, K_OP, K_FAMILY, K_MAX
+	K_MAGIC, K_OP, K_FAMILY, K_BATCH, K_BATCH_ZERO, K_BATCH_OVER,
+	K_BATCH_INGRESS, K_BATCH_PORTLESS, K_BATCH_DGRAM, K_MAX
 };
 
 static const char *const kname[K_MAX] = {
@@ -257,11 +265,13 @@ static const char *const kname[K_MAX] = {
 	"bytes-after-name", "empty-name", "bad-type", "bad-protocol",
 	"forbidden-option", "option-out-of-range", "port-without-flag",
 	"port-outside-range", "seqpacket-on-ipv4", "bad-magic", "bad-op",
-	"bad-family",
+	"bad-family", "batch", "batch-of-0", "batch-of-17",
+	"batch-ingress", "batch-not-dynamic", "batch-datagram",
 };
 
 struct expect {
 	int err, reason;
+	int nfds;		/* descriptors a grant brings */
 };
 
 static unsigned long sent_by_kind[K_MAX], ok_by_kind[K_MAX];
@@ -271,7 +281,7 @@ make_bad(enum kind k, unsigned char *buf, size_t *len, int *nfds,
     const char *own, const char *other, const char *range)
 {
 	struct graft_req *r = (struct graft_req *)buf;
-	struct expect e = { EBADMSG, GRAFT_R_MALFORMED };
+	struct expect e = { EBADMSG, GRAFT_R_MALFORMED, 1 };
 	size_t i;
 
 	req_init(r, own);
@@ -397,6 +407,37 @@ make_bad(enum kind k, unsigned char *buf, size_t *len, int *nfds,
 	case K_FAMILY:
 		r->family = 99;
 		break;
+	case K_BATCH:		/* the whole batch, one record */
+		r->flags |= GRAFT_F_BATCH;
+		r->port = 1 + (unsigned)rand() % GRAFT_PROTO_MAXBATCH;
+		e.err = good_err;
+		e.reason = good_reason;
+		e.nfds = r->port;
+		break;
+	case K_BATCH_ZERO:
+		r->flags |= GRAFT_F_BATCH;
+		break;
+	case K_BATCH_OVER:
+		r->flags |= GRAFT_F_BATCH;
+		r->port = GRAFT_PROTO_MAXBATCH + 1;
+		break;
+	case K_BATCH_INGRESS:
+		r->flags = GRAFT_F_INGRESS | GRAFT_F_BATCH;
+		r->port = 4;
+		break;
+	case K_BATCH_PORTLESS:	/* a port range: nothing to hand out ahead */
+	case K_BATCH_DGRAM:
+		if (k == K_BATCH_PORTLESS && range)
+			req_init(r, range);
+		else {
+			r->type = SOCK_DGRAM;
+			r->protocol = 0;
+		}
+		r->flags |= GRAFT_F_BATCH;
+		r->port = 4;
+		e.err = good_err ? good_err : EOPNOTSUPP;
+		e.reason = good_err ? good_reason : GRAFT_R_BATCH;
+		break;
 	case K_MAX:
 		break;
 	}
@@ -453,12 +494,12 @@ mode_mix(unsigned long n, const char *own, const char *other,
 		else
 			refusals++;
 		if (err != e.err || reason != e.reason ||
-		    gotfd != (err == 0)) {
+		    gotfd != (err == 0 ? e.nfds : 0)) {
 			if (failures < 20)
 				FAILF("request %lu (%s): got errno %d reason "
-				    "%d fd %d, want errno %d reason %d", i,
-				    kname[k], err, reason, gotfd, e.err,
-				    e.reason);
+				    "%d fds %d, want errno %d reason %d fds %d",
+				    i, kname[k], err, reason, gotfd, e.err,
+				    e.reason, err == 0 ? e.nfds : 0);
 			else
 				failures++;
 		} else
