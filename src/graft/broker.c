@@ -148,6 +148,14 @@ static int exchange(const struct graft_req *q, struct graft_bres *res)
 	return 0;
 }
 
+/* In a forked child (graft_fork.c): a parent's thread may have been in
+ * an exchange.  The inherited connection is dropped at the next call, by
+ * the pid check. */
+void __graft_broker_forked(void)
+{
+	lock[0] = 0;
+}
+
 void __graft_broker_call(const char *path, const struct graft_req *q, struct graft_bres *res)
 {
 	int cs = g_nocancel(), tries, r = 0, fresh;

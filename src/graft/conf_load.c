@@ -68,6 +68,13 @@ static void load(struct graft_conf *c)
 	}
 }
 
+/* In a forked child (graft_fork.c): a parent's thread may have been
+ * loading; if so the child loads again (load() starts from scratch). */
+void __graft_conf_forked(void)
+{
+	lock[0] = 0;
+}
+
 const struct graft_conf *__graft_conf(void)
 {
 	if (g_load(&ready)) return &conf;

@@ -64,9 +64,9 @@ static void drain(struct pool *p)
 	}
 }
 
-/* In a forked child, from _Fork: single threaded, so the locks, which a
- * parent's thread may have held, are reset rather than taken. */
-void __graft_fork_child(void)
+/* In a forked child (graft_fork.c): single threaded, so the locks, which
+ * a parent's thread may have held, are reset rather than taken. */
+void __graft_pool_forked(void)
 {
 	unsigned i;
 	klock[0] = 0;

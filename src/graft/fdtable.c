@@ -207,6 +207,21 @@ void __graft_fd_unlock(int fd)
 	G_UNLOCK(s->lock);
 }
 
+/* In a forked child (graft_fork.c): parents' threads may have held slot
+ * locks; a slot caught mid-update is better than a child that hangs. */
+void __graft_fd_forked(void)
+{
+	unsigned i, j, k;
+	for (i = 0; i < L1_SIZE; i++) {
+		void *volatile *l2 = l1[i];
+		if (!l2) continue;
+		for (j = 0; j < L2_SIZE; j++) {
+			struct slot *c = l2[j];
+			if (c) for (k = 0; k < L3_SIZE; k++) c[k].lock[0] = 0;
+		}
+	}
+}
+
 /* newfd now refers to oldfd's socket: both share its state, and grafting
  * one later grafts the other (see __graft_fd_next_alias). */
 void __graft_fd_dup(int oldfd, int newfd)

@@ -198,6 +198,11 @@ hidden void __graft_broker_call(const char *path, const struct graft_req *, stru
 /* egress_pool.c: spare egress sockets from graftd's batches */
 #define GRAFT_EGRESS_BATCH	8	/* default of "egress-batch" */
 hidden int __graft_pool_eligible(const struct graft_fdstate *);
+/* graft_fork.c calls these in a forked child */
+hidden void __graft_pool_forked(void);
+hidden void __graft_broker_forked(void);
+hidden void __graft_conf_forked(void);
+hidden void __graft_fd_forked(void);
 hidden void __graft_pool_call(const struct graft_conf *, const struct graft_req *,
 	unsigned *sent, struct graft_bres *);
 

@@ -135,6 +135,10 @@ static inline void g_restorecancel(int cs) { __pthread_setcancelstate(cs, 0); }
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#ifndef weak_alias
+#define weak_alias(old, new) \
+	extern __typeof(old) new __attribute__((__weak__, __alias__(#old)))
+#endif
 #ifndef hidden
 #define hidden __attribute__((__visibility__("hidden")))
 #endif
