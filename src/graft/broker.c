@@ -12,9 +12,6 @@
 #include "graft_core.h"
 
 #define BROKER_TIMEOUT 10	/* seconds graftd has to answer */
-#ifndef SO_RCVTIMEO_OLD
-#define SO_RCVTIMEO_OLD 20
-#endif
 
 static volatile int lock[1];
 static int bfd = -1;

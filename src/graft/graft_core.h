@@ -25,6 +25,17 @@
 _Static_assert(GRAFT_PROTO_EPNAME == AF_GRAFT_EPNAME_MAX, "endpoint names");
 _Static_assert(sizeof(struct sockaddr_gr) == 18, "sockaddr_gr layout");
 
+/* 32-bit time64 targets: the option names any kernel takes (musl's
+ * headers give the _NEW ones, which kernels before 5.1 refuse) */
+#ifndef SO_RCVTIMEO_OLD
+#define SO_RCVTIMEO_OLD 20
+#define SO_SNDTIMEO_OLD 21
+#endif
+#ifndef SO_TIMESTAMP_OLD
+#define SO_TIMESTAMP_OLD 29
+#define SO_TIMESTAMPNS_OLD 35
+#endif
+
 /* errnos of our own (see docs/core.md) */
 #define GRAFT_EBROKEN		ENOTRECOVERABLE	/* config is broken: refuse */
 #define GRAFT_EUNREACH		ENETUNREACH	/* graftd cannot be reached */

@@ -23,26 +23,23 @@ static int afg(int fd, struct graft_fdstate *st)
 	return 1;
 }
 
+/* afg() for an option call: of a grafted AF_GRAFT socket only the
+ * IPPROTO_GRAFT options are ours, the rest is the host socket's. */
+static int afg_opt(int fd, int level, struct graft_fdstate *st)
+{
+	int k;
+	if (!__graft_fd_afgraft(fd)) return 0;
+	k = __graft_fd_has(fd);
+	if (!k || (k == GRAFT_FD_NAMED && level != IPPROTO_GRAFT)) return 0;
+	return afg(fd, st);
+}
+
 long __graft_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	struct graft_fdstate st;
-	int k;
-	if (!__graft_fd_afgraft(fd)) return GRAFT_PASS;
-	/* grafted AF_GRAFT sockets: only IPPROTO_GRAFT is ours */
-	k = __graft_fd_has(fd);
-	if (!k || (k == GRAFT_FD_NAMED && level != IPPROTO_GRAFT)) return GRAFT_PASS;
-	if (!afg(fd, &st)) return GRAFT_PASS;
+	if (!afg_opt(fd, level, &st)) return GRAFT_PASS;
 	return __graft_afg_setsockopt(fd, &st, level, name, val, len);
 }
-
-#ifndef SO_RCVTIMEO_OLD
-#define SO_RCVTIMEO_OLD 20
-#define SO_SNDTIMEO_OLD 21
-#endif
-#ifndef SO_TIMESTAMP_OLD
-#define SO_TIMESTAMP_OLD 29
-#define SO_TIMESTAMPNS_OLD 35
-#endif
 
 void __graft_setsockopt_done(int fd, int level, int name, const void *val, socklen_t len)
 {
@@ -74,11 +71,7 @@ void __graft_setsockopt_done(int fd, int level, int name, const void *val, sockl
 long __graft_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	struct graft_fdstate st;
-	int k;
-	if (!__graft_fd_afgraft(fd)) return GRAFT_PASS;
-	k = __graft_fd_has(fd);
-	if (!k || (k == GRAFT_FD_NAMED && level != IPPROTO_GRAFT)) return GRAFT_PASS;
-	if (!afg(fd, &st)) return GRAFT_PASS;
+	if (!afg_opt(fd, level, &st)) return GRAFT_PASS;
 	return __graft_afg_getsockopt(fd, &st, level, name, val, len);
 }
 

@@ -6,15 +6,6 @@
 #include <sys/time.h>
 #include "graft_core.h"
 
-#ifndef SO_RCVTIMEO_OLD
-#define SO_RCVTIMEO_OLD 20
-#define SO_SNDTIMEO_OLD 21
-#endif
-#ifndef SO_TIMESTAMP_OLD
-#define SO_TIMESTAMP_OLD 29
-#define SO_TIMESTAMPNS_OLD 35
-#endif
-
 long __graft_setsockopt_t64(int fd, int level, int name, const void *val, socklen_t len)
 {
 	long r = g_setsockopt(fd, level, name, val, len);
