@@ -7,12 +7,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 need_netns "core-fork"
 if [ ! -x "$GRAFT_CC" ]; then skip "core-fork (graft-cc not built: $GRAFT_CC)"; exit 0; fi
-FORK=$GRAFT_BUILD/tests/apps/fork_net
-if [ ! -x "$FORK" ] || [ "$GRAFT_TOP/tests/apps-src/fork_net.c" -nt "$FORK" ]; then
-	FORK=$T_TMP/fork_net
-	"$GRAFT_CC" -O2 -o "$FORK" "$GRAFT_TOP/tests/apps-src/fork_net.c" \
-		|| { fail "core-fork: building fork_net with graft-cc"; t_done; }
-fi
+FORK=$(test_app fork_net) || { fail "core-fork: building fork_net with graft-cc"; t_done; }
 mk_netns NS || { fail "core-fork: creating a netns"; t_done; }
 printf 'broker %s\negress 192.0.2.0/24 ep-any\n' "$T_TMP/fake.sock" >"$T_TMP/graft.conf"
 if out=$(ip netns exec "$NS" env GRAFT_CONF="$T_TMP/graft.conf" timeout 20 "$FORK" "$T_TMP/fake.sock" 2>&1); then

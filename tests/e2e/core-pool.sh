@@ -7,12 +7,7 @@
 . "$(dirname "$0")/core-common.inc"
 core_setup core-pool
 
-POOL=$GRAFT_BUILD/tests/apps/pool_net
-if [ ! -x "$POOL" ] || [ "$GRAFT_TOP/tests/apps-src/pool_net.c" -nt "$POOL" ]; then
-	POOL=$T_TMP/pool_net
-	"$GRAFT_CC" -O2 -o "$POOL" "$GRAFT_TOP/tests/apps-src/pool_net.c" \
-		|| { fail "core-pool: building pool_net with graft-cc"; t_done; }
-fi
+POOL=$(test_app pool_net) || { fail "core-pool: building pool_net with graft-cc"; t_done; }
 graftctl add ep-out type ipv4 addr 127.0.0.1 port dynamic netns "$NS" >/dev/null
 conf "egress $HOSTIP/32 ep-out"
 

@@ -8,12 +8,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/core-common.inc"
 core_setup fault-graftd
-SN=$GRAFT_BUILD/tests/apps/stress_net
-if [ ! -x "$SN" ] || [ "$GRAFT_TOP/tests/apps-src/stress_net.c" -nt "$SN" ]; then
-	SN=$T_TMP/stress_net
-	"$GRAFT_CC" -O2 -o "$SN" "$GRAFT_TOP/tests/apps-src/stress_net.c" -lpthread ||
-		{ fail "building stress_net with graft-cc"; t_done; }
-fi
+SN=$(test_app stress_net) || { fail "building stress_net with graft-cc"; t_done; }
 ENETUNREACH=101 ENOTRECOVERABLE=131 ENOENT=2
 # graftd with a configuration file (core_setup's one has none)
 kill "$GRAFTD_PID"; wait "$GRAFTD_PID" 2>/dev/null

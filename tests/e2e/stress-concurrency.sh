@@ -6,12 +6,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/core-common.inc"
 core_setup stress-concurrency
-SN=$GRAFT_BUILD/tests/apps/stress_net
-if [ ! -x "$SN" ] || [ "$GRAFT_TOP/tests/apps-src/stress_net.c" -nt "$SN" ]; then
-	SN=$T_TMP/stress_net
-	"$GRAFT_CC" -O2 -o "$SN" "$GRAFT_TOP/tests/apps-src/stress_net.c" -lpthread ||
-		{ fail "building stress_net with graft-cc"; t_done; }
-fi
+SN=$(test_app stress_net) || { fail "building stress_net with graft-cc"; t_done; }
 # a range below the ephemeral ports (32768-60999), which other tests fill
 R=$((21000 + $$ % 100 * 100))
 graftctl add ep-range type ipv4 addr 127.0.0.1 port "$R-$((R + 99))" netns "$NS" >/dev/null

@@ -7,12 +7,7 @@
 . "$(dirname "$0")/core-common.inc"
 core_setup stress-load
 : "${STRESS_CONNS:=10000}"
-SN=$GRAFT_BUILD/tests/apps/stress_net
-if [ ! -x "$SN" ] || [ "$GRAFT_TOP/tests/apps-src/stress_net.c" -nt "$SN" ]; then
-	SN=$T_TMP/stress_net
-	"$GRAFT_CC" -O2 -o "$SN" "$GRAFT_TOP/tests/apps-src/stress_net.c" -lpthread ||
-		{ fail "building stress_net with graft-cc"; t_done; }
-fi
+SN=$(test_app stress_net) || { fail "building stress_net with graft-cc"; t_done; }
 need=$((STRESS_CONNS + 1024))
 if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt $need ]; then
 	ulimit -n $need 2>/dev/null || { skip "stress-load (cannot raise RLIMIT_NOFILE to $need)"; t_done; }
