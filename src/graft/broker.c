@@ -6,7 +6,10 @@
  * its parent's request stream.  The app may close or dup2 over our fd
  * number at any time, so before each use we check that the number still
  * names our socket (st_dev/st_ino), and never close it otherwise.
- * Cancellation is disabled during the exchange; EINTR restarts a step. */
+ * Cancellation is disabled during the exchange; EINTR restarts a step.
+ * A batch for the egress pool may be posted ahead of need: its reply is
+ * read when the pool runs dry or before the next exchange, whichever is
+ * first, so requests and replies stay paired. */
 #include <string.h>
 #include <sys/un.h>
 #include "graft_core.h"
@@ -15,6 +18,8 @@
 
 static volatile int lock[1];
 static int bfd = -1;
+static void *posted;		/* the pool a posted batch's reply is for */
+static unsigned posted_want;
 static long bpid;
 static dev_t bdev;
 static ino_t bino;
@@ -25,8 +30,11 @@ static int ours(void)
 	return bfd >= 0 && !g_fstat(bfd, &st) && st.st_dev == bdev && st.st_ino == bino;
 }
 
+static void settle(int lost);
+
 static void drop(void)
 {
+	settle(1);
 	if (ours()) g_close(bfd);
 	bfd = -1;
 }
@@ -89,8 +97,20 @@ static void close_all(int *fds, unsigned n)
 	while (n) g_close(fds[--n]);
 }
 
-/* One request, one reply.  Returns 0 or -errno of the transport. */
-static int exchange(const struct graft_req *q, struct graft_bres *res)
+static int post(const struct graft_req *q, struct graft_bres *res)
+{
+	struct iovec iov = { (void *)q, sizeof *q };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	long r;
+
+	res->step = "send";
+	while ((r = g_sendmsg(bfd, &mh, MSG_NOSIGNAL)) == -EINTR);
+	if (r < 0) return r;
+	return r == sizeof *q ? 0 : -EPROTO;
+}
+
+/* The reply to a request for want sockets.  0 or -errno of the transport. */
+static int receive(unsigned want, struct graft_bres *res)
 {
 	union {
 		struct cmsghdr h;
@@ -100,18 +120,8 @@ static int exchange(const struct graft_req *q, struct graft_bres *res)
 	char extra[sizeof rep + 1];
 	struct iovec iov[2];
 	struct msghdr mh;
-	unsigned n, want = q->flags & GRAFT_F_BATCH ? q->port : 1;
+	unsigned n;
 	long r;
-
-	memset(&mh, 0, sizeof mh);
-	iov[0].iov_base = (void *)q;
-	iov[0].iov_len = sizeof *q;
-	mh.msg_iov = iov;
-	mh.msg_iovlen = 1;
-	res->step = "send";
-	while ((r = g_sendmsg(bfd, &mh, MSG_NOSIGNAL)) == -EINTR);
-	if (r < 0) return r;
-	if (r != sizeof *q) return -EPROTO;
 
 	memset(&mh, 0, sizeof mh);
 	iov[0].iov_base = &rep;
@@ -145,12 +155,86 @@ static int exchange(const struct graft_req *q, struct graft_bres *res)
 	return 0;
 }
 
+static unsigned wanted(const struct graft_req *q)
+{
+	return q->flags & GRAFT_F_BATCH ? q->port : 1;
+}
+
+/* One request, one reply.  Returns 0 or -errno of the transport. */
+static int exchange(const struct graft_req *q, struct graft_bres *res)
+{
+	int r = post(q, res);
+	return r ? r : receive(wanted(q), res);
+}
+
+/* A posted batch (__graft_broker_post) is answered before anything else
+ * is asked: its reply goes to the pool that posted it, or, lost with the
+ * connection, tells it nothing will come. */
+static void settle(int lost)
+{
+	struct graft_bres res;
+	void *p = posted;
+	int r;
+
+	if (!p) return;
+	posted = 0;
+	memset(&res, 0, sizeof res);
+	if (lost || (r = receive(posted_want, &res))) {
+		__graft_pool_posted(p, 0);
+		if (!lost) drop();
+		return;
+	}
+	__graft_pool_posted(p, &res);
+}
+
 /* In a forked child (graft_fork.c): a parent's thread may have been in
  * an exchange.  The inherited connection is dropped at the next call, by
  * the pid check. */
 void __graft_broker_forked(void)
 {
 	lock[0] = 0;
+	posted = 0;	/* the child's pools are empty (egress_pool.c) */
+}
+
+/* Check the connection, opening it when needed; under the lock. */
+static int ready(const char *path, struct graft_bres *res)
+{
+	if (bfd >= 0 && (bpid != g_getpid() || !ours())) drop();
+	return bfd < 0 ? open_broker(path, res) : 0;
+}
+
+/* Send a batch request q for the pool owner and return: the reply is read
+ * by __graft_broker_collect, or before the next exchange, and handed to
+ * __graft_pool_posted.  0, or -errno: nothing was posted. */
+int __graft_broker_post(const char *path, const struct graft_req *q, void *owner)
+{
+	struct graft_bres res;
+	int cs = g_nocancel(), r;
+
+	G_LOCK(lock);
+	r = posted ? -EBUSY : ready(path, &res);
+	if (!r && (r = post(q, &res))) drop();
+	if (!r) {
+		posted = owner;
+		posted_want = wanted(q);
+	}
+	G_UNLOCK(lock);
+	g_restorecancel(cs);
+	return r;
+}
+
+/* Wait for the reply owed to owner, if one is. */
+void __graft_broker_collect(void *owner)
+{
+	int cs = g_nocancel();
+
+	G_LOCK(lock);
+	if (posted == owner) {
+		if (bpid != g_getpid() || !ours()) drop();
+		else settle(0);
+	}
+	G_UNLOCK(lock);
+	g_restorecancel(cs);
 }
 
 void __graft_broker_call(const char *path, const struct graft_req *q, struct graft_bres *res)
@@ -161,6 +245,7 @@ void __graft_broker_call(const char *path, const struct graft_req *q, struct gra
 	res->fd = -1;
 	G_LOCK(lock);
 	if (bfd >= 0 && (bpid != g_getpid() || !ours())) drop();
+	settle(0);
 	for (tries = 0; tries < 2; tries++) {
 		fresh = bfd < 0;
 		if (fresh && (r = open_broker(path, res))) break;

@@ -14,7 +14,12 @@
  * change shows within that, and closed in a forked child
  * (__graft_fork_child from _Fork; same_process() for other forks): a
  * child holding them would keep its parent's later connections open.
- * A lock per pool, never held across the graftd exchange. */
+ * A lock per pool, never held across the graftd exchange.
+ *
+ * Once the latest egress grafts of a process went to one key, socket()
+ * itself hands out that key's spares (graft_spare.c): a connect-heavy
+ * client then has no namespace socket to make, swap and close per
+ * connection.  streak counts those grafts; a connect elsewhere resets it. */
 #include <string.h>
 #include <netinet/in.h>
 #include "graft_core.h"
@@ -34,6 +39,7 @@ struct pool {
 	volatile int lock[1];
 	unsigned char used;		/* the key below is set */
 	unsigned char nobatch;		/* graftd refused a batch for it */
+	unsigned char posted;		/* a batch is on its way (broker.c) */
 	int domain, type, protocol;
 	char ep[GRAFT_PROTO_EPNAME];
 	unsigned n;
@@ -45,6 +51,8 @@ struct pool {
 
 static volatile int klock[1];
 static struct pool pools[NKEYS];
+static struct pool *last;	/* the key of the latest egress graft */
+static unsigned streak;		/* grafts in a row to it */
 static volatile int *alive;	/* MADV_WIPEONFORK: reads 0 in a forked child */
 static unsigned char noalive;	/* ... not to be had: compare pids instead */
 static long owner;
@@ -72,9 +80,12 @@ void __graft_pool_forked(void)
 	klock[0] = 0;
 	for (i = 0; i < NKEYS; i++) {
 		pools[i].lock[0] = 0;
+		pools[i].posted = 0;
 		drain(pools + i);
 	}
 	owner = 0;
+	last = 0;
+	streak = 0;
 }
 
 /* Are the spares this process's?  A fork that bypassed _Fork (a raw
@@ -102,20 +113,23 @@ static void same_process(void)
 	G_UNLOCK(klock);
 }
 
-/* Options a spare can take after graftd's bind: everything but the
+/* Whether a spare can take option o after graftd's bind: any but the
  * pre-bind ones, except a valid SO_RCVBUF. */
+int __graft_spare_opt(const struct graft_sopt *o)
+{
+	int v;
+	if (!__graft_opt_prebind(o)) return 1;
+	memcpy(&v, o->val, sizeof v);
+	return o->level == SOL_SOCKET && o->name == SO_RCVBUF && v >= 0;
+}
+
 int __graft_pool_eligible(const struct graft_fdstate *st)
 {
 	unsigned i;
 	if (st->type != SOCK_STREAM || (st->domain != AF_INET && st->domain != AF_INET6))
 		return 0;
-	for (i = 0; i < st->nopt; i++) {
-		const struct graft_sopt *o = st->opt + i;
-		int v;
-		if (!__graft_opt_prebind(o)) continue;
-		memcpy(&v, o->val, sizeof v);
-		if (o->level != SOL_SOCKET || o->name != SO_RCVBUF || v < 0) return 0;
-	}
+	for (i = 0; i < st->nopt; i++)
+		if (!__graft_spare_opt(st->opt + i)) return 0;
 	return 1;
 }
 
@@ -149,19 +163,15 @@ static struct pool *find(const struct graft_req *q, int *fresh)
 	return i == NKEYS ? free : p;
 }
 
-static int take(struct pool *p, struct graft_bres *res)
+static int take(struct pool *p, struct spare *out)
 {
 	long now = g_monosec();
 
 	G_LOCK(p->lock);
 	if (p->n && now - p->born >= SPARE_TTL) drain(p);
 	while (p->n) {
-		struct spare sp = p->s[--p->n];
-		if (!mine(&sp)) continue;	/* the app's number now */
-		res->fd = res->fds[0] = sp.fd;
-		res->nfds = 1;
-		res->rep.addrlen = p->addrlen;
-		memcpy(res->rep.addr, p->addr, p->addrlen);
+		*out = p->s[--p->n];
+		if (!mine(out)) continue;	/* the app's number now */
 		G_UNLOCK(p->lock);
 		return 1;
 	}
@@ -169,8 +179,33 @@ static int take(struct pool *p, struct graft_bres *res)
 	return 0;
 }
 
-/* Keep the batch's sockets after the first, as many as fit. */
-static void keep(struct pool *p, const struct graft_bres *res)
+/* A graft to p (or, with p null, one that was not the streak's). */
+static void note(struct pool *p)
+{
+	G_LOCK(klock);
+	if (p && p == last) {
+		if (streak < 255) streak++;
+	} else {
+		last = p;
+		streak = !!p;
+	}
+	G_UNLOCK(klock);
+}
+
+void __graft_pool_streak(int hit)
+{
+	G_LOCK(klock);
+	if (!hit) {
+		last = 0;
+		streak = 0;
+	} else if (last && streak < 255) {
+		streak++;
+	}
+	G_UNLOCK(klock);
+}
+
+/* Keep the batch's sockets from the index from on, as many as fit. */
+static void keep(struct pool *p, const struct graft_bres *res, unsigned from)
 {
 	long now = g_monosec();
 	unsigned i;
@@ -179,7 +214,7 @@ static void keep(struct pool *p, const struct graft_bres *res)
 	if (!p->n) p->born = now;
 	p->addrlen = res->rep.addrlen < sizeof p->addr ? res->rep.addrlen : sizeof p->addr;
 	memcpy(p->addr, res->rep.addr, p->addrlen);
-	for (i = 1; i < res->nfds; i++) {
+	for (i = from; i < res->nfds; i++) {
 		struct stat sb;
 		int fd = res->fds[i];
 		if (p->n == NSPARE || g_fstat(fd, &sb)) {
@@ -194,32 +229,14 @@ static void keep(struct pool *p, const struct graft_bres *res)
 	G_UNLOCK(p->lock);
 }
 
-/* __graft_broker_call for an egress graft of an eligible socket: a spare
- * when there is one, else graftd, with a batch once the key has been
- * grafted before.  A batch that graftd cannot do (GRAFT_R_BATCH, or
- * "malformed" from a graftd that predates batches) is asked again as
- * the plain request q, and the key asks plainly from then on.  *sent is
- * cleared when the socket is a spare or from a batch: all its options are
- * then replayed by the caller. */
-void __graft_pool_call(const struct graft_conf *c, const struct graft_req *q,
-	unsigned *sent, struct graft_bres *res)
+/* Ask graftd for a batch for p into res: 0 when it came, -1 when it did
+ * not, 1 when graftd cannot do batches (GRAFT_R_BATCH, or "malformed"
+ * from a graftd that predates them): p asks plainly from then on. */
+static int batch(const struct graft_conf *c, struct pool *p, const struct graft_req *q,
+	struct graft_bres *res)
 {
-	struct graft_req b;
-	struct pool *p;
-	int fresh;
+	struct graft_req b = *q;
 
-	same_process();
-	p = find(q, &fresh);
-	memset(res, 0, sizeof *res);
-	if (p && take(p, res)) {
-		*sent = 0;
-		return;
-	}
-	if (!p || fresh || p->nobatch || c->egress_batch < 2) {
-		__graft_broker_call(c->broker, q, res);
-		return;
-	}
-	b = *q;
 	b.flags |= GRAFT_F_BATCH;
 	b.port = c->egress_batch;
 	b.nopts = 0;
@@ -228,10 +245,151 @@ void __graft_pool_call(const struct graft_conf *c, const struct graft_req *q,
 	if (!res->transport && res->err
 	 && (res->rep.reason == GRAFT_R_BATCH || res->rep.reason == GRAFT_R_MALFORMED)) {
 		p->nobatch = 1;
+		return 1;
+	}
+	if (res->transport || res->err) return -1;
+	keep(p, res, 1);
+	return 0;
+}
+
+/* The batch request for p's key. */
+static void batch_req(const struct graft_conf *c, const struct pool *p, struct graft_req *q)
+{
+	memset(q, 0, sizeof *q);
+	q->magic = GRAFT_PROTO_MAGIC;
+	q->version = GRAFT_PROTO_VERSION;
+	q->op = GRAFT_OP_GRAFT;
+	q->flags = GRAFT_F_EGRESS|GRAFT_F_BATCH;
+	q->family = p->domain;
+	q->type = p->type;
+	q->protocol = p->protocol;
+	q->port = c->egress_batch;
+	memcpy(q->epname, p->ep, sizeof q->epname);
+}
+
+/* Once a pool is down to half a batch, the next batch is posted: graftd
+ * makes it while the app uses the rest, and the app does not wait. */
+static void prefetch(const struct graft_conf *c, struct pool *p)
+{
+	struct graft_req q;
+	int go;
+
+	G_LOCK(p->lock);
+	go = !p->posted && !p->nobatch && p->n <= (unsigned)c->egress_batch / 2;
+	if (go) p->posted = 1;
+	G_UNLOCK(p->lock);
+	if (!go) return;
+	batch_req(c, p, &q);
+	if (__graft_broker_post(c->broker, &q, p)) p->posted = 0;
+}
+
+/* broker.c: the reply to p's posted batch, or null when it was lost. */
+void __graft_pool_posted(void *owner, const struct graft_bres *res)
+{
+	struct pool *p = owner;
+
+	if (res && !res->transport && res->err
+	 && (res->rep.reason == GRAFT_R_BATCH || res->rep.reason == GRAFT_R_MALFORMED))
+		p->nobatch = 1;
+	if (res && !res->transport && !res->err) keep(p, res, 0);
+	G_LOCK(p->lock);
+	p->posted = 0;
+	G_UNLOCK(p->lock);
+}
+
+/* A spare of p: one at hand, or one from the batch on its way.  The next
+ * batch is posted when this one leaves the pool low. */
+static int take_ahead(const struct graft_conf *c, struct pool *p, struct spare *out)
+{
+	int r = take(p, out);
+	if (!r && p->posted) {
+		__graft_broker_collect(p);
+		r = take(p, out);
+	}
+	if (r && c->egress_batch > 1) prefetch(c, p);
+	return r;
+}
+
+/* __graft_broker_call for an egress graft of an eligible socket: a spare
+ * when there is one, else graftd, with a batch once the key has been
+ * grafted before (a refused batch is asked again as the plain request q).
+ * *sent is cleared when the socket is a spare or from a batch: all its
+ * options are then replayed by the caller. */
+void __graft_pool_call(const struct graft_conf *c, const struct graft_req *q,
+	unsigned *sent, struct graft_bres *res)
+{
+	struct spare sp;
+	struct pool *p;
+	int fresh;
+
+	same_process();
+	p = find(q, &fresh);
+	note(p);
+	memset(res, 0, sizeof *res);
+	if (p && take_ahead(c, p, &sp)) {
+		res->fd = res->fds[0] = sp.fd;
+		res->nfds = 1;
+		res->rep.addrlen = p->addrlen;
+		memcpy(res->rep.addr, p->addr, p->addrlen);
+		*sent = 0;
+		return;
+	}
+	if (!p || fresh || p->nobatch || c->egress_batch < 2) {
 		__graft_broker_call(c->broker, q, res);
 		return;
 	}
-	if (res->transport || res->err) return;
-	*sent = 0;
-	keep(p, res);
+	switch (batch(c, p, q, res)) {
+	case 0:
+		*sent = 0;
+		break;
+	case 1:
+		__graft_broker_call(c->broker, q, res);
+		break;
+	}
+}
+
+/* For socket(domain, SOCK_STREAM, protocol): a spare of the key the last
+ * two or more egress grafts went to, if that key is of this kind and its
+ * sockets are of this family; the key's pool is refilled by a batch when
+ * empty.  0 and *out, or -1: the caller makes a namespace socket. */
+int __graft_pool_spare(const struct graft_conf *c, int domain, int protocol, struct graft_spare *out)
+{
+	struct graft_req q;
+	struct graft_bres res;
+	struct spare sp;
+	struct pool *p;
+	sa_family_t fam = 0;
+	struct stat sb;
+
+	/* the common case, a process with no streak, takes no lock */
+	if (__atomic_load_n(&streak, __ATOMIC_RELAXED) < 2) return -1;
+	same_process();
+	G_LOCK(klock);
+	p = streak >= 2 ? last : 0;
+	G_UNLOCK(klock);
+	if (!p || p->domain != domain || p->type != SOCK_STREAM || p->protocol != protocol
+	 || p->nobatch || c->egress_batch < 2) return -1;
+	if (p->addrlen >= sizeof fam) memcpy(&fam, p->addr, sizeof fam);
+	if (fam != domain) return -1;
+	if (take_ahead(c, p, &sp)) {
+		out->fd = sp.fd;
+		out->ino = sp.ino;
+		memcpy(out->ep, p->ep, sizeof out->ep);
+		return 0;
+	}
+	batch_req(c, p, &q);
+	memset(&res, 0, sizeof res);
+	if (batch(c, p, &q, &res)) {
+		/* the connect will say why; no more tries until it works */
+		__graft_pool_streak(0);
+		return -1;
+	}
+	if (g_fstat(res.fd, &sb)) {
+		g_close(res.fd);
+		return -1;
+	}
+	out->fd = res.fd;
+	out->ino = sb.st_ino;
+	memcpy(out->ep, p->ep, sizeof out->ep);
+	return 0;
 }

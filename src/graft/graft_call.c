@@ -71,3 +71,9 @@ int __graft_getsockname_call(int fd, struct sockaddr *sa, socklen_t *len,
 	long g = __graft_getsockname(fd, sa, len);
 	return g == GRAFT_PASS ? stock(fd, sa, len) : g_ret(g);
 }
+
+int __graft_listen_call(int fd, int backlog, int (*stock)(int, int))
+{
+	long g = __graft_listen(fd);
+	return g == GRAFT_PASS ? stock(fd, backlog) : g_ret(g);
+}

@@ -163,7 +163,8 @@ struct graft_fdstate {
 	unsigned char lost;		/* an option could not be recorded */
 	int lost_level, lost_name;
 	unsigned char afg;		/* GRAFT_AFG_*, for domain AF_GRAFT */
-	char ep[GRAFT_PROTO_EPNAME];	/* AF_GRAFT: the endpoint bound */
+	unsigned char spare;		/* a spare host socket handed out by socket() */
+	char ep[GRAFT_PROTO_EPNAME];	/* AF_GRAFT: the endpoint bound; spare: its endpoint */
 	unsigned char nep, eplost;	/* epoll registrations; some lost */
 	struct graft_epreg epr[GRAFT_FD_MAXEP];
 	struct graft_sopt opt[GRAFT_FD_MAXOPTS];
@@ -205,10 +206,21 @@ struct graft_bres {
 	struct graft_rep rep;
 };
 hidden void __graft_broker_call(const char *path, const struct graft_req *, struct graft_bres *);
+hidden int __graft_broker_post(const char *path, const struct graft_req *, void *owner);
+hidden void __graft_broker_collect(void *owner);
+hidden void __graft_pool_posted(void *owner, const struct graft_bres *);
 
 /* egress_pool.c: spare egress sockets from graftd's batches */
 #define GRAFT_EGRESS_BATCH	8	/* default of "egress-batch" */
+struct graft_spare {
+	int fd;
+	uint64_t ino;
+	char ep[GRAFT_PROTO_EPNAME];
+};
 hidden int __graft_pool_eligible(const struct graft_fdstate *);
+hidden int __graft_spare_opt(const struct graft_sopt *);
+hidden int __graft_pool_spare(const struct graft_conf *, int domain, int protocol, struct graft_spare *);
+hidden void __graft_pool_streak(int hit);
 /* graft_fork.c calls these in a forked child */
 hidden void __graft_pool_forked(void);
 hidden void __graft_broker_forked(void);
@@ -220,6 +232,14 @@ hidden void __graft_pool_call(const struct graft_conf *, const struct graft_req 
 /* graft_swap.c */
 hidden long __graft_graft(int fd, const struct graft_fdstate *, const struct graft_rule *,
 	int ingress, unsigned port, int *hostfamily);
+hidden int __graft_replay(int hfd, const struct graft_fdstate *, unsigned sent, int *bad);
+hidden int __graft_install(int hfd, int fd, const struct graft_fdstate *,
+	const struct graft_rule *, int ingress);
+
+/* graft_spare.c: socket() answered with a spare egress socket */
+hidden long __graft_spare_socket(int domain, int type, int protocol);
+hidden long __graft_spare_to_local(int fd, struct graft_fdstate *);
+hidden void __graft_spare_used(int fd, const struct graft_fdstate *, const struct graft_rule *);
 hidden int __graft_swap(int hfd, int fd, uint64_t ino);
 hidden const char *__graft_reason(unsigned);
 

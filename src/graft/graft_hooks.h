@@ -41,6 +41,7 @@ hidden int __graft_getsockopt_call(int, int, int, void *, socklen_t *,
 	int (*stock)(int, int, int, void *, socklen_t *));
 hidden int __graft_getsockname_call(int, struct sockaddr *, socklen_t *,
 	int (*stock)(int, struct sockaddr *, socklen_t *));
+hidden int __graft_listen_call(int, int, int (*stock)(int, int));
 
 struct address;
 
@@ -54,6 +55,7 @@ hidden long __graft_setsockopt(int fd, int level, int name, const void *val, soc
 hidden void __graft_setsockopt_done(int fd, int level, int name, const void *val, socklen_t len);
 hidden long __graft_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
 hidden long __graft_getsockname(int fd, struct sockaddr *sa, socklen_t *len);
+hidden long __graft_listen(int fd);
 hidden void __graft_close(int fd);
 hidden void __graft_dup_done(int oldfd, int newfd);
 struct epoll_event;

@@ -3,7 +3,9 @@
  * gets 0.  A destination matching an egress rule gets the host socket
  * installed first, then musl's own call runs on it (so EINPROGRESS,
  * SO_ERROR and the rest are the kernel's).  Anything unmatched stays in
- * the namespace and the fd is forgotten. */
+ * the namespace and the fd is forgotten.  A spare handed out by socket()
+ * (graft_spare.c) is used, replaced by graftd's socket, or replaced by a
+ * namespace socket. */
 #include <string.h>
 #include <netinet/in.h>
 #include "graft_core.h"
@@ -39,6 +41,8 @@ long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
 	c = __graft_conf();
 	if (c->state == GRAFT_CONF_BROKEN) return -GRAFT_EBROKEN;
 	r = __graft_match_in(c, &ip, port);
+	/* a spare is replaced by graftd's socket for r, else by a local one */
+	if (st.spare && (!r || r->local) && (e = __graft_spare_to_local(fd, &st)) < 0) return e;
 	if (!r || r->local) {
 		/* bind(any:0) then connect is just an early autobind:
 		 * keep the socket eligible for egress */
@@ -75,6 +79,15 @@ static long egress(int fd, const struct sockaddr *sa, socklen_t len, int cp)
 	c = __graft_conf();
 	if (c->state == GRAFT_CONF_BROKEN) return -GRAFT_EBROKEN;
 	r = __graft_match_eg(c, &ip);
+	if (st.spare) {
+		if (!r || r->local) {
+			if ((e = __graft_spare_to_local(fd, &st)) < 0) return e;
+		} else if (!strncmp(r->ep, st.ep, sizeof st.ep) && __graft_pool_eligible(&st)) {
+			/* the destination is the spare's endpoint's: nothing to do */
+			__graft_spare_used(fd, &st, r);
+			return GRAFT_PASS;
+		}
+	}
 	if (!r || r->local) {
 		__graft_fd_forget(fd, st.ino);
 		return GRAFT_PASS;
@@ -115,4 +128,17 @@ long __graft_sendmsg(int fd, const struct msghdr *msg)
 {
 	if (!msg || !msg->msg_name || __graft_fd_has(fd) != GRAFT_FD_PENDING) return GRAFT_PASS;
 	return egress(fd, msg->msg_name, msg->msg_namelen, 0);
+}
+
+/* listen() on a spare: an unbound socket listens in the namespace */
+long __graft_listen(int fd)
+{
+	struct graft_fdstate st;
+	long e;
+
+	if (__graft_fd_has(fd) != GRAFT_FD_PENDING || !__graft_fd_get(fd, &st) || !st.spare)
+		return GRAFT_PASS;
+	if ((e = __graft_spare_to_local(fd, &st)) < 0) return e;
+	__graft_fd_forget(fd, st.ino);
+	return GRAFT_PASS;
 }

@@ -1,6 +1,7 @@
 /* graft_socket.c - socket(): remember the inet sockets a rule might graft
  * later (only when rules exist: otherwise nothing is recorded and socket()
- * costs what stock musl's does); AF_GRAFT sockets (afgraft.c); and the raw socket() libc's resolver uses,
+ * costs what stock musl's does); AF_GRAFT sockets (afgraft.c); spare
+ * egress sockets (graft_spare.c); and the raw socket() libc's resolver uses,
  * which is never recorded and so never grafted. */
 #include <string.h>
 #include "graft_core.h"
@@ -9,8 +10,12 @@
 long __graft_socket(int domain, int type, int protocol)
 {
 	/* AF_GRAFT without the kernel module: afgraft.c */
-	if (domain != AF_GRAFT) return GRAFT_PASS;
-	return __graft_afg_socket(type, protocol);
+	if (domain == AF_GRAFT) return __graft_afg_socket(type, protocol);
+	/* a spare egress socket, when the app's grafts make one likely */
+	if ((domain == AF_INET || domain == AF_INET6)
+	 && (type & ~(SOCK_NONBLOCK|SOCK_CLOEXEC)) == SOCK_STREAM)
+		return __graft_spare_socket(domain, type, protocol);
+	return GRAFT_PASS;
 }
 
 void __graft_socket_done(int fd, int domain, int type, int protocol)

@@ -3,9 +3,11 @@
  * Reads of inet sockets are never translated: once grafted, getsockopt
  * and getsockname see the real host socket (SO_ERROR, SO_DOMAIN, the real
  * port of a port-0 bind...), which is the truthful view (docs/core.md).
- * AF_GRAFT sockets answer as the module does (afgraft_opt.c). */
+ * AF_GRAFT sockets answer as the module does (afgraft_opt.c), spares
+ * handed out by socket() as the unbound sockets they stand for. */
 #include <string.h>
 #include <sys/time.h>
+#include <netinet/in.h>
 #include "graft_core.h"
 #include "graft_hooks.h"
 
@@ -34,9 +36,29 @@ static int afg_opt(int fd, int level, struct graft_fdstate *st)
 	return afg(fd, st);
 }
 
+/* The state of fd if it is a live spare (graft_spare.c). */
+static int spare(int fd, struct graft_fdstate *st)
+{
+	uint64_t ino;
+	if (__graft_fd_has(fd) != GRAFT_FD_PENDING) return 0;
+	if (!__graft_fd_get(fd, st) || !st->spare) return 0;
+	return !g_fd_ino(fd, &ino) && ino == st->ino;
+}
+
 long __graft_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	struct graft_fdstate st;
+	struct graft_sopt o = { .level = level, .name = name, .len = len };
+
+	/* an option graftd alone may set before its bind (SO_REUSEADDR...)
+	 * on a spare: a namespace socket takes it, grafted at connect as any */
+	if (val && len == sizeof(int)) {
+		memcpy(o.val, val, sizeof(int));
+		if (!__graft_spare_opt(&o) && spare(fd, &st)) {
+			long e = __graft_spare_to_local(fd, &st);
+			return e < 0 ? e : GRAFT_PASS;
+		}
+	}
 	if (!afg_opt(fd, level, &st)) return GRAFT_PASS;
 	return __graft_afg_setsockopt(fd, &st, level, name, val, len);
 }
@@ -75,9 +97,24 @@ long __graft_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	return __graft_afg_getsockopt(fd, &st, level, name, val, len);
 }
 
+/* A spare answers as the unbound socket it stands for: the wildcard
+ * address, port 0. */
+static long unbound(int domain, struct sockaddr *sa, socklen_t *len)
+{
+	struct sockaddr_storage ss;
+	socklen_t n = domain == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+
+	memset(&ss, 0, sizeof ss);
+	ss.ss_family = domain;
+	memcpy(sa, &ss, *len < n ? *len : n);
+	*len = n;
+	return 0;
+}
+
 long __graft_getsockname(int fd, struct sockaddr *sa, socklen_t *len)
 {
 	struct graft_fdstate st;
+	if (sa && len && spare(fd, &st)) return unbound(st.domain, sa, len);
 	if (!afg(fd, &st)) return GRAFT_PASS;
 	return __graft_afg_getsockname(fd, &st, sa, len);
 }

@@ -1,7 +1,7 @@
 /* graft_swap.c - turn the app's placeholder socket into a host socket:
  * ask graftd for it, replay the options graftd did not apply, then dup3 it
  * over the app's fd number with the placeholder's O_NONBLOCK and
- * FD_CLOEXEC, and close the spare.  fds dup()ed from the placeholder are
+ * FD_CLOEXEC, and close graftd's descriptor of it.  fds dup()ed from the placeholder are
  * swapped too, so they keep naming the same socket as the app's fd. */
 #include <string.h>
 #include <sys/epoll.h>
@@ -45,10 +45,13 @@ void __graft_msg_broker(struct graft_msg *m, const char *broker, const struct gr
 	__graft_msg_str(m, strerror(res->err));
 }
 
+/* "graft: RULE: ", or without a rule (a spare going back to the
+ * namespace, graft_spare.c) "graft: " */
 static void head(struct graft_msg *m, const struct graft_rule *r, int ingress)
 {
 	m->n = 0;
 	__graft_msg_str(m, "graft: ");
+	if (!r) return;
 	__graft_msg_rule(m, r, ingress);
 	__graft_msg_str(m, ": ");
 }
@@ -92,13 +95,6 @@ int __graft_swap(int hfd, int fd, uint64_t ino)
 	return swap_in(hfd, fd, ino, 0);
 }
 
-static int swap(int hfd, int fd, uint64_t ino, int checked)
-{
-	int r = swap_in(hfd, fd, ino, checked);
-	if (!r) __graft_fd_forget(fd, ino);
-	return r;
-}
-
 /* Register the host socket, now at fd, with the placeholder's epoll sets. */
 static void rewatch(int fd, const struct graft_fdstate *st, const struct graft_rule *r, int ingress)
 {
@@ -127,7 +123,30 @@ static void rewatch(int fd, const struct graft_fdstate *st, const struct graft_r
 	}
 }
 
-static int replay(int hfd, const struct graft_fdstate *st, unsigned sent, int *bad)
+/* hfd in place of the socket st was recorded for, at fd and at its
+ * dup()s, and in the epoll sets it was in.  checked: fd was seen holding
+ * it just before.  The recorded state is the caller's business. */
+static int install(int hfd, int fd, const struct graft_fdstate *st,
+	const struct graft_rule *r, int ingress, int checked)
+{
+	int e, alias;
+
+	if ((e = swap_in(hfd, fd, st->ino, checked)) < 0) return e;
+	rewatch(fd, st, r, ingress);
+	for (alias = -1; st->shared && (alias = __graft_fd_next_alias(alias, st->ino)) >= 0; )
+		if (alias != fd) swap_in(hfd, alias, st->ino, 0);
+	return 0;
+}
+
+int __graft_install(int hfd, int fd, const struct graft_fdstate *st,
+	const struct graft_rule *r, int ingress)
+{
+	return install(hfd, fd, st, r, ingress, 0);
+}
+
+/* Set the options of st not in the bit mask sent on hfd; on failure *bad
+ * is the option's index. */
+int __graft_replay(int hfd, const struct graft_fdstate *st, unsigned sent, int *bad)
 {
 	unsigned i;
 	for (i = 0; i < st->nopt; i++) {
@@ -210,7 +229,7 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 		return -res.err;
 	}
 obtained:
-	if ((x = replay(res.fd, st, sent, &bad)) < 0) {
+	if ((x = __graft_replay(res.fd, st, sent, &bad)) < 0) {
 		g_close(res.fd);
 		head(&m, r, ingress);
 		__graft_msg_opt(&m, "replaying socket option ", st->opt[bad].level, st->opt[bad].name);
@@ -234,15 +253,14 @@ obtained:
 		}
 	}
 	/* both callers checked fd's inode just before (live() in graft_inet.c) */
-	if ((e = swap(res.fd, fd, st->ino, 1)) < 0) {
+	if ((e = install(res.fd, fd, st, r, ingress, 1)) < 0) {
 		g_close(res.fd);
 		return fail(r, ingress, "installing the host socket", -e);
 	}
-	rewatch(fd, st, r, ingress);
-	/* dup()s of the placeholder follow it onto the host socket */
-	for (alias = -1; st->shared && (alias = __graft_fd_next_alias(alias, st->ino)) >= 0; )
-		if (alias != fd) swap(res.fd, alias, st->ino, 0);
 	g_close(res.fd);
+	__graft_fd_forget(fd, st->ino);
+	for (alias = -1; st->shared && (alias = __graft_fd_next_alias(alias, st->ino)) >= 0; )
+		__graft_fd_forget(alias, st->ino);
 	if (c->verbose) {
 		if (!res.rep.addrlen) {
 			socklen_t sl = sizeof res.rep.addr;
