@@ -11,12 +11,26 @@
  *   clobber ADDR PORT N    2 connections, dup2 a pipe over every fd the
  *                          app did not open, N more, the pipe must be
  *                          intact; close all fds >= 3, N more
+ *
+ * Spares handed out by socket() (src/graft/graft_spare.c): each case first
+ * makes 2 connections, so the next socket() is a spare; a socket's network
+ * namespace is told by its SO_NETNS_COOKIE against an AF_UNIX socket's.
+ *   spare-probe ADDR PORT 0       "ok probe", or "skip WHY" without cookies
+ *   spare ADDR PORT N      N spares connected as is: blocking without
+ *                          FD_CLOEXEC, then SOCK_NONBLOCK|SOCK_CLOEXEC
+ *   spare-local ADDR PORT LPORT   options and a dup(), then a connect to
+ *                          127.0.0.1:LPORT, which only the namespace has
+ *   spare-listen ADDR PORT 0      listen() without bind: in the namespace
+ *   spare-reuse ADDR PORT 0       SO_REUSEADDR, then the connect to ADDR
+ *   spare-bind0 ADDR PORT 0       bind(0.0.0.0:0), then the connect to ADDR
  */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +79,151 @@ static void many(int n)
 	while (n-- > 0) one();
 }
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+static unsigned long long nscookie;	/* this namespace's */
+
+static unsigned long long cookie(int s)
+{
+	unsigned long long c = 0;
+	socklen_t l = sizeof c;
+	if (getsockopt(s, SOL_SOCKET, SO_NETNS_COOKIE, &c, &l)) fail("SO_NETNS_COOKIE");
+	return c;
+}
+
+static void expect(int cond, const char *what)
+{
+	if (!cond) {
+		errno = 0;
+		fail(what);
+	}
+}
+
+/* 2 connections, then a socket() that must be a spare host socket */
+static int spare(int type)
+{
+	int s;
+	many(2);
+	if ((s = socket(AF_INET, type, 0)) < 0) fail("socket");
+	expect(cookie(s) != nscookie, "socket() after 2 egress grafts is not a spare host socket");
+	return s;
+}
+
+static void greeting(int s)
+{
+	char buf[256];
+	struct pollfd p = { s, POLLIN, 0 };
+	ssize_t n;
+	if (poll(&p, 1, 5000) != 1) fail("poll for the greeting");
+	if ((n = read(s, buf, sizeof buf - 1)) < 10 || memcmp(buf, "hello from", 10)) fail("read greeting");
+}
+
+static void wildcard(int s)
+{
+	struct sockaddr_in a;
+	socklen_t l = sizeof a;
+	memset(&a, 0xff, sizeof a);
+	if (getsockname(s, (void *)&a, &l)) fail("getsockname");
+	expect(l == sizeof a && a.sin_family == AF_INET && !a.sin_addr.s_addr && !a.sin_port,
+		"getsockname of an unconnected spare is not 0.0.0.0:0");
+}
+
+static int spare_case(const char *mode, int n, int lport)
+{
+	int s, d, one = 1, on;
+	socklen_t l = sizeof on;
+	struct sockaddr_in a;
+
+	if ((s = socket(AF_UNIX, SOCK_STREAM, 0)) < 0) fail("socket AF_UNIX");
+	l = sizeof nscookie;
+	if (getsockopt(s, SOL_SOCKET, SO_NETNS_COOKIE, &nscookie, &l)) {
+		printf("skip the kernel has no SO_NETNS_COOKIE: %s\n", strerror(errno));
+		return 0;
+	}
+	close(s);
+	if (!strcmp(mode, "spare-probe")) {
+		printf("ok probe\n");
+		return 0;
+	}
+	if (!strcmp(mode, "spare")) {
+		int i;
+		for (i = 0; i < n; i++) {
+			s = spare(SOCK_STREAM);
+			expect(fcntl(s, F_GETFD) == 0, "spare for socket() has FD_CLOEXEC");
+			expect(!(fcntl(s, F_GETFL) & O_NONBLOCK), "spare for socket() is non-blocking");
+			wildcard(s);
+			if (connect(s, (void *)&sin, sizeof sin)) fail("connect");
+			greeting(s);
+			close(s);
+			s = spare(SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC);
+			expect(fcntl(s, F_GETFD) == FD_CLOEXEC, "spare for SOCK_CLOEXEC lacks FD_CLOEXEC");
+			expect(fcntl(s, F_GETFL) & O_NONBLOCK, "spare for SOCK_NONBLOCK is blocking");
+			if (connect(s, (void *)&sin, sizeof sin) && errno != EINPROGRESS) fail("connect");
+			greeting(s);
+			close(s);
+		}
+		printf("ok %d spares\n", 2 * n);
+		return 0;
+	}
+	if (!strcmp(mode, "spare-local")) {
+		s = spare(SOCK_STREAM);
+		if (setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one)
+		 || setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one)) fail("setsockopt");
+		if ((d = dup(s)) < 0) fail("dup");
+		memset(&a, 0, sizeof a);
+		a.sin_family = AF_INET;
+		a.sin_port = htons(lport);
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (connect(s, (void *)&a, sizeof a)) fail("connect to the namespace's 127.0.0.1");
+		expect(cookie(s) == nscookie, "a local connect left the spare in place");
+		expect(cookie(d) == nscookie, "the dup() of the spare still names it");
+		greeting(d);
+		expect(opt(s, IPPROTO_TCP, TCP_NODELAY) == 1, "TCP_NODELAY lost on the way back");
+		expect(opt(s, SOL_SOCKET, SO_KEEPALIVE) == 1, "SO_KEEPALIVE lost on the way back");
+		printf("ok local\n");
+		return 0;
+	}
+	if (!strcmp(mode, "spare-listen")) {
+		int c, x;
+		s = spare(SOCK_STREAM);
+		if (listen(s, 4)) fail("listen");
+		expect(cookie(s) == nscookie, "listen() on a spare listens on the host");
+		l = sizeof a;
+		if (getsockname(s, (void *)&a, &l) || !a.sin_port) fail("getsockname after listen");
+		l = sizeof on;
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if ((c = socket(AF_INET, SOCK_STREAM, 0)) < 0) fail("socket");
+		if (connect(c, (void *)&a, sizeof a)) fail("connect to the listener in the namespace");
+		if ((x = accept(s, 0, 0)) < 0) fail("accept");
+		printf("ok listen\n");
+		return 0;
+	}
+	if (!strcmp(mode, "spare-reuse")) {
+		s = spare(SOCK_STREAM);
+		if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one)) fail("SO_REUSEADDR");
+		expect(cookie(s) == nscookie, "SO_REUSEADDR went to a spare graftd already bound");
+		if (connect(s, (void *)&sin, sizeof sin)) fail("connect");
+		expect(cookie(s) != nscookie, "not grafted");
+		greeting(s);
+		expect(opt(s, SOL_SOCKET, SO_REUSEADDR) == 1, "SO_REUSEADDR not in effect");
+		printf("ok reuseaddr\n");
+		return 0;
+	}
+	if (!strcmp(mode, "spare-bind0")) {
+		s = spare(SOCK_STREAM);
+		memset(&a, 0, sizeof a);
+		a.sin_family = AF_INET;
+		if (bind(s, (void *)&a, sizeof a)) fail("bind 0.0.0.0:0");
+		if (connect(s, (void *)&sin, sizeof sin)) fail("connect");
+		expect(cookie(s) != nscookie, "not grafted after bind(0.0.0.0:0)");
+		greeting(s);
+		printf("ok bind0\n");
+		return 0;
+	}
+	return 2;
+}
+
 /* fds >= 3 this process has open; inet: only inet sockets */
 static int openfds(int *fds, int max, int inet)
 {
@@ -93,7 +252,7 @@ int main(int argc, char **argv)
 	socklen_t l = sizeof rcvbuf_want;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: pool_net crr|fork|clobber ADDR PORT N\n");
+		fprintf(stderr, "usage: pool_net crr|fork|clobber|spare... ADDR PORT N\n");
 		return 2;
 	}
 	sin.sin_family = AF_INET;
@@ -106,6 +265,7 @@ int main(int argc, char **argv)
 	 || getsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf_want, &l)) fail("SO_RCVBUF probe");
 	close(s);
 
+	if (!strncmp(argv[1], "spare", 5)) return spare_case(argv[1], n, n);
 	if (!strcmp(argv[1], "crr")) {
 		many(n);
 		printf("ok %d\n", n);

@@ -2,7 +2,8 @@
 # core-pool.sh - egress sockets from graftd in batches, kept by libc as
 # spares (src/graft/egress_pool.c): far fewer graftd requests than
 # connections, options in effect on pooled sockets, fork, an app that
-# takes over the spares' fd numbers, and "egress-batch 0".
+# takes over the spares' fd numbers, spares handed out by socket()
+# itself, and "egress-batch 0".
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/core-common.inc"
 core_setup core-pool
@@ -57,7 +58,39 @@ check "pool: dup2 over the spares' numbers, then closing all fds >= 3: still con
 	has "$out" 'ok [1-9][0-9]* fds taken over, all kept'
 check "pool: clobber: the host server accepted all 22" [ "$served" = 1 ]
 
-# 4. egress-batch 0: one request per connection
+# 4. spares handed out by socket() (graft_spare.c), told from namespace
+# sockets by their netns cookie
+# spare NAME CONNECTIONS MODE ARG: one case of pool_net's spare modes
+spare() { run "$1" "$2" "$3" "$HOSTIP" "$P1" "$4"; }
+probe=$(in_ns "$POOL" spare-probe "$HOSTIP" "$P1" 0 2>&1)
+case $probe in
+"ok probe") ;;
+skip*) skip "pool: spares handed out by socket(): ${probe#skip }" ;;
+*) fail "pool: spare-probe: $probe" ;;
+esac
+if [ "$probe" = "ok probe" ]; then
+	spare spare 24 spare 4
+	check "pool: socket() after two egress grafts returns a spare: 0.0.0.0:0 before connect, used as is by the connect, FD_CLOEXEC and O_NONBLOCK as asked ($out, $req graftd requests)" \
+		[ "$out" = "ok 8 spares" -a "$served" = 1 -a "$req" -le 6 ]
+	ip netns exec "$NS" env GRAFT=off "$NET" serve-tcp 127.0.0.1 "$P2" 1 >"$T_TMP/lsrv" 2>&1 &
+	lsp=$!
+	ready "$T_TMP/lsrv" || fail "pool: the namespace's server did not start"
+	spare local 2 spare-local "$P2"
+	check "pool: a spare connected to the namespace's own 127.0.0.1 becomes a namespace socket, with its options and its dup() ($out)" \
+		[ "$out" = "ok local" -a "$served" = 1 ]
+	kill $lsp 2>/dev/null; wait $lsp 2>/dev/null
+	spare listen 2 spare-listen 0
+	check "pool: listen() on a spare without bind listens in the namespace ($out)" \
+		[ "$out" = "ok listen" -a "$served" = 1 ]
+	spare reuse 3 spare-reuse 0
+	check "pool: SO_REUSEADDR on a spare: a namespace socket takes it, grafted at connect with the option ($out)" \
+		[ "$out" = "ok reuseaddr" -a "$served" = 1 ]
+	spare bind0 3 spare-bind0 0
+	check "pool: bind(0.0.0.0:0) on a spare, then connect: grafted ($out)" \
+		[ "$out" = "ok bind0" -a "$served" = 1 ]
+fi
+
+# 5. egress-batch 0: one request per connection
 conf "egress $HOSTIP/32 ep-out" "egress-batch 0"
 run off 20 crr "$HOSTIP" "$P1" 20
 check "pool: egress-batch 0: one graftd request per connection ($req for 20, $out)" \
