@@ -348,6 +348,13 @@ void __graft_pool_call(const struct graft_conf *c, const struct graft_req *q,
 	}
 }
 
+/* Whether the latest egress grafts make a spare worth handing out; the
+ * common case, a process with no streak, takes no lock. */
+int __graft_pool_streaking(void)
+{
+	return __atomic_load_n(&streak, __ATOMIC_RELAXED) >= 2;
+}
+
 /* For socket(domain, SOCK_STREAM, protocol): a spare of the key the last
  * two or more egress grafts went to, if that key is of this kind and its
  * sockets are of this family; the key's pool is refilled by a batch when
@@ -361,8 +368,6 @@ int __graft_pool_spare(const struct graft_conf *c, int domain, int protocol, str
 	sa_family_t fam = 0;
 	struct stat sb;
 
-	/* the common case, a process with no streak, takes no lock */
-	if (__atomic_load_n(&streak, __ATOMIC_RELAXED) < 2) return -1;
 	same_process();
 	G_LOCK(klock);
 	p = streak >= 2 ? last : 0;

@@ -21,6 +21,7 @@ struct slot {
 	volatile int lock[1];
 	volatile int used;
 	volatile int afgraft;	/* st.domain == AF_GRAFT, readable without the lock */
+	volatile int spare;	/* st.spare, likewise */
 	struct graft_fdstate st;
 };
 
@@ -78,6 +79,13 @@ int __graft_fd_afgraft(int fd)
 	return s && s->used && s->afgraft;
 }
 
+/* Whether fd is a recorded spare (graft_spare.c), without the lock. */
+int __graft_fd_spare(int fd)
+{
+	struct slot *s = slot(fd, 0);
+	return s && s->used && s->spare;
+}
+
 /* A state is mostly its option array: copy only the options in use. */
 static void copy(struct graft_fdstate *to, const struct graft_fdstate *from)
 {
@@ -94,6 +102,7 @@ int __graft_fd_put(int fd, const struct graft_fdstate *st)
 	G_LOCK(s->lock);
 	copy(&s->st, st);
 	s->afgraft = st->domain == AF_GRAFT;
+	s->spare = st->spare;
 	s->used = kind(st);
 	G_UNLOCK(s->lock);
 	return 0;
@@ -203,6 +212,7 @@ struct graft_fdstate *__graft_fd_lock(int fd, uint64_t ino)
 void __graft_fd_unlock(int fd)
 {
 	struct slot *s = slot(fd, 0);
+	s->spare = s->st.spare;
 	if (s->used) s->used = kind(&s->st);
 	G_UNLOCK(s->lock);
 }

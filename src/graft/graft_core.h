@@ -178,6 +178,7 @@ struct graft_fdstate {
 
 hidden int __graft_fd_has(int fd);
 hidden int __graft_fd_afgraft(int fd);
+hidden int __graft_fd_spare(int fd);
 hidden int __graft_fd_put(int fd, const struct graft_fdstate *);
 hidden int __graft_fd_get(int fd, struct graft_fdstate *);
 hidden void __graft_fd_forget(int fd, uint64_t ino);
@@ -220,6 +221,7 @@ struct graft_spare {
 hidden int __graft_pool_eligible(const struct graft_fdstate *);
 hidden int __graft_spare_opt(const struct graft_sopt *);
 hidden int __graft_pool_spare(const struct graft_conf *, int domain, int protocol, struct graft_spare *);
+hidden int __graft_pool_streaking(void);
 hidden void __graft_pool_streak(int hit);
 /* graft_fork.c calls these in a forked child */
 hidden void __graft_pool_forked(void);

@@ -40,7 +40,7 @@ static int afg_opt(int fd, int level, struct graft_fdstate *st)
 static int spare(int fd, struct graft_fdstate *st)
 {
 	uint64_t ino;
-	if (__graft_fd_has(fd) != GRAFT_FD_PENDING) return 0;
+	if (!__graft_fd_spare(fd)) return 0;
 	if (!__graft_fd_get(fd, st) || !st->spare) return 0;
 	return !g_fd_ino(fd, &ino) && ino == st->ino;
 }
@@ -48,11 +48,14 @@ static int spare(int fd, struct graft_fdstate *st)
 long __graft_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	struct graft_fdstate st;
-	struct graft_sopt o = { .level = level, .name = name, .len = len };
 
 	/* an option graftd alone may set before its bind (SO_REUSEADDR...)
 	 * on a spare: a namespace socket takes it, grafted at connect as any */
-	if (val && len == sizeof(int)) {
+	if (val && len == sizeof(int) && __graft_fd_spare(fd)) {
+		struct graft_sopt o;
+		o.level = level;
+		o.name = name;
+		o.len = len;
 		memcpy(o.val, val, sizeof(int));
 		if (!__graft_spare_opt(&o) && spare(fd, &st)) {
 			long e = __graft_spare_to_local(fd, &st);

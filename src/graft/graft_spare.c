@@ -25,10 +25,12 @@
 
 long __graft_spare_socket(int domain, int type, int protocol)
 {
-	const struct graft_conf *c = __graft_conf();
+	const struct graft_conf *c;
 	struct graft_fdstate st;
 	struct graft_spare sp;
 
+	if (!__graft_pool_streaking()) return GRAFT_PASS;
+	c = __graft_conf();
 	if (c->state != GRAFT_CONF_ACTIVE || !c->neg) return GRAFT_PASS;
 	if (__graft_pool_spare(c, domain, protocol, &sp)) return GRAFT_PASS;
 	/* spares are close-on-exec and blocking */
