@@ -8,6 +8,8 @@
  *   fork ADDR PORT N       2 connections, fork: the child must hold no
  *                          inet socket (the parent's spares), both then
  *                          make N each
+ *   pause ADDR PORT N      N connections, "paused", a line from stdin, N
+ *                          more (graftd is restarted meanwhile)
  *   clobber ADDR PORT N    2 connections, dup2 a pipe over every fd the
  *                          app did not open, N more, the pipe must be
  *                          intact; close all fds >= 3, N more
@@ -266,6 +268,16 @@ int main(int argc, char **argv)
 	close(s);
 
 	if (!strncmp(argv[1], "spare", 5)) return spare_case(argv[1], n, n);
+	if (!strcmp(argv[1], "pause")) {
+		char line[16];
+		many(n);
+		printf("paused\n");
+		fflush(stdout);
+		if (!fgets(line, sizeof line, stdin)) fail("reading the go-ahead");
+		many(n);
+		printf("ok %d and %d\n", n, n);
+		return 0;
+	}
 	if (!strcmp(argv[1], "crr")) {
 		many(n);
 		printf("ok %d\n", n);

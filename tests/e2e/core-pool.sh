@@ -90,7 +90,32 @@ if [ "$probe" = "ok probe" ]; then
 		[ "$out" = "ok bind0" -a "$served" = 1 ]
 fi
 
-# 5. egress-batch 0: one request per connection
+# 5. graftd restarted while the client holds spares, a spare out and
+# perhaps a batch posted: the next connections work with the new graftd
+mkfifo "$T_TMP/go"
+exec 3<>"$T_TMP/go"
+on_host "$NET" serve-tcp "$HOSTIP" "$P1" 40 >"$T_TMP/srv.pause" 2>&1 &
+sp=$!
+if ready "$T_TMP/srv.pause"; then
+	in_ns "$POOL" pause "$HOSTIP" "$P1" 20 <&3 >"$T_TMP/pause.out" 2>&1 &
+	pp=$!
+	wait_for grep -q paused "$T_TMP/pause.out" || fail "pool: pause: $(cat "$T_TMP/pause.out")"
+	kill "$GRAFTD_PID"; wait "$GRAFTD_PID" 2>/dev/null
+	rm -f "$GRAFTD_SOCK" "$GRAFTD_CTL"
+	start_graftd || fail "pool: graftd restarts"
+	graftctl add ep-out type ipv4 addr 127.0.0.1 port dynamic netns "$NS" >/dev/null
+	echo go >&3
+	wait $pp
+	out=$(cat "$T_TMP/pause.out")
+	check "pool: graftd restarted between connections: the client goes on with the new one ($(echo $out))" \
+		[ "$(tail -n 1 "$T_TMP/pause.out")" = "ok 20 and 20" ]
+else
+	fail "pool: pause: server did not start"
+fi
+kill $sp 2>/dev/null; wait $sp 2>/dev/null
+exec 3>&-
+
+# 6. egress-batch 0: one request per connection
 conf "egress $HOSTIP/32 ep-out" "egress-batch 0"
 run off 20 crr "$HOSTIP" "$P1" 20
 check "pool: egress-batch 0: one graftd request per connection ($req for 20, $out)" \
