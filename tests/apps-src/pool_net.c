@@ -8,6 +8,8 @@
  *   fork ADDR PORT N       2 connections, fork: the child must hold no
  *                          inet socket (the parent's spares), both then
  *                          make N each
+ *   threads ADDR PORT N    8 threads make N connections each at once; no
+ *                          descriptor is lost or left behind but spares
  *   pause ADDR PORT N      N connections, "paused", a line from stdin, N
  *                          more (graftd is restarted meanwhile)
  *   clobber ADDR PORT N    2 connections, dup2 a pipe over every fd the
@@ -33,6 +35,7 @@
 #include <netinet/tcp.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +251,33 @@ static int openfds(int *fds, int max, int inet)
 	return n;
 }
 
+static void *worker(void *arg)
+{
+	many(*(int *)arg);
+	return 0;
+}
+
+/* 8 threads of n connections; the fds open afterwards are at most the
+ * ones before plus the spares a pool may keep (15) */
+static int threads(int n)
+{
+	pthread_t t[8];
+	int fds[256], before, after, i;
+
+	many(2);
+	before = openfds(fds, 256, 0);
+	for (i = 0; i < 8; i++)
+		if ((errno = pthread_create(t + i, 0, worker, &n))) fail("pthread_create");
+	for (i = 0; i < 8; i++) pthread_join(t[i], 0);
+	after = openfds(fds, 256, 0);
+	if (after > before + 15) {
+		printf("fail %d fds open after the threads, %d before\n", after, before);
+		return 1;
+	}
+	printf("ok 8 threads x %d\n", n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int n, s, rb = 65536;
@@ -268,6 +298,7 @@ int main(int argc, char **argv)
 	close(s);
 
 	if (!strncmp(argv[1], "spare", 5)) return spare_case(argv[1], n, n);
+	if (!strcmp(argv[1], "threads")) return threads(n);
 	if (!strcmp(argv[1], "pause")) {
 		char line[16];
 		many(n);

@@ -90,6 +90,11 @@ if [ "$probe" = "ok probe" ]; then
 		[ "$out" = "ok bind0" -a "$served" = 1 ]
 fi
 
+# threads: spares, batches posted and collected by 8 threads at once
+run threads 402 threads "$HOSTIP" "$P1" 50
+check "pool: 8 threads x 50 connections at once, every one answered, no descriptor left behind ($out)" \
+	[ "$out" = "ok 8 threads x 50" -a "$served" = 1 ]
+
 # 5. graftd restarted while the client holds spares, a spare out and
 # perhaps a batch posted: the next connections work with the new graftd
 mkfifo "$T_TMP/go"
