@@ -68,7 +68,7 @@ case $probe in
 skip*) skip "pool: spares handed out by socket(): ${probe#skip }" ;;
 *) fail "pool: spare-probe: $probe" ;;
 esac
-if [ "$probe" = "ok probe" ]; then
+case $probe in "ok probe"|skip*)
 	spare spare 24 spare 4
 	check "pool: socket() after two egress grafts returns a spare: 0.0.0.0:0 before connect, used as is by the connect, FD_CLOEXEC and O_NONBLOCK as asked ($out, $req graftd requests)" \
 		[ "$out" = "ok 8 spares" -a "$served" = 1 -a "$req" -le 6 ]
@@ -88,7 +88,7 @@ if [ "$probe" = "ok probe" ]; then
 	spare bind0 3 spare-bind0 0
 	check "pool: bind(0.0.0.0:0) on a spare, then connect: grafted ($out)" \
 		[ "$out" = "ok bind0" -a "$served" = 1 ]
-fi
+esac
 
 # threads: spares, batches posted and collected by 8 threads at once
 run threads 402 threads "$HOSTIP" "$P1" 50
