@@ -111,7 +111,8 @@ musl-gcc -static -O2 -o "$W/httpd-stock" "$top/examples/httpd.c" &&
 
 raw=$W/raw.txt
 : > "$raw"
-record() { echo "$1 $2 $3" >> "$raw"; }	# METRIC PATH VALUE
+run=0
+record() { echo "$1 $2 $3 $run" >> "$raw"; }	# METRIC PATH VALUE RUN
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
 # --- unmatched socket calls ------------------------------------------------------
@@ -293,46 +294,74 @@ http() {
 }
 
 # --- measurements --------------------------------------------------------------
+# One function per workload, PATH as argument; each records its metrics.
+w_stream() {
+	eval "a=\$addr_$1"
+	# shellcheck disable=SC2086
+	o=$(tmo env GRAFT=off taskset -c 0 "$W/nb-graft" stream $a "$T") || die "stream over $1 failed"
+	record stream_mbps "$1" "$(echo "$o" | field mbps)"
+}
+w_rr() {
+	eval "a=\$addr_$1"
+	# shellcheck disable=SC2086
+	o=$(tmo env GRAFT=off taskset -c 1 "$W/nb-graft" rr $a "$T") || die "rr over $1 failed"
+	record rr_tps "$1" "$(echo "$o" | field tps)"
+	record rr_p50_us "$1" "$(echo "$o" | field p50_us)"
+	record rr_p99_us "$1" "$(echo "$o" | field p99_us)"
+}
+w_crr() {
+	eval "a=\$addr_$1"
+	if [ "$1" = graft ]; then
+		o=$(tmo ip netns exec "$NS_CLI" env GRAFT_CONF="$W/cli.conf" \
+			taskset -c 1 "$W/nb-graft" crr 127.0.0.1 19001 "$T") || die "crr over graft failed"
+	else
+		# shellcheck disable=SC2086
+		o=$(tmo env GRAFT=off taskset -c 1 "$W/nb-graft" crr $a "$T") || die "crr over $1 failed"
+	fi
+	record crr_cps "$1" "$(echo "$o" | field cps)"
+}
+w_iperf_tcp() {
+	eval "a=\$iperf_$1"
+	# shellcheck disable=SC2086
+	o=$(iperf $a 2>&1) || die "iperf3 TCP over $1: $o"
+	record iperf3_mbps "$1" "$(echo "$o" | field mbps)"
+}
+w_iperf_udp() {
+	eval "a=\$iperf_$1"
+	# shellcheck disable=SC2086
+	o=$(iperf $a -u -b 0 -l 1400 2>&1) ||
+		die "iperf3 UDP over $1: $o$([ "$1" = graft ] && echo "; server: $(tail -n 5 "$W/iperf-graft.log")")"
+	record iperf3_udp_mbps "$1" "$(echo "$o" | field mbps)"
+	record iperf3_udp_loss "$1" "$(echo "$o" | field loss)"
+}
+w_http_ka() {
+	eval "a=\$http_$1"
+	o=$(http "$a" 2>&1) || die "wrk (keep-alive) over $1: $o"
+	record http_ka_rps "$1" "$(echo "$o" | field rps)"
+	record http_ka_p50_us "$1" "$(echo "$o" | field p50_us)"
+	record http_ka_p99_us "$1" "$(echo "$o" | field p99_us)"
+}
+w_http_close() {
+	eval "a=\$http_$1"
+	o=$(http "$a" -H 'Connection: close' 2>&1) || die "wrk (Connection: close) over $1: $o"
+	record http_close_rps "$1" "$(echo "$o" | field rps)"
+	record http_close_p50_us "$1" "$(echo "$o" | field p50_us)"
+	record http_close_p99_us "$1" "$(echo "$o" | field p99_us)"
+}
+
+# The three paths of a workload run back to back, in an order that turns
+# with each run: this VM has slow spells of many seconds, and a ratio is
+# then taken between neighbours (see ratio_runs below).
 for r in $(seq "$RUNS"); do
-	for p in host nat graft; do
-		eval "a=\$addr_$p"
-		log "run $r/$RUNS: $p"
-		# shellcheck disable=SC2086
-		o=$(tmo env GRAFT=off taskset -c 0 "$W/nb-graft" stream $a "$T") || die "stream over $p failed"
-		record stream_mbps $p "$(echo "$o" | field mbps)"
-		# shellcheck disable=SC2086
-		o=$(tmo env GRAFT=off taskset -c 1 "$W/nb-graft" rr $a "$T") || die "rr over $p failed"
-		record rr_tps $p "$(echo "$o" | field tps)"
-		record rr_p50_us $p "$(echo "$o" | field p50_us)"
-		record rr_p99_us $p "$(echo "$o" | field p99_us)"
-		if [ $p = graft ]; then
-			o=$(tmo ip netns exec "$NS_CLI" env GRAFT_CONF="$W/cli.conf" \
-				taskset -c 1 "$W/nb-graft" crr 127.0.0.1 19001 "$T") || die "crr over graft failed"
-		else
-			# shellcheck disable=SC2086
-			o=$(tmo env GRAFT=off taskset -c 1 "$W/nb-graft" crr $a "$T") || die "crr over $p failed"
-		fi
-		record crr_cps $p "$(echo "$o" | field cps)"
-
-		eval "a=\$iperf_$p"
-		# shellcheck disable=SC2086
-		o=$(iperf $a 2>&1) || die "iperf3 TCP over $p: $o"
-		record iperf3_mbps $p "$(echo "$o" | field mbps)"
-		# shellcheck disable=SC2086
-		o=$(iperf $a -u -b 0 -l 1400 2>&1) ||
-			die "iperf3 UDP over $p: $o$([ $p = graft ] && echo "; server: $(tail -n 5 "$W/iperf-graft.log")")"
-		record iperf3_udp_mbps $p "$(echo "$o" | field mbps)"
-		record iperf3_udp_loss $p "$(echo "$o" | field loss)"
-
-		eval "a=\$http_$p"
-		o=$(http "$a" 2>&1) || die "wrk (keep-alive) over $p: $o"
-		record http_ka_rps $p "$(echo "$o" | field rps)"
-		record http_ka_p50_us $p "$(echo "$o" | field p50_us)"
-		record http_ka_p99_us $p "$(echo "$o" | field p99_us)"
-		o=$(http "$a" -H 'Connection: close' 2>&1) || die "wrk (Connection: close) over $p: $o"
-		record http_close_rps $p "$(echo "$o" | field rps)"
-		record http_close_p50_us $p "$(echo "$o" | field p50_us)"
-		record http_close_p99_us $p "$(echo "$o" | field p99_us)"
+	case $((r % 3)) in
+	1) order="host nat graft" ;;
+	2) order="nat graft host" ;;
+	0) order="graft host nat" ;;
+	esac
+	log "run $r/$RUNS ($order)"
+	run=$r
+	for w in stream rr crr iperf_tcp iperf_udp http_ka http_close; do
+		for p in $order; do "w_$w" "$p"; done
 	done
 	for c in 1 4 16; do
 		o=$(tmo ip netns exec "$NS_CLI" "$W/graftrate" "$W/g.sock" ep-rate $c "$T") || die "graftrate failed"
@@ -350,6 +379,15 @@ median() { # median METRIC PATH
 	awk '{v[NR] = $1} END {if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 ratio() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf f, a / b}'; }
+# ratio_runs METRIC PATH BASE: the median over the runs of PATH/BASE, each
+# run's pair measured back to back
+ratio_runs() {
+	awk -v m="$1" -v p="$2" -v b="$3" '
+	$1 == m && $2 == p && $3 != "" {v[$4] = $3}
+	$1 == m && $2 == b && $3 != "" {w[$4] = $3}
+	END {for (r in v) if ((r in w) && w[r] != 0) print v[r] / w[r]}' "$raw" | sort -g |
+	awk '{v[NR] = $1} END {if (!NR) print "-"; else printf "%.2f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
 get() { awk -v m="$1" -v p="$2" '$1 == m && $2 == p {print $3; exit}' "$raw"; }
 # per_iter VARIANT: instructions per loop iteration, (Ir(2N) - Ir(N)) / N
 per_iter() { awk -v a="$(get "unm_ir_$UNM_N" "$1")" -v b="$(get "unm_ir_$((2 * UNM_N))" "$1")" -v n=$UNM_N 'BEGIN {printf "%.0f", (b - a) / n}'; }
@@ -362,6 +400,8 @@ table=$W/table.md
 	echo "graft benchmark, $stamp: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), $(uname -r), median of $RUNS runs of ${T}s"
 	echo
 	echo "iperf3 $iperf_ver and nginx $nginx_ver: the graft-cc builds (build/apps), the same binaries on all three paths (GRAFT=off on host and nat; the iperf3 client is that binary with GRAFT=off); netbench: its graft-cc build everywhere (GRAFT=off but for the graft server and the grafted CRR client); wrk $(wrk -v 2>&1 | sed -n '1s/^wrk \([^ ]*\).*/\1/p') on the host: 1 thread, 16 connections."
+	echo
+	echo "Columns host, nat, graft: medians. Ratios: the median of each run's ratio, the paths of a workload being measured back to back."
 	echo
 	echo "| workload | host | nat | graft | graft/host | graft/nat |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: |"
@@ -380,7 +420,7 @@ table=$W/table.md
 		if [ "$k" = iperf3_udp_loss ]; then	# no ratio of percentages
 			echo "| $label | $h | $n | $g | | |"
 		else
-			echo "| $label | $h | $n | $g | $(ratio "$g" "$h") | $(ratio "$g" "$n") |"
+			echo "| $label | $h | $n | $g | $(ratio_runs "$k" graft host) | $(ratio_runs "$k" graft nat) |"
 		fi
 	done
 	for c in 1 4 16; do
@@ -411,7 +451,7 @@ cp "$table" "$out/latest.md"
 
 # --- the plot ---------------------------------------------------------------------
 for k in iperf3_mbps iperf3_udp_mbps stream_mbps rr_tps crr_cps http_ka_rps http_close_rps; do
-	echo "$k $(ratio "$(median $k graft)" "$(median $k host)") $(ratio "$(median $k graft)" "$(median $k nat)")"
+	echo "$k $(ratio_runs $k graft host) $(ratio_runs $k graft nat)"
 done | sed 's/ - / 0 /g; s/ -$/ 0/' > "$W/plot.dat"
 gnuplot <<EOF 2>/dev/null && cp "$out/$stamp.png" "$out/latest.png" || log "gnuplot failed: no plot"
 set terminal png size 1000,500
