@@ -750,10 +750,15 @@ raise_nofile(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	/* each client may have a batch of sockets in flight, counted
+	 * against this limit until it reads them (docs/reliability.md) */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-	    rl.rlim_cur < env->conf.max_clients + 64)
-		log_warnx("open files limit %lu is below max-clients %u + 64",
-		    (unsigned long)rl.rlim_cur, env->conf.max_clients);
+	    rl.rlim_cur < (rlim_t)env->conf.max_clients *
+	    (GRAFT_PROTO_MAXBATCH + 1) + 64)
+		log_warnx("open files limit %lu is below %u: with max-clients "
+		    "%u, batches of sockets may run short", (unsigned long)rl.rlim_cur,
+		    env->conf.max_clients * (GRAFT_PROTO_MAXBATCH + 1) + 64,
+		    env->conf.max_clients);
 }
 
 static void
