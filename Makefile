@@ -199,7 +199,7 @@ distclean:
 # iperf3 and nginx built with graft-cc in build/apps: it builds those with
 # tests/apps/build-app.sh (once; then only when graft's libc changed) and
 # installs the tools it lacks (wrk, valgrind, gnuplot, musl-gcc, iptables)
-# with apt-get.  BENCH_ARGS: -r RUNS (3) -t SECONDS (3).
+# with apt-get.  BENCH_ARGS: -r RUNS (3) -t SECONDS (3) -w WORKLOAD,... (all).
 .PHONY: bench
 bench: all
 	@bench/run.sh $(BENCH_ARGS)
