@@ -235,6 +235,8 @@ hidden void __graft_pool_call(const struct graft_conf *, const struct graft_req 
 hidden long __graft_graft(int fd, const struct graft_fdstate *, const struct graft_rule *,
 	int ingress, unsigned port, int *hostfamily);
 hidden int __graft_replay(int hfd, const struct graft_fdstate *, unsigned sent, int *bad);
+hidden void __graft_log_grafted(int fd, const struct graft_rule *, int ingress,
+	const void *addr, unsigned len, const char *note);
 hidden int __graft_install(int hfd, int fd, const struct graft_fdstate *,
 	const struct graft_rule *, int ingress);
 

@@ -136,8 +136,7 @@ long __graft_listen(int fd)
 	struct graft_fdstate st;
 	long e;
 
-	if (__graft_fd_has(fd) != GRAFT_FD_PENDING || !__graft_fd_get(fd, &st) || !st.spare)
-		return GRAFT_PASS;
+	if (!__graft_fd_spare(fd) || !__graft_fd_get(fd, &st) || !st.spare) return GRAFT_PASS;
 	if ((e = __graft_spare_to_local(fd, &st)) < 0) return e;
 	__graft_fd_forget(fd, st.ino);
 	return GRAFT_PASS;

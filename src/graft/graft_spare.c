@@ -116,17 +116,5 @@ void __graft_spare_used(int fd, const struct graft_fdstate *st, const struct gra
 	__graft_fd_forget(fd, st->ino);
 	for (alias = -1; st->shared && (alias = __graft_fd_next_alias(alias, st->ino)) >= 0; )
 		__graft_fd_forget(alias, st->ino);
-	if (c->verbose) {
-		struct graft_msg m = { 0 };
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof ss;
-		__graft_msg_str(&m, "graft: ");
-		__graft_msg_rule(&m, r, 0);
-		__graft_msg_str(&m, ": fd ");
-		__graft_msg_num(&m, fd);
-		__graft_msg_str(&m, " grafted, host socket at ");
-		if (!g_getsockname(fd, &ss, &sl)) __graft_msg_sa(&m, &ss, sl < sizeof ss ? sl : sizeof ss);
-		__graft_msg_str(&m, " (a spare)");
-		__graft_log(&m);
-	}
+	if (c->verbose) __graft_log_grafted(fd, r, 0, 0, 0, " (a spare)");
 }

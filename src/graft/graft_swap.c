@@ -261,17 +261,28 @@ obtained:
 	__graft_fd_forget(fd, st->ino);
 	for (alias = -1; st->shared && (alias = __graft_fd_next_alias(alias, st->ino)) >= 0; )
 		__graft_fd_forget(alias, st->ino);
-	if (c->verbose) {
-		if (!res.rep.addrlen) {
-			socklen_t sl = sizeof res.rep.addr;
-			if (!g_getsockname(fd, res.rep.addr, &sl)) res.rep.addrlen = sl;
-		}
-		head(&m, r, ingress);
-		__graft_msg_str(&m, "fd ");
-		__graft_msg_num(&m, fd);
-		__graft_msg_str(&m, " grafted, host socket at ");
-		__graft_msg_sa(&m, res.rep.addr, res.rep.addrlen < sizeof res.rep.addr ? res.rep.addrlen : sizeof res.rep.addr);
-		__graft_log(&m);
-	}
+	if (c->verbose) __graft_log_grafted(fd, r, ingress, res.rep.addr, res.rep.addrlen, "");
 	return 0;
+}
+
+/* "verbose": "graft: RULE: fd N grafted, host socket at ADDR[NOTE]"; the
+ * address is asked of the kernel when graftd's reply gave none. */
+void __graft_log_grafted(int fd, const struct graft_rule *r, int ingress,
+	const void *addr, unsigned len, const char *note)
+{
+	struct graft_msg m;
+	unsigned char a[GRAFT_PROTO_ADDRMAX];
+
+	if (!len) {
+		socklen_t sl = sizeof a;
+		if (!g_getsockname(fd, a, &sl)) len = sl < sizeof a ? sl : sizeof a;
+		addr = a;
+	}
+	head(&m, r, ingress);
+	__graft_msg_str(&m, "fd ");
+	__graft_msg_num(&m, fd);
+	__graft_msg_str(&m, " grafted, host socket at ");
+	__graft_msg_sa(&m, addr, len < sizeof a ? len : sizeof a);
+	__graft_msg_str(&m, note);
+	__graft_log(&m);
 }

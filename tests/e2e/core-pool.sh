@@ -20,6 +20,7 @@ sockets() { graftctl stats | sed -n 's/^total .* sockets \([0-9]*\).*/\1/p'; }
 # the server accepted them all) and $req (graftd requests meanwhile)
 run() {
 	_n=$1 _c=$2; shift 2
+	out="(not run: no server)" served=0 req=0
 	on_host "$NET" serve-tcp "$HOSTIP" "$P1" "$_c" >"$T_TMP/srv.$_n" 2>&1 &
 	_sp=$!
 	ready "$T_TMP/srv.$_n" || { fail "$_n: server did not start"; kill $_sp; return 1; }
@@ -120,7 +121,14 @@ fi
 kill $sp 2>/dev/null; wait $sp 2>/dev/null
 exec 3>&-
 
-# 6. egress-batch 0: one request per connection
+# 6. "verbose" names the connects that used a spare from socket()
+conf "egress $HOSTIP/32 ep-out" verbose
+run verbose 5 crr "$HOSTIP" "$P1" 5
+n=$(printf '%s\n' "$out" | grep -c 'grafted, host socket at .* (a spare)$')
+check "pool: verbose: connects 3 to 5 say they used a spare from socket() ($n lines)" \
+	[ "$n" -eq 3 -a "$(printf '%s\n' "$out" | tail -n 1)" = "ok 5" -a "$served" = 1 ]
+
+# 7. egress-batch 0: one request per connection
 conf "egress $HOSTIP/32 ep-out" "egress-batch 0"
 run off 20 crr "$HOSTIP" "$P1" 20
 check "pool: egress-batch 0: one graftd request per connection ($req for 20, $out)" \
