@@ -36,6 +36,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,9 +89,10 @@ static socklen_t mkaddr(const char *a, int port, struct sockaddr_storage *ss)
 	exit(2);
 }
 
+/* per thread: the conc checks call it from many threads at once */
 static const char *name(int fd, int peer)
 {
-	static char b[80];
+	static __thread char b[80];
 	char h[INET6_ADDRSTRLEN];
 	struct sockaddr_storage ss;
 	socklen_t l = sizeof ss;
@@ -381,15 +383,33 @@ static int bind_port(int fd, int port)
 	return bind(fd, (void *)&ss, l) ? -errno : 0;
 }
 
+static pthread_mutex_t why_lock = PTHREAD_MUTEX_INITIALIZER;
+static char why[160];	/* the first failure of a thread, for the result line */
+
+static void *failed(const char *fmt, ...)
+{
+	va_list ap;
+	pthread_mutex_lock(&why_lock);
+	if (!why[0]) {
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof why, fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&why_lock);
+	return (void *)1L;
+}
+
 static void *thr_bind(void *arg)
 {
 	long i = (long)arg;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), r;
-	if (fd < 0) return (void *)1L;
-	r = bind_port(fd, port0 + (int)i);
-	r = r == 0 && !listen(fd, 8) && grafted_to(fd, port0 + (int)i) ? 0 : 1;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = port0 + (int)i, r;
+	void *res = 0;
+	if (fd < 0) return failed("socket: %s", strerror(errno));
+	if ((r = bind_port(fd, port))) res = failed("bind port %d: %s", port, strerror(-r));
+	else if (listen(fd, 8)) res = failed("listen port %d: %s", port, strerror(errno));
+	else if (!grafted_to(fd, port)) res = failed("port %d: socket at %s", port, name(fd, 0));
 	close(fd);
-	return (void *)(long)r;
+	return res;
 }
 
 static void check_threads(int nthr, int rounds)
@@ -401,7 +421,9 @@ static void check_threads(int nthr, int rounds)
 		for (i = 0; i < nthr; i++) pthread_create(t + i, 0, thr_bind, (void *)i);
 		for (i = 0; i < nthr; i++) { pthread_join(t[i], &r); bad += r != 0; }
 	}
-	RESULT(!bad, "threads: %d threads x %d rounds grafting at once, %ld failed", nthr, rounds, bad);
+	RESULT(!bad, "threads: %d threads x %d rounds grafting at once, %ld failed%s%s", nthr, rounds,
+		bad, why[0] ? "; first: " : "", why);
+	why[0] = 0;
 }
 
 static void check_forks(int n)
