@@ -37,32 +37,40 @@ static void *install(void *volatile *p, size_t size)
 	return old;
 }
 
-static struct slot *slot(int fd, int create)
+/* The slot of fd, or 0 when its chunk was never made.  A leaf apart from
+ * make(): every hook of a process with rules asks it, most only this. */
+static struct slot *find(int fd)
 {
 	void *volatile *l2;
 	struct slot *c;
 	unsigned u = fd;
 
-	if (fd < 0) return 0;
-	l2 = l1[u >> (L2_BITS + L3_BITS)];
-	if (!l2) {
-		if (!create) return 0;
-		l2 = install(&l1[u >> (L2_BITS + L3_BITS)], L2_SIZE * sizeof(void *));
-		if (!l2) return 0;
-	}
-	c = l2[(u >> L3_BITS) & (L2_SIZE - 1)];
-	if (!c) {
-		if (!create) return 0;
-		c = install(&l2[(u >> L3_BITS) & (L2_SIZE - 1)], L3_SIZE * sizeof *c);
-		if (!c) return 0;
-	}
+	if (fd < 0 || !(l2 = l1[u >> (L2_BITS + L3_BITS)])) return 0;
+	if (!(c = l2[(u >> L3_BITS) & (L2_SIZE - 1)])) return 0;
+	return c + (u & (L3_SIZE - 1));
+}
+
+/* The slot of fd, making its page and chunk when needed; 0: no memory. */
+static struct slot *make(int fd)
+{
+	void *volatile *l2;
+	struct slot *c;
+	unsigned u = fd;
+
+	if ((c = find(fd)) || fd < 0) return c;
+	if (!(l2 = l1[u >> (L2_BITS + L3_BITS)])
+	 && !(l2 = install(&l1[u >> (L2_BITS + L3_BITS)], L2_SIZE * sizeof(void *))))
+		return 0;
+	if (!(c = l2[(u >> L3_BITS) & (L2_SIZE - 1)])
+	 && !(c = install(&l2[(u >> L3_BITS) & (L2_SIZE - 1)], L3_SIZE * sizeof *c)))
+		return 0;
 	return c + (u & (L3_SIZE - 1));
 }
 
 /* 0, GRAFT_FD_PENDING or GRAFT_FD_NAMED, without the lock */
 int __graft_fd_has(int fd)
 {
-	struct slot *s = slot(fd, 0);
+	struct slot *s = find(fd);
 	return s ? s->used : 0;
 }
 
@@ -75,14 +83,14 @@ static int kind(const struct graft_fdstate *st)
  * sockets whose options and names the core answers for. */
 int __graft_fd_afgraft(int fd)
 {
-	struct slot *s = slot(fd, 0);
+	struct slot *s = find(fd);
 	return s && s->used && s->afgraft;
 }
 
 /* Whether fd is a recorded spare (graft_spare.c), without the lock. */
 int __graft_fd_spare(int fd)
 {
-	struct slot *s = slot(fd, 0);
+	struct slot *s = find(fd);
 	return s && s->used && s->spare;
 }
 
@@ -95,7 +103,7 @@ static void copy(struct graft_fdstate *to, const struct graft_fdstate *from)
 
 int __graft_fd_put(int fd, const struct graft_fdstate *st)
 {
-	struct slot *s = slot(fd, 1);
+	struct slot *s = make(fd);
 	if (!s) return -ENOMEM;
 	if (!(__graft_on & GRAFT_ON_FDS))
 		__atomic_fetch_or(&__graft_on, GRAFT_ON_FDS, __ATOMIC_SEQ_CST);
@@ -110,7 +118,7 @@ int __graft_fd_put(int fd, const struct graft_fdstate *st)
 
 int __graft_fd_get(int fd, struct graft_fdstate *st)
 {
-	struct slot *s = slot(fd, 0);
+	struct slot *s = find(fd);
 	int r = 0;
 	if (!s) return 0;
 	G_LOCK(s->lock);
@@ -125,7 +133,7 @@ int __graft_fd_get(int fd, struct graft_fdstate *st)
 /* ino 0 forgets whatever is there; else only that socket's state. */
 void __graft_fd_forget(int fd, uint64_t ino)
 {
-	struct slot *s = slot(fd, 0);
+	struct slot *s = find(fd);
 	if (!s || !s->used) return;
 	G_LOCK(s->lock);
 	if (s->used && (!ino || s->st.ino == ino)) s->used = 0;
@@ -158,7 +166,7 @@ void __graft_sopt_add(struct graft_fdstate *st, int level, int name, const void 
 
 void __graft_fd_addopt(int fd, int level, int name, const void *val, socklen_t len)
 {
-	struct slot *s = slot(fd, 0);
+	struct slot *s = find(fd);
 	if (!s || !s->used) return;
 	G_LOCK(s->lock);
 	/* an AF_GRAFT socket keeps its own queue (afgraft_opt.c) */
@@ -169,7 +177,7 @@ void __graft_fd_addopt(int fd, int level, int name, const void *val, socklen_t l
 /* Track the epoll sets fd is registered with (epoll_ctl succeeded). */
 void __graft_fd_epoll(int fd, int epfd, int op, uint32_t events, uint64_t data)
 {
-	struct slot *s = slot(fd, 0);
+	struct slot *s = find(fd);
 	struct graft_fdstate *st;
 	unsigned i;
 
@@ -190,7 +198,7 @@ void __graft_fd_epoll(int fd, int epfd, int op, uint32_t events, uint64_t data)
 
 void __graft_fd_any0(int fd)
 {
-	struct slot *s = slot(fd, 0);
+	struct slot *s = find(fd);
 	if (!s || !s->used) return;
 	G_LOCK(s->lock);
 	s->st.any0 = 1;
@@ -201,7 +209,7 @@ void __graft_fd_any0(int fd)
  * must call __graft_fd_unlock(fd) when it got non-null. */
 struct graft_fdstate *__graft_fd_lock(int fd, uint64_t ino)
 {
-	struct slot *s = slot(fd, 0);
+	struct slot *s = find(fd);
 	if (!s || !s->used) return 0;
 	G_LOCK(s->lock);
 	if (s->used && (!ino || s->st.ino == ino)) return &s->st;
@@ -211,7 +219,7 @@ struct graft_fdstate *__graft_fd_lock(int fd, uint64_t ino)
 
 void __graft_fd_unlock(int fd)
 {
-	struct slot *s = slot(fd, 0);
+	struct slot *s = find(fd);
 	s->spare = s->st.spare;
 	if (s->used) s->used = kind(&s->st);
 	G_UNLOCK(s->lock);
@@ -242,7 +250,7 @@ void __graft_fd_dup(int oldfd, int newfd)
 
 	__graft_fd_forget(newfd, 0);
 	if (!had) return;
-	if (!(s = slot(oldfd, 0))) return;
+	if (!(s = find(oldfd))) return;
 	G_LOCK(s->lock);
 	if (s->used && s->st.ino == st.ino) s->st.shared = 1;
 	G_UNLOCK(s->lock);
