@@ -8,6 +8,10 @@
  * The reply carries the host socket as SCM_RIGHTS when error == 0, or with
  * GRAFT_F_BATCH up to req.port egress sockets at once (rep.nfds says how
  * many); a graftd that predates batches refuses the flag as malformed.
+ * A batch asked with GRAFT_F_INOS has a struct graft_inos after the reply
+ * in the same record, ino[] cut to rep.nfds entries: the client learns the
+ * sockets' identities without an fstat() each (a graftd that predates it
+ * refuses the flag as malformed, too).
  * docs/protocol.md is the prose version of this file; keep them together. */
 #ifndef GRAFT_PROTO_H
 #define GRAFT_PROTO_H
@@ -30,7 +34,8 @@
 #define GRAFT_F_EGRESS   0x2u	/* for connect()/sendto(): the app will talk out */
 #define GRAFT_F_PORT     0x4u	/* req.port is the port the app asked for */
 #define GRAFT_F_BATCH    0x8u	/* egress only: req.port sockets at once, 1..MAXBATCH */
-#define GRAFT_F_ALL      0xfu
+#define GRAFT_F_INOS     0x10u	/* with GRAFT_F_BATCH: a graft_inos after the reply */
+#define GRAFT_F_ALL      0x1fu
 
 /* reason codes in a reply (error carries the errno) */
 #define GRAFT_R_OK        0	/* granted */
@@ -83,6 +88,16 @@ struct graft_rep {
 	uint8_t  zero[12];	/* reserved, 0 */
 };
 
+/* The identities (fstat) of a batch's sockets, in the order of the fds.
+ * The device as major/minor: the peers' dev_t encodings may differ. */
+struct graft_inos {
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint64_t ino[GRAFT_PROTO_MAXBATCH];
+};
+#define GRAFT_INOS_LEN(n)	(8 + 8 * (n))	/* bytes sent for n sockets */
+
+_Static_assert(sizeof(struct graft_inos) == 8 + 8 * GRAFT_PROTO_MAXBATCH, "graft_inos layout");
 _Static_assert(sizeof(struct graft_opt) == 12, "graft_opt layout");
 _Static_assert(sizeof(struct graft_req) == 140, "graft_req layout");
 _Static_assert(sizeof(struct graft_rep) == 148, "graft_rep layout");

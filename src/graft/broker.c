@@ -12,6 +12,7 @@
  * first, so requests and replies stay paired. */
 #include <string.h>
 #include <sys/un.h>
+#include <sys/sysmacros.h>
 #include "graft_core.h"
 
 #define BROKER_TIMEOUT 10	/* seconds graftd has to answer */
@@ -20,7 +21,10 @@ static volatile int lock[1];
 static int bfd = -1;
 static void *posted;		/* the pool a posted batch's reply is for */
 static unsigned posted_want;
+static int posted_inos;
 static long bpid;
+static volatile int *balive;	/* MADV_WIPEONFORK: reads 0 in a forked child */
+static unsigned char bnoalive;	/* ... not to be had: compare pids instead */
 static dev_t bdev;
 static ino_t bino;
 
@@ -31,6 +35,13 @@ static int ours(void)
 }
 
 static void settle(int lost);
+
+/* Whether the connection was opened by another process (we are a forked
+ * child, perhaps of a raw clone): a load, or getpid() without the page. */
+static int moved(void)
+{
+	return balive ? !*balive : bpid != g_getpid();
+}
 
 static void drop(void)
 {
@@ -67,7 +78,9 @@ static int open_broker(const char *path, struct graft_bres *res)
 	bfd = fd;
 	bdev = st.st_dev;
 	bino = st.st_ino;
-	bpid = g_getpid();
+	if (!balive && !bnoalive && !(balive = g_mmap_wipeonfork(4096))) bnoalive = 1;
+	if (balive) *balive = 1;
+	else bpid = g_getpid();
 	return 0;
 }
 
@@ -109,15 +122,19 @@ static int post(const struct graft_req *q, struct graft_bres *res)
 	return r == sizeof *q ? 0 : -EPROTO;
 }
 
-/* The reply to a request for want sockets.  0 or -errno of the transport. */
-static int receive(unsigned want, struct graft_bres *res)
+/* The reply to a request for want sockets (with their identities when
+ * inos).  0 or -errno of the transport. */
+static int receive(unsigned want, int inos, struct graft_bres *res)
 {
 	union {
 		struct cmsghdr h;
 		char b[CMSG_SPACE((GRAFT_PROTO_MAXBATCH + 4) * sizeof(int))];
 	} cbuf;
 	struct graft_rep rep;
-	char extra[sizeof rep + 1];
+	struct {
+		struct graft_inos i;
+		char over[sizeof rep + 1];	/* a longer record is malformed */
+	} extra;
 	struct iovec iov[2];
 	struct msghdr mh;
 	unsigned n;
@@ -126,7 +143,7 @@ static int receive(unsigned want, struct graft_bres *res)
 	memset(&mh, 0, sizeof mh);
 	iov[0].iov_base = &rep;
 	iov[0].iov_len = sizeof rep;
-	iov[1].iov_base = extra;
+	iov[1].iov_base = &extra;
 	iov[1].iov_len = sizeof extra;
 	mh.msg_iov = iov;
 	mh.msg_iovlen = 2;
@@ -140,8 +157,10 @@ static int receive(unsigned want, struct graft_bres *res)
 	n = take_fds(&mh, res->fds, want);
 	res->step = "reply";
 	/* a grant carries 1..want fds and says how many (0: an older
-	 * graftd's single fd); a refusal carries none */
-	if (r != sizeof rep || (mh.msg_flags & (MSG_TRUNC|MSG_CTRUNC))
+	 * graftd's single fd), asked for, their identities; a refusal
+	 * carries none */
+	if (r != sizeof rep + (inos && !rep.error ? GRAFT_INOS_LEN(n) : 0)
+	 || (mh.msg_flags & (MSG_TRUNC|MSG_CTRUNC))
 	 || rep.magic != GRAFT_PROTO_MAGIC || rep.version != GRAFT_PROTO_VERSION
 	 || rep.op != GRAFT_OP_REPLY || rep.error < 0 || rep.error > 4095
 	 || (rep.error ? n != 0 : !n || n != (rep.nfds ? rep.nfds : 1))) {
@@ -151,6 +170,11 @@ static int receive(unsigned want, struct graft_bres *res)
 	res->rep = rep;
 	res->err = rep.error;
 	res->nfds = n;
+	res->inos = inos && !rep.error;
+	if (res->inos) {
+		res->dev = makedev(extra.i.dev_major, extra.i.dev_minor);
+		memcpy(res->ino, extra.i.ino, n * sizeof *res->ino);
+	}
 	res->fd = n ? res->fds[0] : -1;
 	return 0;
 }
@@ -160,11 +184,16 @@ static unsigned wanted(const struct graft_req *q)
 	return q->flags & GRAFT_F_BATCH ? q->port : 1;
 }
 
+static int inos_wanted(const struct graft_req *q)
+{
+	return !!(q->flags & GRAFT_F_INOS);
+}
+
 /* One request, one reply.  Returns 0 or -errno of the transport. */
 static int exchange(const struct graft_req *q, struct graft_bres *res)
 {
 	int r = post(q, res);
-	return r ? r : receive(wanted(q), res);
+	return r ? r : receive(wanted(q), inos_wanted(q), res);
 }
 
 /* A posted batch (__graft_broker_post) is answered before anything else
@@ -179,7 +208,7 @@ static void settle(int lost)
 	if (!p) return;
 	posted = 0;
 	memset(&res, 0, sizeof res);
-	if (lost || (r = receive(posted_want, &res))) {
+	if (lost || (r = receive(posted_want, posted_inos, &res))) {
 		__graft_pool_posted(p, 0);
 		if (!lost) drop();
 		return;
@@ -189,7 +218,7 @@ static void settle(int lost)
 
 /* In a forked child (graft_fork.c): a parent's thread may have been in
  * an exchange.  The inherited connection is dropped at the next call, by
- * the pid check. */
+ * moved(). */
 void __graft_broker_forked(void)
 {
 	lock[0] = 0;
@@ -199,7 +228,7 @@ void __graft_broker_forked(void)
 /* Check the connection, opening it when needed; under the lock. */
 static int ready(const char *path, struct graft_bres *res)
 {
-	if (bfd >= 0 && (bpid != g_getpid() || !ours())) drop();
+	if (bfd >= 0 && (moved() || !ours())) drop();
 	return bfd < 0 ? open_broker(path, res) : 0;
 }
 
@@ -217,6 +246,7 @@ int __graft_broker_post(const char *path, const struct graft_req *q, void *owner
 	if (!r) {
 		posted = owner;
 		posted_want = wanted(q);
+		posted_inos = inos_wanted(q);
 	}
 	G_UNLOCK(lock);
 	g_restorecancel(cs);
@@ -230,7 +260,7 @@ void __graft_broker_collect(void *owner)
 
 	G_LOCK(lock);
 	if (posted == owner) {
-		if (bpid != g_getpid() || !ours()) drop();
+		if (moved() || !ours()) drop();
 		else settle(0);
 	}
 	G_UNLOCK(lock);
@@ -244,7 +274,7 @@ void __graft_broker_call(const char *path, const struct graft_req *q, struct gra
 	memset(res, 0, sizeof *res);
 	res->fd = -1;
 	G_LOCK(lock);
-	if (bfd >= 0 && (bpid != g_getpid() || !ours())) drop();
+	if (bfd >= 0 && (moved() || !ours())) drop();
 	settle(0);
 	for (tries = 0; tries < 2; tries++) {
 		fresh = bfd < 0;

@@ -40,6 +40,7 @@ struct pool {
 	unsigned char used;		/* the key below is set */
 	unsigned char nobatch;		/* graftd refused a batch for it */
 	unsigned char posted;		/* a batch is on its way (broker.c) */
+	unsigned char posted_inos;	/* ... asked with GRAFT_F_INOS */
 	int domain, type, protocol;
 	char ep[GRAFT_PROTO_EPNAME];
 	unsigned n;
@@ -56,6 +57,7 @@ static unsigned streak;		/* grafts in a row to it */
 static volatile int *alive;	/* MADV_WIPEONFORK: reads 0 in a forked child */
 static unsigned char noalive;	/* ... not to be had: compare pids instead */
 static long owner;
+static unsigned char noinos;	/* graftd predates GRAFT_F_INOS */
 
 static int mine(const struct spare *sp)
 {
@@ -217,7 +219,11 @@ static void keep(struct pool *p, const struct graft_bres *res, unsigned from)
 	for (i = from; i < res->nfds; i++) {
 		struct stat sb;
 		int fd = res->fds[i];
-		if (p->n == NSPARE || g_fstat(fd, &sb)) {
+		if (res->inos) {
+			sb.st_dev = res->dev;
+			sb.st_ino = res->ino[i];
+		}
+		if (p->n == NSPARE || (!res->inos && g_fstat(fd, &sb))) {
 			g_close(fd);
 			continue;
 		}
@@ -229,6 +235,16 @@ static void keep(struct pool *p, const struct graft_bres *res, unsigned from)
 	G_UNLOCK(p->lock);
 }
 
+/* A graftd that predates GRAFT_F_INOS refuses it as malformed: from then
+ * on this process asks without it and fstat()s each socket itself. */
+static int inos_refused(unsigned flags, const struct graft_bres *res)
+{
+	if (!(flags & GRAFT_F_INOS) || res->transport || !res->err
+	 || res->rep.reason != GRAFT_R_MALFORMED) return 0;
+	noinos = 1;
+	return 1;
+}
+
 /* Ask graftd for a batch for p into res: 0 when it came, -1 when it did
  * not, 1 when graftd cannot do batches (GRAFT_R_BATCH, or "malformed"
  * from a graftd that predates them): p asks plainly from then on. */
@@ -237,11 +253,15 @@ static int batch(const struct graft_conf *c, struct pool *p, const struct graft_
 {
 	struct graft_req b = *q;
 
-	b.flags |= GRAFT_F_BATCH;
+	b.flags |= GRAFT_F_BATCH | (noinos ? 0 : GRAFT_F_INOS);
 	b.port = c->egress_batch;
 	b.nopts = 0;
 	memset(b.opts, 0, sizeof b.opts);
 	__graft_broker_call(c->broker, &b, res);
+	if (inos_refused(b.flags, res)) {
+		b.flags &= ~GRAFT_F_INOS;
+		__graft_broker_call(c->broker, &b, res);
+	}
 	if (!res->transport && res->err
 	 && (res->rep.reason == GRAFT_R_BATCH || res->rep.reason == GRAFT_R_MALFORMED)) {
 		p->nobatch = 1;
@@ -259,7 +279,7 @@ static void batch_req(const struct graft_conf *c, const struct pool *p, struct g
 	q->magic = GRAFT_PROTO_MAGIC;
 	q->version = GRAFT_PROTO_VERSION;
 	q->op = GRAFT_OP_GRAFT;
-	q->flags = GRAFT_F_EGRESS|GRAFT_F_BATCH;
+	q->flags = GRAFT_F_EGRESS|GRAFT_F_BATCH|(noinos ? 0 : GRAFT_F_INOS);
 	q->family = p->domain;
 	q->type = p->type;
 	q->protocol = p->protocol;
@@ -280,6 +300,7 @@ static void prefetch(const struct graft_conf *c, struct pool *p)
 	G_UNLOCK(p->lock);
 	if (!go) return;
 	batch_req(c, p, &q);
+	p->posted_inos = !!(q.flags & GRAFT_F_INOS);
 	if (__graft_broker_post(c->broker, &q, p)) p->posted = 0;
 }
 
@@ -288,8 +309,8 @@ void __graft_pool_posted(void *owner, const struct graft_bres *res)
 {
 	struct pool *p = owner;
 
-	if (res && !res->transport && res->err
-	 && (res->rep.reason == GRAFT_R_BATCH || res->rep.reason == GRAFT_R_MALFORMED))
+	if (res && !inos_refused(p->posted_inos ? GRAFT_F_INOS : 0, res) && !res->transport
+	 && res->err && (res->rep.reason == GRAFT_R_BATCH || res->rep.reason == GRAFT_R_MALFORMED))
 		p->nobatch = 1;
 	if (res && !res->transport && !res->err) keep(p, res, 0);
 	G_LOCK(p->lock);
@@ -389,7 +410,9 @@ int __graft_pool_spare(const struct graft_conf *c, int domain, int protocol, str
 		__graft_pool_streak(0);
 		return -1;
 	}
-	if (g_fstat(res.fd, &sb)) {
+	if (res.inos) {
+		sb.st_ino = res.ino[0];
+	} else if (g_fstat(res.fd, &sb)) {
 		g_close(res.fd);
 		return -1;
 	}

@@ -205,6 +205,9 @@ struct graft_bres {
 	int transport;		/* err is ours (graftd unreachable), not graftd's */
 	const char *step;	/* what failed, for the log line */
 	struct graft_rep rep;
+	int inos;		/* GRAFT_F_INOS: the fds' identities follow */
+	dev_t dev;
+	uint64_t ino[GRAFT_PROTO_MAXBATCH];
 };
 hidden void __graft_broker_call(const char *path, const struct graft_req *, struct graft_bres *);
 hidden int __graft_broker_post(const char *path, const struct graft_req *, void *owner);

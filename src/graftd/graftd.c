@@ -140,8 +140,9 @@ send_reply(int fd, struct reply *r)
 		char buf[CMSG_SPACE(sizeof(int) * GRAFT_PROTO_MAXBATCH)];
 		struct cmsghdr align;
 	} cm;
-	struct iovec iov = { &r->rep, sizeof(r->rep) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov[2] = { { &r->rep, sizeof(r->rep) },
+	    { &r->inos, GRAFT_INOS_LEN(r->ninos) } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 1 };
 	struct cmsghdr *cmsg;
 
 	if (r->nfds > 0) {
@@ -153,6 +154,8 @@ send_reply(int fd, struct reply *r)
 		cmsg->cmsg_type = SCM_RIGHTS;
 		cmsg->cmsg_len = CMSG_LEN(sizeof(int) * r->nfds);
 		memcpy(CMSG_DATA(cmsg), r->fds, sizeof(int) * r->nfds);
+		if (r->ninos == r->nfds)
+			msg.msg_iovlen = 2;
 	}
 	while (sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == -1) {
 		if (errno != EINTR)

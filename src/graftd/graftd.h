@@ -113,6 +113,8 @@ struct reply {
 	struct graft_rep	rep;
 	unsigned		nfds;	/* host sockets to pass: 0 or rep.nfds */
 	int			fds[GRAFT_PROTO_MAXBATCH];
+	unsigned		ninos;	/* GRAFT_F_INOS: entries of inos to send */
+	struct graft_inos	inos;
 };
 
 struct optrule {

@@ -3,6 +3,7 @@
  * and covered by tests/unit/test_graftd_request.c. */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -178,6 +179,7 @@ reply_close(struct reply *r)
 	for (i = 0; i < r->nfds; i++)
 		close(r->fds[i]);
 	r->nfds = 0;
+	r->ninos = 0;
 	r->rep.nfds = 0;
 }
 
@@ -225,15 +227,19 @@ opts_ok(const struct graft_req *req)
 	return 1;
 }
 
-/* GRAFT_F_BATCH: outward only, the count in port, 1..MAXBATCH. */
+/* GRAFT_F_BATCH: outward only, the count in port, 1..MAXBATCH;
+ * GRAFT_F_INOS only with it. */
 static int
 flags_ok(const struct graft_req *req)
 {
 	if (req->flags & ~GRAFT_F_ALL)
 		return 0;
 	if (req->flags & GRAFT_F_BATCH)
-		return (req->flags & ~GRAFT_F_BATCH) == GRAFT_F_EGRESS &&
+		return (req->flags & ~(GRAFT_F_BATCH | GRAFT_F_INOS)) ==
+		    GRAFT_F_EGRESS &&
 		    req->port >= 1 && req->port <= GRAFT_PROTO_MAXBATCH;
+	if (req->flags & GRAFT_F_INOS)
+		return 0;
 	return (req->flags & GRAFT_F_PORT) || req->port == 0;
 }
 
@@ -485,6 +491,25 @@ inet_setup(int s, const struct ep_def *ep, const struct graft_req *req,
 	return 0;
 }
 
+/* GRAFT_F_INOS: the identities of the granted sockets, sent after the
+ * reply so that the client need not fstat() each. */
+static int
+inos(struct reply *r)
+{
+	struct stat sb;
+	unsigned i;
+
+	for (i = 0; i < r->nfds; i++) {
+		if (fstat(r->fds[i], &sb) == -1)
+			return errno;
+		r->inos.ino[i] = sb.st_ino;
+	}
+	r->inos.dev_major = major(sb.st_dev);
+	r->inos.dev_minor = minor(sb.st_dev);
+	r->ninos = r->nfds;
+	return 0;
+}
+
 /* One host socket, set up and bound: the socket, or -1 with *err and
  * *reason set.  ss/len: the bound address. */
 static int
@@ -547,6 +572,11 @@ req_grant(const struct ep_def *ep, const struct graft_req *req,
 	    &rv2, &reason2)) != -1)
 		r->fds[r->nfds++] = s;
 	r->rep.nfds = r->nfds;
+	if ((req->flags & GRAFT_F_INOS) && (rv = inos(r)) != 0) {
+		reply_close(r);
+		reason = GRAFT_R_SOCKET;
+		goto refuse;
+	}
 	if (len > sizeof(r->rep.addr))
 		len = sizeof(r->rep.addr);
 	r->rep.addrlen = len;

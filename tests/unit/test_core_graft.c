@@ -72,6 +72,12 @@ static void *conn(void *arg)
 		nreq++;
 		pthread_mutex_unlock(&mu);
 		if (!strncmp(q.epname, "ep-drop", 16)) break;
+		/* as a graftd from before GRAFT_F_INOS: the libc asks again
+		 * without it */
+		if (q.flags & ~0xfu) {
+			reply(c, EBADMSG, GRAFT_R_MALFORMED, -1);
+			continue;
+		}
 		if (!strncmp(q.epname, "ep-refuse", 16)) {
 			reply(c, ENOENT, GRAFT_R_NOENT, -1);
 			continue;

@@ -2,6 +2,7 @@
  * port choice and the making of host sockets (request.c). */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -452,7 +453,16 @@ test_batch_validate(void **state)
 	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
 	r.flags = GRAFT_F_EGRESS | GRAFT_F_PORT | GRAFT_F_BATCH;
 	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
-	r.flags = GRAFT_F_EGRESS | 0x10;
+	/* GRAFT_F_INOS only with a batch; no flag above it */
+	r.flags = GRAFT_F_EGRESS | GRAFT_F_BATCH | GRAFT_F_INOS;
+	assert_int_equal(check(&r, sizeof(r), 0, &reason), 0);
+	r.flags = GRAFT_F_EGRESS | GRAFT_F_INOS;
+	r.port = 0;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r.flags = GRAFT_F_INGRESS | GRAFT_F_INOS;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r.flags = GRAFT_F_EGRESS | GRAFT_F_BATCH | 0x20;
+	r.port = 4;
 	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
 }
 
@@ -520,9 +530,23 @@ test_grant_batch(void **state)
 			assert_true(a.st_ino != b.st_ino);
 		}
 	}
+	assert_int_equal(rep.ninos, 0);		/* not asked */
 	reply_close(&rep);
 	assert_int_equal(rep.nfds, 0);
 	assert_int_equal(fcntl(rep.fds[0], F_GETFD), -1);	/* closed */
+	/* GRAFT_F_INOS: each socket's identity, in the order of the fds */
+	r.flags = GRAFT_F_EGRESS | GRAFT_F_BATCH | GRAFT_F_INOS;
+	assert_int_equal(req_grant(&ep, &r, &rep), 0);
+	assert_int_equal(rep.nfds, 5);
+	assert_int_equal(rep.ninos, 5);
+	for (i = 0; i < rep.nfds; i++) {
+		assert_int_equal(fstat(rep.fds[i], &a), 0);
+		assert_true(rep.inos.ino[i] == (uint64_t)a.st_ino);
+		assert_int_equal(rep.inos.dev_major, major(a.st_dev));
+		assert_int_equal(rep.inos.dev_minor, minor(a.st_dev));
+	}
+	reply_close(&rep);
+	assert_int_equal(rep.ninos, 0);
 	/* a plain egress grant says it carries one */
 	r.flags = GRAFT_F_EGRESS;
 	r.port = 0;
