@@ -131,6 +131,15 @@ else
 	fail "egress from A: $out $(cat "$T_TMP/h.out")"
 fi
 
+# A batch (GRAFT_F_EGRESS|GRAFT_F_BATCH = 0xa) of 4, and one that asks for
+# the sockets' identities too (|GRAFT_F_INOS = 0x1a): they match fstat().
+granted "batch: 4 sockets in one reply" "family=inet addr=127.0.0.1:0 fds=4 nfds=4" \
+    "$A" -p 4 -F 0xa ep-out
+granted "batch with GRAFT_F_INOS: the reply carries each socket's identity" \
+    "family=inet addr=127.0.0.1:0 fds=4 nfds=4 inos=ok" "$A" -p 4 -F 0x1a ep-out
+refused "GRAFT_F_INOS without a batch is malformed" "errno=EBADMSG reason=1" \
+    "$A" -F 0x12 ep-out
+
 # A unix endpoint: A listens on a host path.
 bg in_ns "$A" -f unix -i -x listen ep-u >"$T_TMP/u.out" 2>&1
 if wait_for grep -q listening "$T_TMP/u.out" &&

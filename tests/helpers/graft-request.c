@@ -24,6 +24,7 @@
 #endif
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -169,22 +170,43 @@ send_request(int s, const char *name, int flags)
 	return send_record(s, buf, (size_t)size, attach, flags);
 }
 
-/* Read one reply: the fd or -1; prints the result line. */
+/* A batch's identities (GRAFT_F_INOS) against fstat() of its fds. */
+static int
+inos_match(const struct graft_inos *in, const int *fds, unsigned k)
+{
+	struct stat sb;
+	unsigned i;
+
+	for (i = 0; i < k; i++)
+		if (fstat(fds[i], &sb) == -1 || in->ino[i] != (uint64_t)sb.st_ino ||
+		    in->dev_major != major(sb.st_dev) ||
+		    in->dev_minor != minor(sb.st_dev))
+			return 0;
+	return 1;
+}
+
+/* Read one reply: the (first) fd or -1; prints the result line, with
+ * " fds=N" for a batch and " inos=ok|bad" when identities came along. */
 static int
 recv_reply(int s, int *refused)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * 4)];
+		char buf[CMSG_SPACE(sizeof(int) * GRAFT_PROTO_MAXBATCH)];
 		struct cmsghdr align;
 	} cm;
 	struct graft_rep rep;
-	struct iovec iov = { &rep, sizeof(rep) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	struct {
+		struct graft_inos i;
+		char over[8];
+	} tail;
+	struct iovec iov[2] = { { &rep, sizeof(rep) }, { &tail, sizeof(tail) } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2,
 	    .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
 	struct cmsghdr *cmsg;
 	char a[256];
 	ssize_t n;
-	int fd = -1;
+	int fd = -1, fds[GRAFT_PROTO_MAXBATCH];
+	unsigned k = 0, i;
 
 	if ((n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC)) == -1)
 		die("recvmsg");
@@ -193,9 +215,17 @@ recv_reply(int s, int *refused)
 		exit(1);
 	}
 	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg))
-		if (cmsg->cmsg_type == SCM_RIGHTS)
-			memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-	if (n != sizeof(rep) || rep.magic != GRAFT_PROTO_MAGIC ||
+		if (cmsg->cmsg_type == SCM_RIGHTS) {
+			k = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			if (k > GRAFT_PROTO_MAXBATCH)
+				k = GRAFT_PROTO_MAXBATCH;
+			memcpy(fds, CMSG_DATA(cmsg), k * sizeof(int));
+		}
+	if (k)
+		fd = fds[0];
+	if ((n != (ssize_t)sizeof(rep) &&
+	    n != (ssize_t)(sizeof(rep) + GRAFT_INOS_LEN(k))) ||
+	    rep.magic != GRAFT_PROTO_MAGIC ||
 	    rep.op != GRAFT_OP_REPLY) {
 		printf("bad reply (%zd bytes)\n", n);
 		exit(1);
@@ -215,9 +245,15 @@ recv_reply(int s, int *refused)
 		exit(1);
 	}
 	fmt_addr(rep.addr, rep.addrlen, a, sizeof(a));
-	printf("granted family=%s addr=%s\n", famname(rep.addr, rep.addrlen),
-	    a);
+	printf("granted family=%s addr=%s", famname(rep.addr, rep.addrlen), a);
+	if (k > 1 || rep.nfds > 1)
+		printf(" fds=%u nfds=%u", k, rep.nfds);
+	if (n > (ssize_t)sizeof(rep))
+		printf(" inos=%s", inos_match(&tail.i, fds, k) ? "ok" : "bad");
+	printf("\n");
 	fflush(stdout);
+	for (i = 1; i < k; i++)
+		close(fds[i]);
 	return fd;
 }
 
