@@ -95,8 +95,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    req.version == GRAFT_PROTO_VERSION && req.op == GRAFT_OP_GRAFT);
 	FUZZ_CHECK(!(req.flags & ~GRAFT_F_ALL) && req.nopts <= 8);
 	if (req.flags & GRAFT_F_BATCH)
-		FUZZ_CHECK(req.flags == (GRAFT_F_BATCH | GRAFT_F_EGRESS) &&
+		FUZZ_CHECK((req.flags & ~GRAFT_F_INOS) ==
+		    (GRAFT_F_BATCH | GRAFT_F_EGRESS) &&
 		    req.port >= 1 && req.port <= GRAFT_PROTO_MAXBATCH);
+	if (req.flags & GRAFT_F_INOS)
+		FUZZ_CHECK(req.flags & GRAFT_F_BATCH);
 	FUZZ_CHECK(req.epname[0] > 0x20 && req.epname[0] < 0x7f);
 	FUZZ_CHECK(req.type == SOCK_STREAM || req.type == SOCK_DGRAM ||
 	    req.type == SOCK_SEQPACKET);
