@@ -23,8 +23,6 @@ static void *posted;		/* the pool a posted batch's reply is for */
 static unsigned posted_want;
 static int posted_inos;
 static long bpid;
-static volatile int *balive;	/* MADV_WIPEONFORK: reads 0 in a forked child */
-static unsigned char bnoalive;	/* ... not to be had: compare pids instead */
 static dev_t bdev;
 static ino_t bino;
 
@@ -37,10 +35,12 @@ static int ours(void)
 static void settle(int lost);
 
 /* Whether the connection was opened by another process (we are a forked
- * child, perhaps of a raw clone): a load, or getpid() without the page. */
+ * child, perhaps of a raw clone).  Not a MADV_WIPEONFORK page as in
+ * egress_pool.c: qemu-user accepts the advice and ignores it, and this
+ * check is the only one a child that bypassed _Fork has. */
 static int moved(void)
 {
-	return balive ? !*balive : bpid != g_getpid();
+	return bpid != g_getpid();
 }
 
 static void drop(void)
@@ -78,9 +78,7 @@ static int open_broker(const char *path, struct graft_bres *res)
 	bfd = fd;
 	bdev = st.st_dev;
 	bino = st.st_ino;
-	if (!balive && !bnoalive && !(balive = g_mmap_wipeonfork(4096))) bnoalive = 1;
-	if (balive) *balive = 1;
-	else bpid = g_getpid();
+	bpid = g_getpid();
 	return 0;
 }
 
