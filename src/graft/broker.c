@@ -168,8 +168,8 @@ static int receive(unsigned want, int inos, struct graft_bres *res)
 	res->rep = rep;
 	res->err = rep.error;
 	res->nfds = n;
-	res->inos = inos && !rep.error;
-	if (res->inos) {
+	res->inos = inos;
+	if (inos && !rep.error) {
 		res->dev = makedev(extra.i.dev_major, extra.i.dev_minor);
 		memcpy(res->ino, extra.i.ino, n * sizeof *res->ino);
 	}

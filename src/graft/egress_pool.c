@@ -40,7 +40,6 @@ struct pool {
 	unsigned char used;		/* the key below is set */
 	unsigned char nobatch;		/* graftd refused a batch for it */
 	unsigned char posted;		/* a batch is on its way (broker.c) */
-	unsigned char posted_inos;	/* ... asked with GRAFT_F_INOS */
 	int domain, type, protocol;
 	char ep[GRAFT_PROTO_EPNAME];
 	unsigned n;
@@ -237,9 +236,9 @@ static void keep(struct pool *p, const struct graft_bres *res, unsigned from)
 
 /* A graftd that predates GRAFT_F_INOS refuses it as malformed: from then
  * on this process asks without it and fstat()s each socket itself. */
-static int inos_refused(unsigned flags, const struct graft_bres *res)
+static int inos_refused(const struct graft_bres *res)
 {
-	if (!(flags & GRAFT_F_INOS) || res->transport || !res->err
+	if (!res->inos || res->transport || !res->err
 	 || res->rep.reason != GRAFT_R_MALFORMED) return 0;
 	noinos = 1;
 	return 1;
@@ -258,7 +257,7 @@ static int batch(const struct graft_conf *c, struct pool *p, const struct graft_
 	b.nopts = 0;
 	memset(b.opts, 0, sizeof b.opts);
 	__graft_broker_call(c->broker, &b, res);
-	if (inos_refused(b.flags, res)) {
+	if (inos_refused(res)) {
 		b.flags &= ~GRAFT_F_INOS;
 		__graft_broker_call(c->broker, &b, res);
 	}
@@ -300,7 +299,6 @@ static void prefetch(const struct graft_conf *c, struct pool *p)
 	G_UNLOCK(p->lock);
 	if (!go) return;
 	batch_req(c, p, &q);
-	p->posted_inos = !!(q.flags & GRAFT_F_INOS);
 	if (__graft_broker_post(c->broker, &q, p)) p->posted = 0;
 }
 
@@ -309,7 +307,7 @@ void __graft_pool_posted(void *owner, const struct graft_bres *res)
 {
 	struct pool *p = owner;
 
-	if (res && !inos_refused(p->posted_inos ? GRAFT_F_INOS : 0, res) && !res->transport
+	if (res && !inos_refused(res) && !res->transport
 	 && res->err && (res->rep.reason == GRAFT_R_BATCH || res->rep.reason == GRAFT_R_MALFORMED))
 		p->nobatch = 1;
 	if (res && !res->transport && !res->err) keep(p, res, 0);

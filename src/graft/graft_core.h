@@ -205,7 +205,7 @@ struct graft_bres {
 	int transport;		/* err is ours (graftd unreachable), not graftd's */
 	const char *step;	/* what failed, for the log line */
 	struct graft_rep rep;
-	int inos;		/* GRAFT_F_INOS: the fds' identities follow */
+	int inos;		/* GRAFT_F_INOS asked: a grant's fds' identities */
 	dev_t dev;
 	uint64_t ino[GRAFT_PROTO_MAXBATCH];
 };

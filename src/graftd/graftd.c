@@ -154,7 +154,7 @@ send_reply(int fd, struct reply *r)
 		cmsg->cmsg_type = SCM_RIGHTS;
 		cmsg->cmsg_len = CMSG_LEN(sizeof(int) * r->nfds);
 		memcpy(CMSG_DATA(cmsg), r->fds, sizeof(int) * r->nfds);
-		if (r->ninos == r->nfds)
+		if (r->ninos)
 			msg.msg_iovlen = 2;
 	}
 	while (sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) == -1) {

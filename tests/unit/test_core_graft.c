@@ -28,7 +28,7 @@
 static char dir[64], sockpath[128], confpath[128];
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct graft_req lastreq;
-static int nreq, nconn;
+static int nreq, nconn, inos_refused;
 
 /* ---- the fake graftd ---- */
 
@@ -75,6 +75,9 @@ static void *conn(void *arg)
 		/* as a graftd from before GRAFT_F_INOS: the libc asks again
 		 * without it */
 		if (q.flags & ~0xfu) {
+			pthread_mutex_lock(&mu);
+			inos_refused++;
+			pthread_mutex_unlock(&mu);
 			reply(c, EBADMSG, GRAFT_R_MALFORMED, -1);
 			continue;
 		}
@@ -333,6 +336,13 @@ static void t_egress(void **s)
 	assert_int_equal(err, 0);
 	assert_int_equal(iopt(fd, IPPROTO_TCP, TCP_NODELAY), 1);
 	assert_false(__graft_fd_has(fd));
+	gclose(fd);
+	/* the key's second graft asks for a batch with GRAFT_F_INOS; refused
+	 * by this (older) graftd, it is asked again without the flag */
+	fd = gsocket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(gconnect(fd, &dst, sizeof dst), 0);
+	assert_int_equal(inos_refused, 1);
+	assert_int_equal(lastreq.flags, GRAFT_F_EGRESS|GRAFT_F_BATCH);
 	gclose(fd);
 	/* v4-mapped destination from an IPv6 socket, IPv4 host socket */
 	struct sockaddr_in6 d6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
