@@ -24,9 +24,10 @@ usage(int status)
 	    "usage: graftctl [-c CONTROL_SOCKET] [-j] COMMAND\n"
 	    "  add NAME type { ipv4 | ipv6 } addr ADDR"
 	    " port { PORT | LO-HI | dynamic }\n"
-	    "      [ netns { NAME | PID } ]\n"
-	    "  add NAME type unix path PATH [ netns { NAME | PID } ]\n"
-	    "  del NAME [ netns { NAME | PID } ]\n"
+	    "      netns NS\n"
+	    "  add NAME type unix path PATH netns NS\n"
+	    "  del NAME netns NS\n"
+	    "  NS := { host | NAME | PID }\n"
 	    "  show [ -j ]\n"
 	    "  stats [ -j ]\n"
 	    "  help\n");
@@ -158,12 +159,11 @@ do_del(int argc, char **argv)
 
 	if (argc < 2 || parse_epname(argv[1], name, sizeof(name)) != 0)
 		usage_error("\"del\" needs a valid endpoint name");
-	if (argc == 4 && matches(argv[2], "netns")) {
-		if (parse_ns(argv[3], &ns, err, sizeof(err)) != 0)
-			usage_error(err);
-		argv[2] = "netns";
-	} else if (argc != 2)
-		usage_error("usage: del NAME [ netns { NAME | PID } ]");
+	if (argc != 4 || !matches(argv[2], "netns"))
+		usage_error("usage: del NAME netns { host | NAME | PID }");
+	if (parse_ns(argv[3], &ns, err, sizeof(err)) != 0)
+		usage_error(err);
+	argv[2] = "netns";
 	argv[0] = "del";
 	return run(argc, argv);
 }

@@ -98,17 +98,16 @@ cmd_add(int argc, char **argv, struct graftd *g, char *err, size_t errsz)
 static int
 cmd_del(int argc, char **argv, struct graftd *g, char *err, size_t errsz)
 {
-	struct ns_spec ns = { .kind = NS_HOST };
+	struct ns_spec ns;
 	char nsname[NS_NAMEMAX + 1];
 	int rv;
 
-	if (argc == 3 && strcmp(argv[1], "netns") == 0) {
-		if ((rv = parse_ns(argv[2], &ns, err, errsz)) != 0)
-			return rv;
-	} else if (argc != 1) {
-		snprintf(err, errsz, "usage: del NAME [netns NAME|PID]");
+	if (argc != 3 || strcmp(argv[1], "netns") != 0) {
+		snprintf(err, errsz, "usage: del NAME netns NAME|PID|host");
 		return EINVAL;
 	}
+	if ((rv = parse_ns(argv[2], &ns, err, errsz)) != 0)
+		return rv;
 	if ((rv = ts_del(g->ts, argv[0], &ns, err, errsz)) != 0)
 		return rv;
 	ns_spec_str(&ns, nsname, sizeof(nsname));

@@ -1,11 +1,14 @@
 /* parse.c - the endpoint grammar, shared by graftd.conf, the control
  * socket and graftctl (which checks a command before sending it):
  *
- *   NAME type ipv4|ipv6 addr ADDR port PORT|LO-HI|dynamic [netns NAME|PID]
- *   NAME type unix path PATH [netns NAME|PID]
+ *   NAME type ipv4|ipv6 addr ADDR port PORT|LO-HI|dynamic netns NS
+ *   NAME type unix path PATH netns NS
  *
- * Keywords after NAME come in any order, each at most once.  Pure code:
- * no I/O, errors are written to a caller's buffer. */
+ * NS is host, a name in /var/run/netns or a PID.  netns is required: the
+ * host's own table (every host process and every --net=host container) is
+ * never reached by leaving a word out.  Keywords after NAME come in any
+ * order, each at most once.  Pure code: no I/O, errors are written to a
+ * caller's buffer. */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -64,6 +67,10 @@ parse_ns(const char *s, struct ns_spec *ns, char *err, size_t errsz)
 	size_t i, n = strlen(s);
 
 	memset(ns, 0, sizeof(*ns));
+	if (strcmp(s, "host") == 0) {
+		ns->kind = NS_HOST;	/* so no /var/run/netns/host */
+		return 0;
+	}
 	if (parse_uint(s, INT_MAX, &pid) == 0) {
 		if (pid == 0)
 			goto bad;
@@ -161,9 +168,11 @@ static int
 check_complete(const struct ep_def *ep, const char **val, char *err,
     size_t errsz)
 {
-	if (val[K_TYPE] == NULL) {
-		snprintf(err, errsz, "endpoint \"%s\": \"type\" is required",
-		    ep->name);
+	if (val[K_TYPE] == NULL || val[K_NETNS] == NULL) {
+		snprintf(err, errsz, "endpoint \"%s\": \"%s\" is required%s",
+		    ep->name, val[K_TYPE] == NULL ? "type" : "netns",
+		    val[K_TYPE] == NULL ? "" : " (\"netns host\" for the "
+		    "host's own table)");
 		return EINVAL;
 	}
 	if (ep->family == AF_UNIX) {
@@ -304,13 +313,10 @@ port_str(const struct ep_def *ep, char *buf, size_t sz)
 size_t
 ep_format(const struct ep_def *ep, char *buf, size_t sz)
 {
-	char addr[INET6_ADDRSTRLEN], port[16], ns[NS_NAMEMAX + 8] = "";
+	char addr[INET6_ADDRSTRLEN], port[16], ns[NS_NAMEMAX + 8] = " netns ";
 	int n;
 
-	if (ep->ns.kind != NS_HOST) {
-		memcpy(ns, " netns ", 7);
-		ns_spec_str(&ep->ns, ns + 7, sizeof(ns) - 7);
-	}
+	ns_spec_str(&ep->ns, ns + 7, sizeof(ns) - 7);
 	if (ep->family == AF_UNIX)
 		n = snprintf(buf, sz, "%s type unix path %s%s", ep->name,
 		    ep->path, ns);
@@ -363,6 +369,8 @@ ep_format_json(const struct ep_def *ep, char *buf, size_t sz)
 		snprintf(ns, sizeof(ns), ",\"netns\":%s", s);
 	} else if (ep->ns.kind == NS_PID)
 		snprintf(ns, sizeof(ns), ",\"netns_pid\":%d", (int)ep->ns.pid);
+	else
+		snprintf(ns, sizeof(ns), ",\"netns\":\"host\"");
 	if (ep->family == AF_UNIX) {
 		json_str(ep->path, s, sizeof(s));
 		n = snprintf(buf, sz, "{\"name\":%s,\"type\":\"unix\","

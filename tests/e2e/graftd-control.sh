@@ -24,7 +24,7 @@ check "graftctl --help" quiet "$GRAFT_BIN/graftctl" --help
 check "graftd: bad option exits 1" [ $? -eq 1 ]
 
 # --- a bad file at start: exit 1 with FILE:LINE
-printf 'endpoint ok type unix path /tmp/x\nendpoint bad type ipv4 addr 1.2.3.4.5 port 1\n' \
+printf 'endpoint ok type unix path /tmp/x netns host\nendpoint bad type ipv4 addr 1.2.3.4.5 port 1 netns host\n' \
     >"$T_TMP/bad.conf"
 out=$("$GRAFT_BIN/graftd" -d -f "$T_TMP/bad.conf" -s "$T_TMP/x.sock" \
     -c "$T_TMP/x.ctl" 2>&1)
@@ -50,10 +50,20 @@ check "control socket is 0600" [ "$(stat -c %a "$GRAFTD_CTL")" = 600 ]
 # --- add / show / del round trip
 check "graftctl add" graftctl add ep-x type ipv4 addr 127.0.0.1 \
     port $PX netns "$A"
-check "graftctl add unix" graftctl add ep-u type unix path "$T_TMP/u.sock"
+check "graftctl add unix" graftctl add ep-u type unix path "$T_TMP/u.sock" \
+    netns host
+graftctl add ep-h type ipv4 addr 127.0.0.1 port $PX 2>"$T_TMP/err"
+check "add without netns: usage exit 255 (the host table is never implied)" \
+    [ $? -eq 255 ]
+check "add without netns: the message names netns host" \
+    grep -q '"netns" is required ("netns host"' "$T_TMP/err"
+graftctl del ep-u 2>"$T_TMP/err"
+check "del without netns: usage exit 255" [ $? -eq 255 ]
 graftctl show >"$T_TMP/show" 2>&1
 check "graftctl show lists them" \
     grep -qx "ep-x type ipv4 addr 127.0.0.1 port $PX netns $A" "$T_TMP/show"
+check "graftctl show says netns host" \
+    grep -qx "ep-u type unix path $T_TMP/u.sock netns host" "$T_TMP/show"
 check "graftctl show: one line per endpoint" [ "$(wc -l <"$T_TMP/show")" = 3 ]
 check "graftctl show -j is valid JSON" \
     sh -c "'$GRAFT_BIN/graftctl' -c '$GRAFTD_CTL' show -j | python3 -m json.tool >/dev/null"
@@ -65,7 +75,7 @@ check "an endpoint added at run time is served" \
 graftctl add ep-x type ipv4 addr 127.0.0.1 port 1 netns "$A" 2>"$T_TMP/err"
 check "add a duplicate: exit 1" [ $? -eq 1 ]
 check "add a duplicate: message on stderr" grep -q "File exists" "$T_TMP/err"
-graftctl add ep-y type ipv4 addr 1.2.3 port 1 2>"$T_TMP/err"
+graftctl add ep-y type ipv4 addr 1.2.3 port 1 netns host 2>"$T_TMP/err"
 check "add with a bad address: usage exit 255" [ $? -eq 255 ]
 check "add with a bad address: message" grep -q '^Error: argument "1.2.3"' \
     "$T_TMP/err"

@@ -20,7 +20,7 @@ endpoint ep-b     type ipv4 addr 127.0.0.1 port $PB netns $B
 endpoint ep-out   type ipv4 addr 127.0.0.1 port dynamic netns $A
 endpoint ep-range type ipv4 addr 127.0.0.1 port $PR-$((PR + 9)) netns $A
 endpoint ep-u     type unix path $T_TMP/app.sock netns $A
-endpoint ep-host  type ipv4 addr 127.0.0.1 port $PH
+endpoint ep-host  type ipv4 addr 127.0.0.1 port $PH netns host
 EOF
 start_graftd -f "$T_TMP/graftd.conf" || { fail "graftd starts"; t_done; }
 

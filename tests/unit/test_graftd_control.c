@@ -63,20 +63,22 @@ test_add_show_del(void **state)
 	(void)state;
 	assert_int_equal(run("add ep-http type ipv4 addr 127.0.0.1 port 18080 "
 	    "netns web"), 0);
-	assert_int_equal(run("add u type unix path /run/u.sock"), 0);
-	assert_int_equal(run("add u type unix path /run/u.sock"), EEXIST);
+	assert_int_equal(run("add u type unix path /run/u.sock netns host"), 0);
+	assert_int_equal(run("add u type unix path /run/u.sock netns host"), EEXIST);
 	assert_non_null(strstr(err, "exists"));
 	assert_int_equal(run("show"), 0);
 	assert_non_null(out.buf);
 	assert_string_equal(out.buf, "ep-http type ipv4 addr 127.0.0.1 port "
-	    "18080 netns web\nu type unix path /run/u.sock\n");
+	    "18080 netns web\nu type unix path /run/u.sock netns host\n");
 	assert_int_equal(run("show json"), 0);
 	assert_string_equal(out.buf, "[{\"name\":\"ep-http\",\"type\":\"ipv4\","
 	    "\"addr\":\"127.0.0.1\",\"port\":18080,\"netns\":\"web\"},"
-	    "{\"name\":\"u\",\"type\":\"unix\",\"path\":\"/run/u.sock\"}]\n");
-	assert_int_equal(run("del ep-http"), ENOENT);	/* not in the host */
+	    "{\"name\":\"u\",\"type\":\"unix\",\"path\":\"/run/u.sock\","
+	    "\"netns\":\"host\"}]\n");
+	assert_int_equal(run("del ep-http"), EINVAL);	/* netns required */
+	assert_int_equal(run("del ep-http netns host"), ENOENT);
 	assert_int_equal(run("del ep-http netns web"), 0);
-	assert_int_equal(run("del u"), 0);
+	assert_int_equal(run("del u netns host"), 0);
 	assert_int_equal(run("show"), 0);
 	assert_int_equal(out.len, 0);
 	assert_int_equal(run("show json"), 0);
@@ -87,7 +89,7 @@ static void
 test_stats(void **state)
 {
 	(void)state;
-	assert_int_equal(run("add a type ipv4 addr 127.0.0.1 port 1"), 0);
+	assert_int_equal(run("add a type ipv4 addr 127.0.0.1 port 1 netns host"), 0);
 	g.st.requests = 3;
 	g.st.refusals = 1;
 	g.st.by_reason[GRAFT_R_NOENT] = 1;

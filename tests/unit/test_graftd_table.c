@@ -77,8 +77,8 @@ test_parse_ok(void **state)
 	char out[512];
 
 	(void)state;
-	assert_int_equal(parse("ep-http type ipv4 addr 127.0.0.1 port 18080",
-	    &ep), 0);
+	assert_int_equal(parse("ep-http type ipv4 addr 127.0.0.1 port 18080 "
+	    "netns host", &ep), 0);
 	assert_int_equal(ep.family, AF_INET);
 	assert_int_equal(ep.port_lo, 18080);
 	assert_int_equal(ep.port_hi, 18080);
@@ -95,10 +95,14 @@ test_parse_ok(void **state)
 	assert_int_equal(ep.port_hi, 8999);
 	assert_int_equal(ep.ns.kind, NS_PID);
 	assert_int_equal(ep.ns.pid, 1234);
-	assert_int_equal(parse("u type unix path /run/app.sock", &ep), 0);
+	assert_int_equal(parse("u type unix path /run/app.sock netns host", &ep), 0);
 	assert_int_equal(ep.family, AF_UNIX);
 	assert_string_equal(ep.path, "/run/app.sock");
-	assert_int_equal(parse("abcdefghijklmnop type unix path /a", &ep), 0);
+	assert_int_equal(parse("abcdefghijklmnop type unix path /a netns 1", &ep),
+	    0);
+	/* netns is required: the host table is never implied */
+	assert_int_equal(parse("u type unix path /a", &ep), EINVAL);
+	assert_non_null(strstr(err, "\"netns host\""));
 	/* format and parse again: the same endpoint */
 	assert_int_equal(parse("r type ipv4 addr 10.1.2.3 port 8000-8999 "
 	    "netns web", &ep), 0);
@@ -112,33 +116,33 @@ test_parse_errors(void **state)
 {
 	static const char *const bad[] = {
 		"",
-		"abcdefghijklmnopq type unix path /a",	/* 17 chars */
+		"abcdefghijklmnopq type unix path /a netns host",	/* 17 chars */
 		"x",
 		"x type",
-		"x type ipv5 addr 1.2.3.4 port 1",
-		"x type ipv4 addr 1.2.3 port 1",
-		"x type ipv4 addr ::1 port 1",
-		"x type ipv6 addr 1.2.3.4 port 1",
-		"x type ipv4 addr 1.2.3.4",
-		"x type ipv4 port 80",
-		"x type ipv4 addr 1.2.3.4 port 0",
-		"x type ipv4 addr 1.2.3.4 port 65536",
-		"x type ipv4 addr 1.2.3.4 port 080",
-		"x type ipv4 addr 1.2.3.4 port -1",
-		"x type ipv4 addr 1.2.3.4 port 10-5",
-		"x type ipv4 addr 1.2.3.4 port 10-10",
-		"x type ipv4 addr 1.2.3.4 port 1-",
-		"x type ipv4 addr 1.2.3.4 port dyn",
-		"x type ipv4 addr 1.2.3.4 port 1 path /a",
-		"x type ipv4 addr 1.2.3.4 port 1 port 2",
+		"x type ipv5 addr 1.2.3.4 port 1 netns host",
+		"x type ipv4 addr 1.2.3 port 1 netns host",
+		"x type ipv4 addr ::1 port 1 netns host",
+		"x type ipv6 addr 1.2.3.4 port 1 netns host",
+		"x type ipv4 addr 1.2.3.4 netns host",
+		"x type ipv4 port 80 netns host",
+		"x type ipv4 addr 1.2.3.4 port 0 netns host",
+		"x type ipv4 addr 1.2.3.4 port 65536 netns host",
+		"x type ipv4 addr 1.2.3.4 port 080 netns host",
+		"x type ipv4 addr 1.2.3.4 port -1 netns host",
+		"x type ipv4 addr 1.2.3.4 port 10-5 netns host",
+		"x type ipv4 addr 1.2.3.4 port 10-10 netns host",
+		"x type ipv4 addr 1.2.3.4 port 1- netns host",
+		"x type ipv4 addr 1.2.3.4 port dyn netns host",
+		"x type ipv4 addr 1.2.3.4 port 1 path /a netns host",
+		"x type ipv4 addr 1.2.3.4 port 1 port 2 netns host",
 		"x type ipv4 addr 1.2.3.4 port 1 netns",
 		"x type ipv4 addr 1.2.3.4 port 1 netns a/b",
 		"x type ipv4 addr 1.2.3.4 port 1 netns ..",
 		"x type ipv4 addr 1.2.3.4 port 1 netns 0",
-		"x type ipv4 addr 1.2.3.4 port 1 bogus 1",
-		"x type unix path relative",
-		"x type unix path /a addr 1.2.3.4",
-		"x type unix",
+		"x type ipv4 addr 1.2.3.4 port 1 bogus 1 netns host",
+		"x type unix path relative netns host",
+		"x type unix path /a addr 1.2.3.4 netns host",
+		"x type unix netns host",
 	};
 	struct ep_def ep;
 	size_t i;
@@ -158,9 +162,9 @@ test_add_lookup(void **state)
 	struct tableset *ts = *state;
 	struct endpoint *ep;
 
-	assert_int_equal(add(ts, "a type ipv4 addr 127.0.0.1 port 80"), 0);
-	assert_int_equal(add(ts, "b type ipv4 addr 127.0.0.1 port 81"), 0);
-	assert_int_equal(add(ts, "a type ipv4 addr 127.0.0.1 port 82"),
+	assert_int_equal(add(ts, "a type ipv4 addr 127.0.0.1 port 80 netns host"), 0);
+	assert_int_equal(add(ts, "b type ipv4 addr 127.0.0.1 port 81 netns host"), 0);
+	assert_int_equal(add(ts, "a type ipv4 addr 127.0.0.1 port 82 netns host"),
 	    EEXIST);
 	assert_int_equal(ts->count, 2);
 	assert_int_equal(ts_lookup(ts, &HOST, "a", &ep), 0);
@@ -231,7 +235,7 @@ test_del(void **state)
 	struct ns_spec ns;
 
 	fake_ns_set("A", 201);
-	assert_int_equal(add(ts, "a type ipv4 addr 127.0.0.1 port 80"), 0);
+	assert_int_equal(add(ts, "a type ipv4 addr 127.0.0.1 port 80 netns host"), 0);
 	assert_int_equal(add(ts, "a type ipv4 addr 127.0.0.1 port 80 "
 	    "netns A"), 0);
 	memset(&ns, 0, sizeof(ns));
@@ -253,14 +257,15 @@ test_stats_and_ports(void **state)
 	struct tableset *ts = *state, *nts;
 	struct endpoint *ep;
 
-	assert_int_equal(add(ts, "a type ipv4 addr 127.0.0.1 port 8080"), 0);
+	assert_int_equal(add(ts, "a type ipv4 addr 127.0.0.1 port 8080 netns host"), 0);
 	assert_false(ts_need_lowports(ts));
 	assert_int_equal(ts_lookup(ts, &HOST, "a", &ep), 0);
 	ep->st.requests = 5;
 	ep->st.grants = 4;
 	assert_non_null(nts = ts_new());
-	assert_int_equal(add(nts, "a type ipv4 addr 127.0.0.1 port 80"), 0);
-	assert_int_equal(add(nts, "b type ipv4 addr 127.0.0.1 port dynamic"),
+	assert_int_equal(add(nts, "a type ipv4 addr 127.0.0.1 port 80 netns host"), 0);
+	assert_int_equal(add(nts, "b type ipv4 addr 127.0.0.1 port dynamic "
+	    "netns host"),
 	    0);
 	assert_true(ts_need_lowports(nts));
 	ts_carry_stats(nts, ts);
@@ -280,10 +285,10 @@ test_limit(void **state)
 	int i;
 
 	for (i = 0; i < TS_MAXENDPOINTS; i++) {
-		snprintf(line, sizeof(line), "e%d type unix path /x", i);
+		snprintf(line, sizeof(line), "e%d type unix path /x netns host", i);
 		assert_int_equal(add(ts, line), 0);
 	}
-	assert_int_equal(add(ts, "one-more type unix path /x"), ENOSPC);
+	assert_int_equal(add(ts, "one-more type unix path /x netns host"), ENOSPC);
 }
 
 static const char *
@@ -314,8 +319,8 @@ test_config_ok(void **state)
 	    "idle-timeout 0\n"
 	    "privileged-ports no\n"
 	    "endpoint ep-http type ipv4 addr 127.0.0.1 port 18080 netns web\n"
-	    "\tendpoint ep-out type ipv6 addr ::1 port dynamic\n"
-	    "endpoint ep-u type unix path /run/u.sock");	/* no newline */
+	    "\tendpoint ep-out type ipv6 addr ::1 port dynamic netns host\n"
+	    "endpoint ep-u type unix path /run/u.sock netns host");	/* no newline */
 	assert_int_equal(config_load(path, &ts, &s, err, sizeof(err)), 0);
 	assert_int_equal(ts->count, 3);
 	assert_int_equal(s.sock_mode, 0660);
@@ -332,10 +337,11 @@ static void
 test_config_errors(void **state)
 {
 	static const struct { const char *text, *msg; } bad[] = {
-		{ "endpoint a type unix path /a\n\nbogus 1\n", ":3: unknown" },
-		{ "endpoint a type unix path /a\nendpoint a type unix path /b\n",
+		{ "endpoint a type unix path /a netns host\n\nbogus 1\n", ":3: unknown" },
+		{ "endpoint a type unix path /a netns host\n"
+		    "endpoint a type unix path /b netns host\n",
 		    ":2: endpoint \"a\" exists" },
-		{ "endpoint a type ipv4 addr 1.2.3.4 port x\n", ":1: argument" },
+		{ "endpoint a type ipv4 addr 1.2.3.4 port x netns host\n", ":1: argument" },
 		{ "socket-mode 0999\n", ":1: socket-mode" },
 		{ "socket-mode\n", ":1: socket-mode takes" },
 		{ "max-clients 0\n", ":1: max-clients" },
@@ -376,11 +382,12 @@ test_json(void **state)
 	ep_format_json(&ep, out, sizeof(out));
 	assert_string_equal(out, "{\"name\":\"q\\\"\\\\\",\"type\":\"unix\","
 	    "\"path\":\"/a\\\"b\\\\c\",\"netns_pid\":12}");
-	assert_int_equal(parse("d type ipv4 addr 1.2.3.4 port dynamic", &ep),
-	    0);
+	assert_int_equal(parse("d type ipv4 addr 1.2.3.4 port dynamic netns host",
+	    &ep), 0);
 	ep_format_json(&ep, out, sizeof(out));
 	assert_string_equal(out, "{\"name\":\"d\",\"type\":\"ipv4\","
-	    "\"addr\":\"1.2.3.4\",\"port\":0,\"dynamic\":true}");
+	    "\"addr\":\"1.2.3.4\",\"port\":0,\"dynamic\":true,"
+	    "\"netns\":\"host\"}");
 }
 
 int
