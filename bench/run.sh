@@ -184,9 +184,9 @@ nat OUTPUT -p tcp -d $NATNET.1 --dport 19012 -j DNAT --to-destination $NATNET.2:
 nat OUTPUT -p udp -d $NATNET.1 --dport 19012 -j DNAT --to-destination $NATNET.2:5201
 nat OUTPUT -p tcp -d $NATNET.1 --dport 19022 -j DNAT --to-destination $NATNET.2:8080
 
-bg "$bin/graftd" -d -s "$W/g.sock" -c "$W/g.ctl" >"$W/graftd.log" 2>&1
-i=0; while [ ! -S "$W/g.ctl" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-ctl() { "$bin/graftctl" -c "$W/g.ctl" "$@" >/dev/null || die "graftctl $*"; }
+bg "$bin/graftd" -d -s "$W/g.sock" -c "$W/ctl/g.ctl" >"$W/graftd.log" 2>&1
+i=0; while [ ! -S "$W/ctl/g.ctl" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+ctl() { "$bin/graftctl" -c "$W/ctl/g.ctl" "$@" >/dev/null || die "graftctl $*"; }
 ctl add ep-srv type ipv4 addr 127.0.0.1 port 19001 netns "$NS_SRV"
 ctl add ep-iperf type ipv4 addr 127.0.0.1 port 19011 netns "$NS_SRV"
 ctl add ep-http type ipv4 addr 127.0.0.1 port 19021 netns "$NS_SRV"

@@ -35,15 +35,15 @@ ip netns add "$ns" || die "ip netns add failed"
 ip -n "$ns" link set lo up
 say "network namespace $ns has: $(ip -n "$ns" -o link show | awk -F': ' '{printf "%s ", $2}')(nothing else)"
 
-"$bin/graftd" -d -s "$tmp/graftd.sock" -c "$tmp/graftd.ctl" 2>"$tmp/graftd.log" &
+"$bin/graftd" -d -s "$tmp/graftd.sock" -c "$tmp/ctl/graftd.ctl" 2>"$tmp/graftd.log" &
 pids="$pids $!"
-i=0; while [ ! -S "$tmp/graftd.ctl" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-[ -S "$tmp/graftd.ctl" ] || die "graftd did not start"
+i=0; while [ ! -S "$tmp/ctl/graftd.ctl" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ -S "$tmp/ctl/graftd.ctl" ] || die "graftd did not start"
 say "graftd is running (socket $tmp/graftd.sock)"
 
-"$bin/graftctl" -c "$tmp/graftd.ctl" add ep-http type ipv4 addr 127.0.0.1 port $port netns "$ns" ||
+"$bin/graftctl" -c "$tmp/ctl/graftd.ctl" add ep-http type ipv4 addr 127.0.0.1 port $port netns "$ns" ||
 	die "graftctl add failed"
-say "endpoint: $("$bin/graftctl" -c "$tmp/graftd.ctl" show | grep ep-http)"
+say "endpoint: $("$bin/graftctl" -c "$tmp/ctl/graftd.ctl" show | grep ep-http)"
 
 cat > "$tmp/graft.conf" <<EOF
 broker $tmp/graftd.sock

@@ -8,8 +8,11 @@
 # The root filesystem holds the program (as /PROGRAM's basename), the
 # graft.conf (as /etc/graft.conf) and nothing else; it is mounted read-only.
 # SOCKET_DIR (default /run/graft), the host directory holding graftd's
-# request socket, is bind-mounted on /run/graft: graft.conf's "broker" line
-# must name /run/graft/<socket>.  The process runs as UID:GID (default
+# request socket and nothing else, is bind-mounted read-only on /run/graft:
+# graft.conf's "broker" line must name /run/graft/<socket>.  Never the
+# control socket's directory (graftd refuses to share one; docs/security.md).
+# The socket's group must be one the container's process has (graftd.conf
+# "socket-owner :GID"; mode 0660 by default).  The process runs as UID:GID (default
 # 65534:65534), with no capability, no new privileges and a new pid, ipc,
 # uts, mount and network namespace.
 #
@@ -82,8 +85,10 @@ config = {
         {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
          "options": nosuid + ["mode=1777", "size=65536k"]},
         # graftd's request socket: the only way out of the network namespace
+        # (its own directory, holding nothing else, read-only: the
+        # container cannot replace it, and sees a restarted graftd)
         {"destination": "/run/graft", "type": "bind", "source": sockdir,
-         "options": ["rbind", "rw", "nosuid", "nodev", "noexec"]},
+         "options": ["bind", "ro", "nosuid", "nodev", "noexec"]},
     ],
     "linux": {
         "resources": {"devices": [{"allow": False, "access": "rwm"}]},

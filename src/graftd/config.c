@@ -28,7 +28,7 @@ settings_default(struct settings *s)
 {
 	s->sock_uid = -1;
 	s->sock_gid = -1;
-	s->sock_mode = 0666;
+	s->sock_mode = 0660;
 	s->max_clients = 1024;
 	s->idle_timeout = 120;
 	s->lowports = -1;

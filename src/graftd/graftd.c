@@ -15,7 +15,6 @@
 #include <sys/un.h>
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -677,73 +676,6 @@ signal_setup(void)
 
 /* ---- setup */
 
-static int
-sock_in_use(const struct sockaddr_un *sun)
-{
-	int s, rv;
-
-	if ((s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1)
-		fatal("socket");
-	rv = connect(s, (const struct sockaddr *)sun, sizeof(*sun));
-	rv = rv == 0 || errno != ECONNREFUSED;
-	close(s);
-	return rv;
-}
-
-static void
-make_parent(const char *path)
-{
-	char *copy, *dir;
-
-	if ((copy = strdup(path)) == NULL)
-		fatal("strdup");
-	dir = dirname(copy);
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-		fatal("mkdir %s", dir);
-	free(copy);
-}
-
-static int
-listen_unix(const char *path, int mode, int uid, int gid)
-{
-	struct sockaddr_un sun;
-	struct stat st;
-	mode_t old;
-	int fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		fatalx("%s: path too long", path);
-	strcpy(sun.sun_path, path);
-	make_parent(path);
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode))
-			fatalx("%s exists and is not a socket", path);
-		if (sock_in_use(&sun))
-			fatalx("%s is in use: is graftd running already?",
-			    path);
-		if (unlink(path) == -1)
-			fatal("unlink %s", path);
-	}
-	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1)
-		fatal("socket");
-	old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		fatal("bind %s", path);
-	umask(old);
-	if ((uid != -1 || gid != -1) && chown(path, (uid_t)uid,
-	    (gid_t)gid) == -1)
-		fatal("chown %s", path);
-	if (chmod(path, (mode_t)mode) == -1)
-		fatal("chmod %s", path);
-	if (listen(fd, 128) == -1)
-		fatal("listen %s", path);
-	return fd;
-}
-
 static void
 raise_nofile(void)
 {
@@ -787,12 +719,14 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: graftd [-dnv] [-f CONFIG] [-s SOCKET] [-c CONTROL_SOCKET]\n"
+	    "              [--shared-dir]\n"
 	    "  -d  stay in the foreground and log to stderr\n"
 	    "  -n  check the configuration file and exit\n"
 	    "  -v  verbose: also log granted requests and connections\n"
 	    "  -f  configuration file (default " GRAFTD_CONF ")\n"
 	    "  -s  request socket (default " GRAFTD_SOCK ")\n"
-	    "  -c  control socket (default " GRAFTD_CTL ")\n");
+	    "  -c  control socket (default " GRAFTD_CTL ")\n"
+	    "  --shared-dir  allow both sockets in one directory (unsafe)\n");
 	exit(status);
 }
 
@@ -842,10 +776,13 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "shared-dir", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *sockpath = GRAFTD_SOCK, *ctlpath = GRAFTD_CTL;
-	int ch, debug = 0, verbose = 0, noaction = 0, explicit = 0;
+	struct sockspec req = { .path = GRAFTD_SOCK, .dirmode = 0755 };
+	struct sockspec ctl = { .path = GRAFTD_CTL, .mode = 0600,
+	    .uid = 0, .gid = 0, .dirmode = 0700 };
+	int ch, debug = 0, verbose = 0, noaction = 0, explicit = 0, shared = 0;
 
 	env = &graftd;
 	env->conffile = GRAFTD_CONF;
@@ -856,8 +793,9 @@ main(int argc, char *argv[])
 		case 'n': noaction = 1; break;
 		case 'v': verbose = 1; break;
 		case 'f': env->conffile = optarg; explicit = 1; break;
-		case 's': sockpath = optarg; break;
-		case 'c': ctlpath = optarg; break;
+		case 's': req.path = optarg; break;
+		case 'c': ctl.path = optarg; break;
+		case 'S': shared = 1; break;
 		case 'h': usage(0);
 		default: usage(1);
 		}
@@ -872,10 +810,18 @@ main(int argc, char *argv[])
 	}
 	ev_signal = (struct evsrc){ EV_SIGNAL, signal_setup(), 0 };
 	raise_nofile();
-	ev_listen = (struct evsrc){ EV_LISTEN, listen_unix(sockpath,
-	    env->conf.sock_mode, env->conf.sock_uid, env->conf.sock_gid), 0 };
-	ev_ctllisten = (struct evsrc){ EV_CTLLISTEN,
-	    listen_unix(ctlpath, 0600, 0, 0), 0 };
+	req.mode = env->conf.sock_mode;
+	req.uid = env->conf.sock_uid;
+	req.gid = env->conf.sock_gid;
+	ev_listen = (struct evsrc){ EV_LISTEN, listen_unix(&req), 0 };
+	ev_ctllisten = (struct evsrc){ EV_CTLLISTEN, listen_unix(&ctl), 0 };
+	if (listen_same_dir(&req, &ctl) && !shared) {
+		unlink(req.path);
+		unlink(ctl.path);
+		fatalx("the control socket %s is in the directory of the "
+		    "request socket %s, which containers may be given: use "
+		    "another directory (or --shared-dir)", ctl.path, req.path);
+	}
 	if (!debug && daemon(0, 0) == -1)
 		fatal("daemon");
 	log_init(debug, verbose);
@@ -887,10 +833,10 @@ main(int argc, char *argv[])
 	ev_set(&ev_listen, EPOLL_CTL_ADD, EPOLLIN);
 	ev_set(&ev_ctllisten, EPOLL_CTL_ADD, EPOLLIN);
 	log_info("started: %u endpoints, listening on %s", env->ts->count,
-	    sockpath);
+	    req.path);
 	main_loop();
-	unlink(sockpath);
-	unlink(ctlpath);
+	unlink(req.path);
+	unlink(ctl.path);
 	log_info("terminated");
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,8 +14,8 @@
 #include "graft_proto.h"
 
 #define GRAFTD_CONF		"/etc/graft/graftd.conf"
-#define GRAFTD_SOCK		"/run/graft/graftd.sock"
-#define GRAFTD_CTL		"/run/graft/graftd.ctl"
+#define GRAFTD_SOCK		"/run/graft/graftd.sock"	/* given to containers */
+#define GRAFTD_CTL		"/run/graftd/graftd.ctl"	/* never shared */
 #define GRAFTD_NETNS_DIR	"/var/run/netns"
 
 #define EP_NAMESZ	(GRAFT_PROTO_EPNAME + 1)
@@ -179,6 +180,20 @@ int	config_load(const char *, struct tableset **, struct settings *,
 	    char *, size_t);
 int	config_line(char *, unsigned, struct tableset *, struct settings *,
 	    char *, size_t);
+
+/* ---- listen.c: the request and control sockets */
+
+struct sockspec {
+	const char	*path;
+	int		 mode;		/* the socket file's */
+	int		 uid, gid;	/* -1: unchanged */
+	int		 dirmode;	/* for a directory we make */
+	struct stat	 dir;		/* out: the directory's identity */
+	struct stat	 sock;		/* out: the socket file's */
+};
+
+int	listen_unix(struct sockspec *);
+int	listen_same_dir(const struct sockspec *, const struct sockspec *);
 
 /* ---- control.c, priv.c, graftd.c */
 

@@ -82,11 +82,12 @@ wait_for() {
 	return 1
 }
 
-# start_graftd: graftd in the foreground mode on private sockets.
+# start_graftd: graftd in the foreground mode on private sockets, each in
+# its own directory as in a deployment (docs/security.md).
 # Sets GRAFTD_SOCK, GRAFTD_CTL, GRAFTD_LOG; extra args are passed on.
 start_graftd() {
-	GRAFTD_SOCK=$T_TMP/graftd.sock
-	GRAFTD_CTL=$T_TMP/graftd.ctl
+	GRAFTD_SOCK=$T_TMP/run/graftd.sock
+	GRAFTD_CTL=$T_TMP/ctl/graftd.ctl
 	GRAFTD_LOG=$T_TMP/graftd.log
 	bg "$GRAFT_BIN/graftd" -d -s "$GRAFTD_SOCK" -c "$GRAFTD_CTL" "$@" 2>"$GRAFTD_LOG"
 	GRAFTD_PID=$!
