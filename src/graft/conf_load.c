@@ -1,9 +1,14 @@
 /* conf_load.c - the process's configuration: read once, on the first call
  * that needs it, under a lock; afterwards a single load tells it is ready.
  * The file is mapped, parsed in place and unmapped: nothing is allocated
- * and nothing is kept but the parsed struct.  A problem prints one line. */
+ * and nothing is kept but the parsed struct.  A problem prints one line.
+ *
+ * In secure execution (AT_SECURE: setuid, setgid, file capabilities) the
+ * caller's environment is not ours: no GRAFT* variable is read, only the
+ * default file, and errors name the line without quoting it. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include "graft_core.h"
 #include "graft_hooks.h"
 
@@ -11,10 +16,23 @@ static struct graft_conf conf;
 int __graft_on = GRAFT_ON_CONF;
 static volatile int ready, lock[1];
 
+static const char *env(const struct graft_conf *c, const char *name)
+{
+	return c->secure ? 0 : getenv(name);
+}
+
+/* GRAFT_CONF=/dev/null: an empty configuration.  Only that device: any
+ * other is refused unread (its open already ran with O_NONBLOCK). */
+static int dev_null(const struct stat *sb)
+{
+	return S_ISCHR(sb->st_mode) && sb->st_rdev == makedev(1, 3);
+}
+
 static void read_file(struct graft_conf *c, const char *path, int explicit)
 {
 	struct stat sb;
-	long fd = g_open(path, O_RDONLY|O_CLOEXEC), r;
+	/* a FIFO or device at the path must not hold the program */
+	long fd = g_open(path, O_RDONLY|O_CLOEXEC|O_NONBLOCK|O_NOCTTY), r;
 	void *p;
 
 	c->file = path;
@@ -24,7 +42,7 @@ static void read_file(struct graft_conf *c, const char *path, int explicit)
 		return;
 	}
 	if ((r = g_fstat(fd, &sb)) < 0) __graft_conf_error(c, 0, 0, strerror(-r), 0);
-	else if (S_ISCHR(sb.st_mode) && !sb.st_size) ;	/* /dev/null: empty */
+	else if (dev_null(&sb)) ;
 	else if (!S_ISREG(sb.st_mode)) __graft_conf_error(c, 0, 0, "not a regular file", 0);
 	else if (sb.st_size > GRAFT_CONF_MAXSIZE) __graft_conf_error(c, 0, 0, "larger than 1 MiB", 0);
 	else if (sb.st_size) {
@@ -43,22 +61,23 @@ static void load(struct graft_conf *c)
 	const char *v, *path;
 
 	__graft_conf_init(c);
-	v = getenv("GRAFT");
+	c->secure = g_secure();
+	v = env(c, "GRAFT");
 	if (v && !strcmp(v, "off")) {
 		c->off = 1;
 		return;
 	}
-	path = getenv("GRAFT_CONF");
+	path = env(c, "GRAFT_CONF");
 	read_file(c, path && *path ? path : GRAFT_DEFAULT_CONF, path && *path);
-	if ((v = getenv("GRAFT_INGRESS_CONVERT"))) __graft_conf_env(c, "GRAFT_INGRESS_CONVERT", v);
-	if ((v = getenv("GRAFT_EGRESS_CONVERT"))) __graft_conf_env(c, "GRAFT_EGRESS_CONVERT", v);
-	if ((v = getenv("GRAFT_BROKER")) && *v) {
+	if ((v = env(c, "GRAFT_INGRESS_CONVERT"))) __graft_conf_env(c, "GRAFT_INGRESS_CONVERT", v);
+	if ((v = env(c, "GRAFT_EGRESS_CONVERT"))) __graft_conf_env(c, "GRAFT_EGRESS_CONVERT", v);
+	if ((v = env(c, "GRAFT_BROKER")) && *v) {
 		size_t n = strlen(v);
 		if (*v != '/' || n >= sizeof c->broker)
 			__graft_conf_error(c, GRAFT_SRC_BUILTIN, 0, "GRAFT_BROKER must be an absolute path shorter than 108 bytes:", v);
 		else memcpy(c->broker, v, n + 1);
 	}
-	if ((v = getenv("GRAFT_VERBOSE")) && *v && strcmp(v, "0")) c->verbose = 1;
+	if ((v = env(c, "GRAFT_VERBOSE")) && *v && strcmp(v, "0")) c->verbose = 1;
 	__graft_conf_finish(c);
 	if (c->state == GRAFT_CONF_BROKEN) {
 		struct graft_msg m = { 0 };

@@ -43,7 +43,8 @@ void __graft_msg_src(struct graft_msg *m, const struct graft_conf *c, int src, u
 	__graft_msg_num(m, line);
 }
 
-/* Keeps the first problem only; always returns -1. */
+/* Keeps the first problem only; always returns -1.  A secure program
+ * does not quote arg: the file may be one its caller cannot read. */
 int __graft_conf_error(struct graft_conf *c, int src, unsigned line, const char *what, const char *arg)
 {
 	struct graft_msg m = { 0 };
@@ -58,7 +59,8 @@ int __graft_conf_error(struct graft_conf *c, int src, unsigned line, const char 
 		__graft_msg_str(&m, ": ");
 	}
 	__graft_msg_str(&m, what);
-	if (arg) {
+	if (arg && c->secure && m.b[m.n - 1] == ':') m.n--;
+	if (arg && !c->secure) {
 		__graft_msg_str(&m, " '");
 		__graft_msg_str(&m, arg);
 		__graft_msg_str(&m, "'");

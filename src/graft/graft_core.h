@@ -74,6 +74,7 @@ struct graft_conf {
 	int verbose;
 	int fallback;		/* "fallback local": graftd unreachable -> local */
 	int off;		/* GRAFT=off: stock musl, AF_GRAFT included */
+	int secure;		/* AT_SECURE: no GRAFT* variable, no token echoed */
 	int provider;		/* GRAFT_PROV_* */
 	int egress_batch;	/* "egress-batch": sockets per graftd request, 0 off */
 	const char *file;	/* for messages */

@@ -62,6 +62,8 @@ static inline void *g_mmap_wipeonfork(size_t n)
 }
 /* no other thread can touch our fds between two of our calls */
 static inline int g_single_threaded(void) { return !libc.threads_minus_1; }
+/* secure execution (AT_SECURE: setuid, setgid, file capabilities) */
+static inline int g_secure(void) { return libc.secure; }
 
 #define g_socket(d,t,p)		__socketcall(socket, d, t, p, 0, 0, 0)
 #define g_connect(f,a,l)	__socketcall(connect, f, a, l, 0, 0, 0)
@@ -92,7 +94,7 @@ static inline long g_monosec(void)
 static inline long g_fstat(int fd, struct stat *st)
 {
 #ifdef SYS_fstat
-	/* The raw syscall: the core reads only these four fields, and an
+	/* The raw syscall: the core reads only these five fields, and an
 	 * app that never calls fstat() does not get musl's fstat linked. */
 	struct kstat k;
 	long r = __syscall(SYS_fstat, fd, &k);
@@ -100,6 +102,7 @@ static inline long g_fstat(int fd, struct stat *st)
 	st->st_dev = k.st_dev;
 	st->st_ino = k.st_ino;
 	st->st_mode = k.st_mode;
+	st->st_rdev = k.st_rdev;
 	st->st_size = k.st_size;
 	return 0;
 #else
@@ -132,6 +135,7 @@ static inline void g_restorecancel(int cs) { __pthread_setcancelstate(cs, 0); }
 #include <sched.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -180,6 +184,7 @@ static inline void *g_mmap_wipeonfork(size_t n)
 	return p;
 }
 static inline int g_single_threaded(void) { return 0; }	/* host tests: always check */
+static inline int g_secure(void) { return getauxval(AT_SECURE) != 0; }
 
 #define G_R(x)			({ long _r = (long)(x); _r < 0 ? -errno : _r; })
 #define g_socket(d,t,p)		G_R(syscall(SYS_socket, d, t, p))

@@ -6,11 +6,14 @@
 #include <netinet/in.h>
 #include "graft_core.h"
 
+/* Only printable ASCII reaches the terminal: a path, a token of a file
+ * or an endpoint name may hold control bytes or escape sequences. */
 void __graft_msg_str(struct graft_msg *m, const char *s)
 {
+	unsigned char ch;
 	/* keep one byte for the newline __graft_log adds */
-	while (*s && m->n < sizeof m->b - 1)
-		m->b[m->n++] = *s++;
+	while ((ch = *s++) && m->n < sizeof m->b - 1)
+		m->b[m->n++] = ch >= 0x20 && ch < 0x7f ? ch : '?';
 }
 
 void __graft_msg_num(struct graft_msg *m, unsigned long v)

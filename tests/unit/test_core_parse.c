@@ -238,6 +238,44 @@ static void t_error_open(void **s)
 	assert_string_equal(c.err, "graft: /nope/graft.conf: No such file or directory");
 }
 
+static int parse_secure(const char *text)
+{
+	__graft_conf_init(&c);
+	c.secure = 1;
+	return __graft_conf_parse(&c, "/etc/graft.conf", text, strlen(text));
+}
+
+/* AT_SECURE: the message names file:line and the problem, never the bytes */
+static void t_secure(void **s)
+{
+	(void)s;
+	assert_int_equal(parse_secure("root:$6$secret:19000:0:99999:7:::\n"), -1);
+	assert_string_equal(c.err, "graft: /etc/graft.conf:1: unknown keyword");
+	assert_int_equal(parse_secure("# c\nbroker run/secret\n"), -1);
+	assert_string_equal(c.err, "graft: /etc/graft.conf:2: broker path must be absolute");
+	assert_int_equal(parse_secure("host db 1.1.1.1\nhost DB 2.2.2.2\n"), -1);
+	assert_string_equal(c.err, "graft: /etc/graft.conf:2: host already named on line 1");
+	assert_int_equal(parse_secure("egress 10.0.0.0/8 abcdefghijklmnopq\n"), -1);
+	assert_string_equal(c.err, "graft: /etc/graft.conf:1: endpoint name longer than 16 characters");
+	assert_int_equal(parse_secure("ingress 0.0.0.0:90-80 e\n"), -1);
+	assert_string_equal(c.err, "graft: /etc/graft.conf:1: empty port range");
+}
+
+/* what is quoted, and the file's name, is printable ASCII only */
+static void t_sanitised(void **s)
+{
+	(void)s;
+	expect_error("\x1b]0;x\x07\x1b[2J\x9b" "1m\n",
+		"graft: /etc/graft.conf:1: unknown keyword '?]0;x?" "?[2J?1m'");
+	__graft_conf_init(&c);
+	c.file = "/tmp/a\nb\x1b[31m";
+	__graft_conf_error(&c, GRAFT_SRC_FILE, 0, "not a regular file", 0);
+	assert_string_equal(c.err, "graft: /tmp/a?b?[31m: not a regular file");
+	__graft_conf_init(&c);
+	assert_int_equal(__graft_conf_env(&c, "GRAFT_EGRESS_CONVERT", "10.0.0.0/8=e\x7f\x01"), -1);
+	assert_string_equal(c.err, "graft: GRAFT_EGRESS_CONVERT item 1: bad endpoint name 'e?" "?'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +285,8 @@ int main(void)
 		cmocka_unit_test(t_limits),
 		cmocka_unit_test(t_env),
 		cmocka_unit_test(t_error_open),
+		cmocka_unit_test(t_secure),
+		cmocka_unit_test(t_sanitised),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }
