@@ -64,7 +64,7 @@ $(B)/tests/test_graftd_table: $(GRAFTD_TEST_O)/test_graftd_table.o \
 
 $(B)/tests/test_graftd_control: $(GRAFTD_TEST_O)/test_graftd_control.o \
     $(GRAFTD_TEST_O)/test_graftd_nsstub.o $(GRAFTD_O)/control.o $(GRAFTD_O)/table.o $(GRAFTD_O)/parse.o \
-    $(GRAFTD_O)/log.o
+    $(GRAFTD_O)/config.o $(GRAFTD_O)/log.o
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
