@@ -16,7 +16,8 @@
 
 static const char *const reason_keys[GRAFT_R_MAX + 1] = {
 	"ok", "malformed", "version", "fds", "peer", "nons", "noent", "type",
-	"opt", "port", "socket", "setopt", "bind", "limit", "batch"
+	"opt", "port", "socket", "setopt", "bind", "limit", "batch",
+	"direction"
 };
 
 void

@@ -741,6 +741,9 @@ listen_unix(const char *path, int mode, int uid, int gid)
 		fatal("chmod %s", path);
 	if (listen(fd, 128) == -1)
 		fatal("listen %s", path);
+	if (lstat(path, &st) == -1)
+		fatal("lstat %s", path);
+	unixep_self(st.st_dev, st.st_ino);	/* never a unix endpoint */
 	return fd;
 }
 
