@@ -21,7 +21,7 @@
 #define EP_PATHMAX	108		/* sizeof(sun_path) */
 #define NS_NAMEMAX	255
 #define EP_USERMAX	66		/* "USER:GROUP", each at most 32 */
-#define EP_NOBODY	65534		/* unix egress uid and gid without user */
+#define EP_NOBODY	65534		/* unix egress uid, gid without user */
 #define ERRBUFSZ	256
 
 /* ---- parse.c: the endpoint grammar shared by graftd.conf and graftctl */

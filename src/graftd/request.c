@@ -299,8 +299,8 @@ int
 req_check_dir(const struct ep_def *ep, const struct graft_req *req,
     uint32_t *reason)
 {
-	int in = (req->flags & GRAFT_F_INGRESS) || !(req->flags & GRAFT_F_EGRESS);
 	int out = (req->flags & GRAFT_F_EGRESS) != 0;
+	int in = (req->flags & GRAFT_F_INGRESS) || !out;
 
 	if ((in && ep->dir == EP_DIR_EGRESS) ||
 	    (out && ep->dir == EP_DIR_INGRESS))

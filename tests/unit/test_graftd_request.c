@@ -471,7 +471,8 @@ egress(const struct ep_def *ep, int type, struct reply *rep)
 static void
 test_unix_egress(void **state)
 {
-	char dir[] = "/tmp/graftd-unit.XXXXXX", other[] = "/tmp/graftd-o.XXXXXX";
+	char dir[] = "/tmp/graftd-unit.XXXXXX";
+	char other[] = "/tmp/graftd-o.XXXXXX";
 	struct ep_def ep, ep2;
 	struct reply a;
 	struct ucred uc;

@@ -390,7 +390,8 @@ static void
 test_parse_dir_user(void **state)
 {
 	static const char *const lines[] = {
-		"u type unix path /a netns web direction egress user nobody:nogroup",
+		"u type unix path /a netns web direction egress user "
+		    "nobody:nogroup",
 		"u type unix path /a direction ingress user 0",
 		"u type unix path /a user 1000:1001",
 		"i type ipv4 addr 1.2.3.4 port 80 direction ingress",
