@@ -39,12 +39,12 @@ fuzz_srcs.graft_conf	 :=
 fuzz_srcs.graft_env	 :=
 fuzz_lib.graft_conf	 := core
 fuzz_lib.graft_env	 := core
-fuzz_srcs.graftd_request := $(addprefix src/graftd/,request.c parse.c table.c) \
-			    $(FUZZ_NSSTUB)
+fuzz_srcs.graftd_request := $(addprefix src/graftd/,request.c unixep.c parse.c \
+			    table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c
 fuzz_srcs.graftd_config	 := $(addprefix src/graftd/,config.c parse.c table.c) \
 			    $(FUZZ_NSSTUB)
-fuzz_srcs.graftd_control := $(addprefix src/graftd/,control.c parse.c table.c) \
-			    $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c
+fuzz_srcs.graftd_control := $(addprefix src/graftd/,control.c config.c parse.c \
+			    table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c
 fuzz_maxlen.graft_conf	   := 8192
 fuzz_maxlen.graft_env	   := 2048
 fuzz_maxlen.graftd_request := 512

@@ -53,7 +53,8 @@
 #define GRAFT_R_BIND     12	/* bind() on the host failed (error says why) */
 #define GRAFT_R_LIMIT    13	/* per-client or global limit reached */
 #define GRAFT_R_BATCH    14	/* GRAFT_F_BATCH not possible for this endpoint/type */
-#define GRAFT_R_MAX      14
+#define GRAFT_R_DIRECTION 15	/* the endpoint is for the other direction only */
+#define GRAFT_R_MAX      15
 
 /* An int-valued socket option to apply before the host bind(). */
 struct graft_opt {

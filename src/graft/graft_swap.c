@@ -19,6 +19,7 @@ const char *__graft_reason(unsigned r)
 		"socket option not allowed", "port not allowed by the endpoint",
 		"host socket() failed", "setting an option failed",
 		"host bind() failed", "limit reached",
+		"batch not possible for the endpoint", "direction not allowed by the endpoint",
 	};
 	return r < sizeof s / sizeof *s ? s[r] : "refused";
 }

@@ -1,7 +1,9 @@
 /* config.c - graftd.conf: one statement per line, '#' starts a comment.
  *
  *   endpoint NAME type ipv4|ipv6 addr ADDR port PORT|LO-HI|dynamic [netns NS]
- *   endpoint NAME type unix path PATH [netns NS]
+ *	[direction ingress|egress|both]
+ *   endpoint NAME type unix path PATH [netns NS] [direction ...]
+ *	[user USER[:GROUP]]
  *   socket-owner USER[:GROUP]
  *   socket-mode MODE
  *   max-clients N
@@ -94,6 +96,41 @@ set_owner(char *v, struct settings *s, char *err, size_t errsz)
 	return 0;
 }
 
+/* The names parse_endpoint() left in an endpoint's user: looked up once,
+ * when the endpoint is loaded or added.  Without a group, the user's
+ * primary group. */
+int
+ep_resolve_user(struct ep_def *ep, char *err, size_t errsz)
+{
+	char name[EP_USERMAX], *grp;
+	struct passwd *pw = NULL;
+	struct group *gr;
+
+	if (ep->user[0] == '\0')
+		return 0;
+	memcpy(name, ep->user, sizeof(name));
+	if ((grp = strchr(name, ':')) != NULL)
+		*grp++ = '\0';
+	if (ep->uid == (uid_t)-1 || (grp == NULL && ep->gid == (gid_t)-1)) {
+		pw = ep->uid == (uid_t)-1 ? getpwnam(name) : getpwuid(ep->uid);
+		if (pw == NULL)
+			goto bad;
+		ep->uid = pw->pw_uid;
+		if (grp == NULL)
+			ep->gid = pw->pw_gid;
+	}
+	if (ep->gid == (gid_t)-1) {
+		if ((gr = getgrnam(grp)) == NULL)
+			goto bad;
+		ep->gid = gr->gr_gid;
+	}
+	return 0;
+bad:
+	snprintf(err, errsz, "endpoint \"%s\": user %s: unknown user or group",
+	    ep->name, ep->user);
+	return EINVAL;
+}
+
 static int
 set_mode(const char *v, struct settings *s, char *err, size_t errsz)
 {
@@ -182,7 +219,8 @@ config_line(char *line, unsigned lineno, struct tableset *ts,
 		return 0;
 	if (strcmp(argv[0], "endpoint") != 0)
 		return setting(argc, argv, s, err, errsz);
-	if ((rv = parse_endpoint(argc - 1, argv + 1, &ep, err, errsz)) != 0)
+	if ((rv = parse_endpoint(argc - 1, argv + 1, &ep, err, errsz)) != 0 ||
+	    (rv = ep_resolve_user(&ep, err, errsz)) != 0)
 		return rv;
 	return ts_add(ts, &ep, err, errsz);
 }

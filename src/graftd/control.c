@@ -16,7 +16,8 @@
 
 static const char *const reason_keys[GRAFT_R_MAX + 1] = {
 	"ok", "malformed", "version", "fds", "peer", "nons", "noent", "type",
-	"opt", "port", "socket", "setopt", "bind", "limit", "batch"
+	"opt", "port", "socket", "setopt", "bind", "limit", "batch",
+	"direction"
 };
 
 void
@@ -84,10 +85,11 @@ static int
 cmd_add(int argc, char **argv, struct graftd *g, char *err, size_t errsz)
 {
 	struct ep_def ep;
-	char line[512];
+	char line[640];
 	int rv;
 
 	if ((rv = parse_endpoint(argc, argv, &ep, err, errsz)) != 0 ||
+	    (rv = ep_resolve_user(&ep, err, errsz)) != 0 ||
 	    (rv = ts_add(g->ts, &ep, err, errsz)) != 0)
 		return rv;
 	ep_format(&ep, line, sizeof(line));
@@ -120,7 +122,7 @@ show_text(struct graftd *g, struct obuf *o)
 {
 	struct nstable *nt;
 	struct endpoint *ep;
-	char line[512];
+	char line[640];
 
 	TAILQ_FOREACH(nt, &g->ts->tables, entry)
 		TAILQ_FOREACH(ep, &nt->eps, entry) {
@@ -134,7 +136,7 @@ show_json(struct graftd *g, struct obuf *o)
 {
 	struct nstable *nt;
 	struct endpoint *ep;
-	char obj[1024];
+	char obj[1536];
 	const char *sep = "";
 
 	obuf_printf(o, "[");

@@ -815,6 +815,9 @@ main(int argc, char *argv[])
 	req.gid = env->conf.sock_gid;
 	ev_listen = (struct evsrc){ EV_LISTEN, listen_unix(&req), 0 };
 	ev_ctllisten = (struct evsrc){ EV_CTLLISTEN, listen_unix(&ctl), 0 };
+	/* never a unix endpoint, under any name */
+	unixep_self(req.sock.st_dev, req.sock.st_ino);
+	unixep_self(ctl.sock.st_dev, ctl.sock.st_ino);
 	if (listen_same_dir(&req, &ctl) && !shared) {
 		unlink(req.path);
 		unlink(ctl.path);

@@ -21,6 +21,8 @@
 #define EP_NAMESZ	(GRAFT_PROTO_EPNAME + 1)
 #define EP_PATHMAX	108		/* sizeof(sun_path) */
 #define NS_NAMEMAX	255
+#define EP_USERMAX	66		/* "USER:GROUP", each at most 32 */
+#define EP_NOBODY	65534		/* unix egress uid, gid without user */
 #define ERRBUFSZ	256
 
 /* ---- parse.c: the endpoint grammar shared by graftd.conf and graftctl */
@@ -32,6 +34,11 @@ struct ns_spec {
 	pid_t		pid;			/* NS_PID */
 	char		name[NS_NAMEMAX + 1];	/* NS_NAME: /var/run/netns/NAME */
 };
+
+/* direction: which requests an endpoint answers (0, both, when absent) */
+#define EP_DIR_BOTH	0
+#define EP_DIR_INGRESS	1
+#define EP_DIR_EGRESS	2
 
 struct ep_def {
 	char		name[EP_NAMESZ];
@@ -45,6 +52,10 @@ struct ep_def {
 	uint16_t	port_hi;
 	char		path[EP_PATHMAX];
 	struct ns_spec	ns;
+	int		dir;		/* EP_DIR_* */
+	char		user[EP_USERMAX]; /* "USER[:GROUP]" as given, or "" */
+	uid_t		uid;		/* with user: the identity of a unix */
+	gid_t		gid;		/* egress; -1 (a name) until resolved */
 };
 
 int	parse_epname(const char *, char *, size_t);
@@ -135,6 +146,8 @@ extern const struct optrule optrules[];
 
 int		 req_validate(const void *, size_t, int, struct graft_req *,
 		    uint32_t *);
+int		 req_check_dir(const struct ep_def *, const struct graft_req *,
+		    uint32_t *);
 int		 req_check_type(const struct ep_def *, const struct graft_req *,
 		    uint32_t *);
 int		 req_check_opts(const struct ep_def *, const struct graft_req *,
@@ -152,6 +165,11 @@ void		 reply_close(struct reply *);
 const char	*reason_str(uint32_t);
 const char	*errno_name(int);
 void		 epname_copy(const struct graft_req *, char *);
+
+/* ---- unixep.c: the sockets of unix endpoints */
+
+void	unixep_self(dev_t, ino_t);
+int	unixep_setup(int, const struct ep_def *, const struct graft_req *);
 
 /* ---- peer.c: the requesting process's netns */
 
@@ -176,6 +194,7 @@ struct settings {
 };
 
 void	settings_default(struct settings *);
+int	ep_resolve_user(struct ep_def *, char *, size_t);
 int	config_load(const char *, struct tableset **, struct settings *,
 	    char *, size_t);
 int	config_line(char *, unsigned, struct tableset *, struct settings *,

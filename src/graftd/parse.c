@@ -2,13 +2,16 @@
  * socket and graftctl (which checks a command before sending it):
  *
  *   NAME type ipv4|ipv6 addr ADDR port PORT|LO-HI|dynamic netns NS
- *   NAME type unix path PATH netns NS
+ *	[direction ingress|egress|both]
+ *   NAME type unix path PATH netns NS [direction ingress|egress|both]
+ *	[user USER[:GROUP]]
  *
  * NS is host, a name in /var/run/netns or a PID.  netns is required: the
  * host's own table (every host process and every --net=host container) is
  * never reached by leaving a word out.  Keywords after NAME come in any
  * order, each at most once.  Pure code: no I/O, errors are written to a
- * caller's buffer. */
+ * caller's buffer; user names are left to graftd to resolve
+ * (ep_resolve_user() in config.c). */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -148,9 +151,82 @@ parse_type(const char *s, struct ep_def *ep)
 	return 0;
 }
 
-enum { K_TYPE, K_ADDR, K_PORT, K_PATH, K_NETNS, K_MAX };
+static int
+parse_dir(const char *s, struct ep_def *ep)
+{
+	if (strcmp(s, "both") == 0)
+		ep->dir = EP_DIR_BOTH;
+	else if (strcmp(s, "ingress") == 0)
+		ep->dir = EP_DIR_INGRESS;
+	else if (strcmp(s, "egress") == 0)
+		ep->dir = EP_DIR_EGRESS;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+isidchar(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+/* One half of USER:GROUP: a number, or a name for graftd to look up
+ * ((unsigned)-1 here).  Names: 1..32 of [A-Za-z0-9._-], not all digits
+ * and not starting with '-'; the last may be '$' (as useradd allows). */
+static int
+parse_id(const char *s, size_t n, unsigned *out)
+{
+	unsigned long v;
+	char num[16];
+	size_t i;
+	int digits = 1;
+
+	if (n == 0 || n > 32 || s[0] == '-')
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!isidchar(s[i]) && !(s[i] == '$' && i == n - 1))
+			return -1;
+		if (s[i] < '0' || s[i] > '9')
+			digits = 0;
+	}
+	if (!digits) {
+		*out = (unsigned)-1;
+		return 0;
+	}
+	if (n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (parse_uint(num, 0xfffffffeUL, &v) == -1)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* USER[:GROUP]; without GROUP, graftd takes the user's primary group
+ * (the gid stays -1 here). */
+static int
+parse_user(const char *s, struct ep_def *ep)
+{
+	const char *colon = strchr(s, ':');
+	size_t n = strlen(s);
+	unsigned uid, gid = (unsigned)-1;
+
+	if (n >= sizeof(ep->user) ||
+	    parse_id(s, colon ? (size_t)(colon - s) : n, &uid) == -1 ||
+	    (colon && parse_id(colon + 1, strlen(colon + 1), &gid) == -1))
+		return -1;
+	memcpy(ep->user, s, n + 1);
+	ep->uid = (uid_t)uid;
+	ep->gid = (gid_t)gid;
+	return 0;
+}
+
+enum { K_TYPE, K_ADDR, K_PORT, K_PATH, K_NETNS, K_DIR, K_USER, K_MAX };
 static const char *const keywords[K_MAX] = {
-	"type", "addr", "port", "path", "netns"
+	"type", "addr", "port", "path", "netns", "direction", "user"
 };
 
 static int
@@ -183,6 +259,11 @@ check_complete(const struct ep_def *ep, const char **val, char *err,
 		}
 		return 0;
 	}
+	if (val[K_USER]) {
+		snprintf(err, errsz, "endpoint \"%s\": \"user\" is for type "
+		    "unix only", ep->name);
+		return EINVAL;
+	}
 	if (val[K_ADDR] == NULL || val[K_PORT] == NULL || val[K_PATH]) {
 		snprintf(err, errsz, "endpoint \"%s\": type %s takes \"addr\" "
 		    "and \"port\" and no \"path\"", ep->name,
@@ -212,6 +293,14 @@ parse_value(int k, const char *v, struct ep_def *ep, char *err, size_t errsz)
 		break;
 	case K_NETNS:
 		return parse_ns(v, &ep->ns, err, errsz);
+	case K_DIR:
+		if (parse_dir(v, ep) == 0)
+			return 0;
+		break;
+	case K_USER:
+		if (parse_user(v, ep) == 0)
+			return 0;
+		break;
 	}
 	snprintf(err, errsz, "argument \"%.64s\" is wrong: invalid %s", v,
 	    keywords[k]);
@@ -309,22 +398,46 @@ port_str(const struct ep_def *ep, char *buf, size_t sz)
 		snprintf(buf, sz, "%u-%u", ep->port_lo, ep->port_hi);
 }
 
+static const char *
+dir_str(int dir)
+{
+	return dir == EP_DIR_INGRESS ? "ingress" :
+	    dir == EP_DIR_EGRESS ? "egress" : "both";
+}
+
+/* The keywords after netns, only those not at their default, so that an
+ * endpoint without them prints as it always did. */
+static void
+tail_str(const struct ep_def *ep, char *buf, size_t sz)
+{
+	int n = 0;
+
+	buf[0] = '\0';
+	if (ep->dir != EP_DIR_BOTH)
+		n = snprintf(buf, sz, " direction %s", dir_str(ep->dir));
+	if (ep->user[0] != '\0' && n >= 0 && (size_t)n < sz)
+		snprintf(buf + n, sz - (size_t)n, " user %s", ep->user);
+}
+
 /* One line in the grammar above (no newline); returns snprintf's count. */
 size_t
 ep_format(const struct ep_def *ep, char *buf, size_t sz)
 {
 	char addr[INET6_ADDRSTRLEN], port[16], ns[NS_NAMEMAX + 8] = " netns ";
+	char tail[EP_USERMAX + 32];
 	int n;
 
 	ns_spec_str(&ep->ns, ns + 7, sizeof(ns) - 7);
+	tail_str(ep, tail, sizeof(tail));
 	if (ep->family == AF_UNIX)
-		n = snprintf(buf, sz, "%s type unix path %s%s", ep->name,
-		    ep->path, ns);
+		n = snprintf(buf, sz, "%s type unix path %s%s%s", ep->name,
+		    ep->path, ns, tail);
 	else {
 		inet_ntop(ep->family, &ep->addr, addr, sizeof(addr));
 		port_str(ep, port, sizeof(port));
-		n = snprintf(buf, sz, "%s type %s addr %s port %s%s", ep->name,
-		    ep->family == AF_INET ? "ipv4" : "ipv6", addr, port, ns);
+		n = snprintf(buf, sz, "%s type %s addr %s port %s%s%s",
+		    ep->name, ep->family == AF_INET ? "ipv4" : "ipv6", addr,
+		    port, ns, tail);
 	}
 	return n < 0 ? 0 : (size_t)n;
 }
@@ -354,13 +467,34 @@ json_str(const char *s, char *buf, size_t sz)
 
 _Static_assert(NS_NAMEMAX >= EP_PATHMAX, "ep_format_json's buffer");
 
+/* ,"direction":D and ,"user":U,"uid":N,"gid":N when not at the default */
+static void
+tail_json(const struct ep_def *ep, char *buf, size_t sz)
+{
+	char u[2 * EP_USERMAX + 3];
+	int n = 0;
+
+	buf[0] = '\0';
+	if (ep->dir != EP_DIR_BOTH)
+		n = snprintf(buf, sz, ",\"direction\":\"%s\"",
+		    dir_str(ep->dir));
+	if (ep->user[0] == '\0' || n < 0 || (size_t)n >= sz)
+		return;
+	json_str(ep->user, u, sizeof(u));
+	if (ep->uid == (uid_t)-1 || ep->gid == (gid_t)-1)
+		snprintf(buf + n, sz - (size_t)n, ",\"user\":%s", u);
+	else
+		snprintf(buf + n, sz - (size_t)n, ",\"user\":%s,\"uid\":%u,"
+		    "\"gid\":%u", u, (unsigned)ep->uid, (unsigned)ep->gid);
+}
+
 size_t
 ep_format_json(const struct ep_def *ep, char *buf, size_t sz)
 {
 	/* s holds the path or the netns name, each character escaped */
 	char name[2 * EP_NAMESZ + 3], s[2 * NS_NAMEMAX + 3];
 	char ns[2 * NS_NAMEMAX + 32] = "", addr[INET6_ADDRSTRLEN];
-	char port[64];
+	char port[64], tail[2 * EP_USERMAX + 80];
 	int n;
 
 	json_str(ep->name, name, sizeof(name));
@@ -371,10 +505,11 @@ ep_format_json(const struct ep_def *ep, char *buf, size_t sz)
 		snprintf(ns, sizeof(ns), ",\"netns_pid\":%d", (int)ep->ns.pid);
 	else
 		snprintf(ns, sizeof(ns), ",\"netns\":\"host\"");
+	tail_json(ep, tail, sizeof(tail));
 	if (ep->family == AF_UNIX) {
 		json_str(ep->path, s, sizeof(s));
 		n = snprintf(buf, sz, "{\"name\":%s,\"type\":\"unix\","
-		    "\"path\":%s%s}", name, s, ns);
+		    "\"path\":%s%s%s}", name, s, ns, tail);
 		return n < 0 ? 0 : (size_t)n;
 	}
 	inet_ntop(ep->family, &ep->addr, addr, sizeof(addr));
@@ -386,7 +521,7 @@ ep_format_json(const struct ep_def *ep, char *buf, size_t sz)
 		snprintf(port, sizeof(port), "\"port\":%u,\"port_max\":%u",
 		    ep->port_lo, ep->port_hi);
 	n = snprintf(buf, sz, "{\"name\":%s,\"type\":\"%s\",\"addr\":\"%s\","
-	    "%s%s}", name, ep->family == AF_INET ? "ipv4" : "ipv6", addr,
-	    port, ns);
+	    "%s%s%s}", name, ep->family == AF_INET ? "ipv4" : "ipv6", addr,
+	    port, ns, tail);
 	return n < 0 ? 0 : (size_t)n;
 }

@@ -6,6 +6,11 @@
  *   CAP_SYS_PTRACE        reading /proc/PID/ns/net of a peer running under
  *                         another uid, or non-dumpable (a PTRACE_MODE_READ
  *                         check; graftd never calls ptrace());
+ *   CAP_SETUID, CAP_SETGID
+ *                         connecting a unix egress as the endpoint's user
+ *                         (unixep.c), so that the host service sees that
+ *                         uid, not root; CAP_SYS_PTRACE is as strong
+ *                         already, so this widens nothing real;
  *   CAP_NET_BIND_SERVICE  only if an endpoint needs a port below 1024
  *                         (or "privileged-ports yes").
  * The bounding set is emptied of everything else, securebits make uid 0
@@ -63,7 +68,8 @@ set_caps(uint64_t keep)
 void
 priv_drop(int lowports)
 {
-	uint64_t keep = 1ULL << CAP_SYS_PTRACE;
+	uint64_t keep = 1ULL << CAP_SYS_PTRACE | 1ULL << CAP_SETUID |
+	    1ULL << CAP_SETGID;
 
 	if (geteuid() != 0) {
 		log_info("not running as root: privileges left as they are");
@@ -82,6 +88,7 @@ priv_drop(int lowports)
 	set_caps(keep);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("no_new_privs");
-	log_info("privileges dropped: keeping CAP_SYS_PTRACE%s",
+	log_info("privileges dropped: keeping CAP_SYS_PTRACE CAP_SETUID "
+	    "CAP_SETGID%s",
 	    lowports ? " CAP_NET_BIND_SERVICE" : "");
 }

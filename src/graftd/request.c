@@ -4,7 +4,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
@@ -125,6 +124,7 @@ static const char *const reasons[GRAFT_R_MAX + 1] = {
 	[GRAFT_R_BIND] = "bind failed",
 	[GRAFT_R_LIMIT] = "limit reached",
 	[GRAFT_R_BATCH] = "batch not possible for the endpoint",
+	[GRAFT_R_DIRECTION] = "direction not allowed by the endpoint",
 };
 
 const char *
@@ -149,6 +149,8 @@ errno_name(int e)
 		{ ECONNREFUSED, "ECONNREFUSED" }, { ENOTDIR, "ENOTDIR" },
 		{ ENAMETOOLONG, "ENAMETOOLONG" }, { EROFS, "EROFS" },
 		{ ESRCH, "ESRCH" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+		{ ELOOP, "ELOOP" }, { ENOTSOCK, "ENOTSOCK" },
+		{ ECONNRESET, "ECONNRESET" },
 	};
 	size_t i;
 
@@ -290,6 +292,22 @@ req_validate(const void *buf, size_t len, int msgflags, struct graft_req *out,
 	return 0;
 }
 
+/* direction ingress|egress: a request with GRAFT_F_EGRESS is outward, one
+ * with GRAFT_F_INGRESS or neither flag is inward (a plain bind); one with
+ * both needs both. */
+int
+req_check_dir(const struct ep_def *ep, const struct graft_req *req,
+    uint32_t *reason)
+{
+	int out = (req->flags & GRAFT_F_EGRESS) != 0;
+	int in = (req->flags & GRAFT_F_INGRESS) || !out;
+
+	if ((in && ep->dir == EP_DIR_EGRESS) ||
+	    (out && ep->dir == EP_DIR_INGRESS))
+		return fail(reason, GRAFT_R_DIRECTION, EACCES);
+	return 0;
+}
+
 /* Types by endpoint: ipv4/ipv6 stream and dgram; unix also seqpacket. */
 int
 req_check_type(const struct ep_def *ep, const struct graft_req *req,
@@ -423,55 +441,6 @@ ep_sockaddr(const struct ep_def *ep, uint16_t port, struct sockaddr_storage *ss)
 	return sizeof(*sin6);
 }
 
-/* A socket file nobody listens on any more may be replaced; a live one,
- * or anything that is not a socket, is left alone. */
-static int
-unix_unlink_stale(const struct sockaddr_un *sun, int type)
-{
-	struct stat st;
-	int s, rv;
-
-	if (lstat(sun->sun_path, &st) == -1)
-		return errno == ENOENT ? 0 : errno;
-	if (!S_ISSOCK(st.st_mode))
-		return EADDRINUSE;
-	if ((s = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
-		return errno;
-	rv = connect(s, (const struct sockaddr *)sun, sizeof(*sun)) == -1 ?
-	    errno : 0;
-	close(s);
-	if (rv != ECONNREFUSED)
-		return EADDRINUSE;
-	if (unlink(sun->sun_path) == -1 && errno != ENOENT)
-		return errno;
-	return 0;
-}
-
-static int
-unix_setup(int s, const struct ep_def *ep, const struct graft_req *req)
-{
-	struct sockaddr_un sun;
-	int rv;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, ep->path, strlen(ep->path));
-	if ((req->flags & (GRAFT_F_INGRESS | GRAFT_F_EGRESS)) ==
-	    GRAFT_F_EGRESS) {
-		/* outward only: connect to the host path for the app */
-		if (connect(s, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-			return errno;
-		return 0;
-	}
-	if (bind(s, (struct sockaddr *)&sun, sizeof(sun)) == 0)
-		return 0;
-	if (errno != EADDRINUSE)
-		return errno;
-	if ((rv = unix_unlink_stale(&sun, req->type)) != 0)
-		return rv;
-	return bind(s, (struct sockaddr *)&sun, sizeof(sun)) == -1 ? errno : 0;
-}
-
 static int
 inet_setup(int s, const struct ep_def *ep, const struct graft_req *req,
     uint16_t port)
@@ -528,7 +497,7 @@ grant_one(const struct ep_def *ep, const struct graft_req *req, uint16_t port,
 		*reason = GRAFT_R_SETOPT;
 		goto close;
 	}
-	rv = ep->family == AF_UNIX ? unix_setup(s, ep, req) :
+	rv = ep->family == AF_UNIX ? unixep_setup(s, ep, req) :
 	    inet_setup(s, ep, req, port);
 	*len = sizeof(*ss);
 	if (rv != 0 || getsockname(s, (struct sockaddr *)ss, len) == -1) {
@@ -557,7 +526,8 @@ req_grant(const struct ep_def *ep, const struct graft_req *req,
 	unsigned want = 1;
 	int s, rv = 0, rv2;
 
-	if ((rv = req_check_type(ep, req, &reason)) != 0 ||
+	if ((rv = req_check_dir(ep, req, &reason)) != 0 ||
+	    (rv = req_check_type(ep, req, &reason)) != 0 ||
 	    (rv = req_check_opts(ep, req, &reason)) != 0 ||
 	    (rv = req_check_batch(ep, req, &reason)) != 0 ||
 	    (rv = req_port(ep, req, &port, &reason)) != 0)

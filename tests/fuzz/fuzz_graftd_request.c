@@ -32,6 +32,7 @@ errno_of(uint32_t reason)
 	case GRAFT_R_OPT: return ENOPROTOOPT;
 	case GRAFT_R_LIMIT: return EAGAIN;
 	case GRAFT_R_BATCH: return EOPNOTSUPP;
+	case GRAFT_R_DIRECTION: return EACCES;
 	}
 	return -1;
 }
@@ -43,11 +44,12 @@ setup(void)
 		{ "ep-a", "type", "ipv4", "addr", "127.0.0.1", "port", "8080",
 		    "netns", "a" },
 		{ "ep-r", "type", "ipv4", "addr", "0.0.0.0", "port",
-		    "9000-9099", "netns", "a" },
-		{ "ep-6", "type", "ipv6", "addr", "::1", "port", "dynamic" },
+		    "9000-9099", "netns", "a", "direction", "ingress" },
+		{ "ep-6", "type", "ipv6", "addr", "::1", "port", "dynamic",
+		    "direction", "egress" },
 		{ "ep-u", "type", "unix", "path", "/run/x.sock", "netns", "a" },
 	};
-	static const int argcs[4] = { 9, 9, 7, 7 };
+	static const int argcs[4] = { 9, 11, 9, 7 };
 	char err[ERRBUFSZ];
 	int i;
 
@@ -114,6 +116,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(strcmp(ep->def.name, name) == 0);
 	for (i = 0; i < 4; i++) {
 		reason = GRAFT_R_OK;
+		if ((e2 = req_check_dir(&eps[i], &req, &reason)) != 0) {
+			FUZZ_CHECK(e2 == EACCES && reason == GRAFT_R_DIRECTION);
+			FUZZ_CHECK(eps[i].dir != EP_DIR_BOTH);
+			continue;
+		}
 		if ((e2 = req_check_type(&eps[i], &req, &reason)) != 0) {
 			FUZZ_CHECK(e2 == EPROTOTYPE && reason == GRAFT_R_TYPE);
 			continue;

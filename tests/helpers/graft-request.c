@@ -10,11 +10,17 @@
  *     -r        attach a file descriptor to every request
  *     -G KIND   first send one bad record: garbage|short|long|version|fds
  *     -x ACTION after the last grant: listen (echo one stream connection,
- *               or datagrams until killed), connect:ADDR:PORT, none
+ *               or datagrams until killed), connect:ADDR:PORT, none,
+ *               ctl:WORD,WORD... (send a graftctl record on the socket and
+ *               print the answer records as "ctl answer: REC")
  *     -w N      flood: send N requests without reading any reply, then
  *               sleep 10 s (a client that does not read)
  *   graft-request -K ADDR:PORT|unix:PATH STEPFILE
  *               connect, exchange a line, wait for STEPFILE, exchange again
+ *   graft-request -U PATH BACKLOG N
+ *               a stream listener on PATH (mode 0666) with BACKLOG: prints
+ *               "listening", then "peer uid=U gid=G" (SO_PEERCRED) for each
+ *               of N connections it accepts, then waits (60 s) to be killed
  *
  * Prints "granted family=F addr=A" or "refused errno=E reason=R" per
  * request; exits 0 when all were granted, 3 when one was refused, 1 on
@@ -56,7 +62,8 @@ usage(void)
 	    "[-f FAMILY] [-ie] [-p PORT]\n\t[-F FLAGS] [-o L:N:V] [-V VER] "
 	    "[-M MAGIC] [-O OP] [-z SIZE] [-gr]\n\t[-G KIND] [-x ACTION] "
 	    "[-w N] EPNAME...\n"
-	    "       graft-request -K ADDR:PORT|unix:PATH STEPFILE\n");
+	    "       graft-request -K ADDR:PORT|unix:PATH STEPFILE\n"
+	    "       graft-request -U PATH BACKLOG N\n");
 	exit(1);
 }
 
@@ -77,6 +84,8 @@ errname(int e)
 	case EADDRINUSE: return "EADDRINUSE";
 	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
 	case EINVAL: return "EINVAL";
+	case ELOOP: return "ELOOP";
+	case ENOTSOCK: return "ENOTSOCK";
 	}
 	snprintf(buf, sizeof(buf), "%d", e);
 	return buf;
@@ -363,6 +372,30 @@ echo_dgram(int fd)
 	}
 }
 
+/* A control command on fd: words separated by ',' in the record, NULs */
+static int
+ctl(int fd, const char *words)
+{
+	char rec[4096];
+	size_t i, n = strlen(words);
+	ssize_t r;
+
+	if (n + 1 > sizeof(rec))
+		usage();
+	for (i = 0; i < n; i++)
+		rec[i] = words[i] == ',' ? '\0' : words[i];
+	rec[n] = '\0';
+	if (send(fd, rec, n + 1, MSG_NOSIGNAL) == -1)
+		die("ctl send");
+	while ((r = recv(fd, rec, sizeof(rec) - 1, 0)) > 0) {
+		rec[r] = '\0';
+		printf("ctl answer: %s\n", rec);
+		if (rec[0] != 'D')
+			break;
+	}
+	return 0;
+}
+
 static int
 action(int fd, const char *act)
 {
@@ -392,7 +425,43 @@ action(int fd, const char *act)
 		printf("connected and echoed\n");
 		return 0;
 	}
+	if (strncmp(act, "ctl:", 4) == 0)
+		return ctl(fd, act + 4);
 	return strcmp(act, "none") == 0 ? 0 : -1;
+}
+
+static int
+listener(const char *path, int backlog, int n)
+{
+	struct sockaddr_un sun;
+	struct ucred uc;
+	socklen_t len;
+	int l, c, i;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	unlink(path);
+	if ((l = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    bind(l, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    chmod(path, 0666) == -1 || listen(l, backlog) == -1)
+		die(path);
+	printf("listening\n");
+	fflush(stdout);
+	alarm(60);
+	for (i = 0; i < n; i++) {
+		if ((c = accept(l, NULL, NULL)) == -1)
+			die("accept");
+		len = sizeof(uc);
+		if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1)
+			die("SO_PEERCRED");
+		printf("peer uid=%u gid=%u\n", (unsigned)uc.uid,
+		    (unsigned)uc.gid);
+		fflush(stdout);
+		close(c);
+	}
+	for (;;)
+		pause();
 }
 
 static int
@@ -494,6 +563,8 @@ main(int argc, char *argv[])
 	alarm(30);
 	if (argc == 4 && strcmp(argv[1], "-K") == 0)
 		return pingpong(argv[2], argv[3]);
+	if (argc == 5 && strcmp(argv[1], "-U") == 0)
+		return listener(argv[2], atoi(argv[3]), atoi(argv[4]));
 	while ((ch = getopt(argc, argv, "s:t:P:f:iep:F:o:V:M:O:z:grG:x:w:")) !=
 	    -1) {
 		switch (ch) {

@@ -395,6 +395,7 @@ test_grant_unix(void **state)
 	memset(&ep, 0, sizeof(ep));
 	strcpy(ep.name, "ep-unix");
 	ep.family = AF_UNIX;
+	strcpy(ep.user, "0");		/* root: the directory is root's */
 	snprintf(ep.path, sizeof(ep.path), "%s/sock", dir);
 	r.family = AF_UNIX;
 	assert_int_equal(req_grant(&ep, &r, &a), 0);
@@ -427,6 +428,183 @@ test_grant_unix(void **state)
 	assert_int_equal(access(file, F_OK), 0);
 	unlink(file);
 	rmdir(dir);
+}
+
+/* A unix endpoint in dir, with a listener of type at its path (-1: none). */
+static int
+unix_ep(struct ep_def *ep, const char *dir, int type, int backlog)
+{
+	struct sockaddr_un sun;
+	int l = -1;
+
+	memset(ep, 0, sizeof(*ep));
+	strcpy(ep->name, "ep-unix");
+	ep->family = AF_UNIX;
+	snprintf(ep->path, sizeof(ep->path), "%s/sock", dir);
+	if (type == -1)
+		return -1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, ep->path);
+	unlink(ep->path);
+	assert_true((l = socket(AF_UNIX, type | SOCK_CLOEXEC, 0)) >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(chmod(ep->path, 0666), 0);
+	if (type != SOCK_DGRAM)
+		assert_int_equal(listen(l, backlog), 0);
+	return l;
+}
+
+static int
+egress(const struct ep_def *ep, int type, struct reply *rep)
+{
+	struct graft_req r = good();
+
+	r.family = AF_UNIX;
+	r.type = type;
+	r.flags = GRAFT_F_EGRESS;
+	return req_grant(ep, &r, rep);
+}
+
+/* The egress path: no symlink, nothing but a socket, none of graftd's
+ * own; the endpoint's identity (nobody without user); never blocking. */
+static void
+test_unix_egress(void **state)
+{
+	char dir[] = "/tmp/graftd-unit.XXXXXX";
+	char other[] = "/tmp/graftd-o.XXXXXX";
+	struct ep_def ep, ep2;
+	struct reply a;
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	struct stat st;
+	int l, l2, c, n;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(mkdtemp(other));
+	/* the default identity: nobody may not walk root's 0700 directory */
+	l = unix_ep(&ep, dir, SOCK_STREAM, 8);
+	assert_int_equal(egress(&ep, SOCK_STREAM, &a), EACCES);
+	assert_int_equal(geteuid(), 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	/* ... and the service sees nobody, not root */
+	assert_int_equal(egress(&ep, SOCK_STREAM, &a), 0);
+	assert_false(fcntl(a.fds[0], F_GETFL) & O_NONBLOCK);
+	assert_true((c = accept(l, NULL, NULL)) >= 0);
+	assert_int_equal(getsockopt(c, SOL_SOCKET, SO_PEERCRED, &uc, &len), 0);
+	assert_int_equal(uc.uid, EP_NOBODY);
+	assert_int_equal(uc.gid, EP_NOBODY);
+	assert_int_equal(geteuid(), 0);		/* and graftd is back */
+	assert_int_equal(getegid(), 0);
+	close(c);
+	close(a.fds[0]);
+	/* user 1234:5678 */
+	strcpy(ep.user, "1234:5678");
+	ep.uid = 1234;
+	ep.gid = 5678;
+	assert_int_equal(egress(&ep, SOCK_STREAM, &a), 0);
+	assert_true((c = accept(l, NULL, NULL)) >= 0);
+	assert_int_equal(getsockopt(c, SOL_SOCKET, SO_PEERCRED, &uc, &len), 0);
+	assert_int_equal(uc.uid, 1234);
+	assert_int_equal(uc.gid, 5678);
+	close(c);
+	close(a.fds[0]);
+	/* the file's permissions are checked for that user */
+	assert_int_equal(chmod(ep.path, 0600), 0);
+	assert_int_equal(egress(&ep, SOCK_STREAM, &a), EACCES);
+	assert_int_equal(a.rep.reason, GRAFT_R_BIND);
+	assert_int_equal(chmod(ep.path, 0666), 0);
+	/* a full backlog: EAGAIN at once, not a wait */
+	close(l);
+	l = unix_ep(&ep, dir, SOCK_STREAM, 0);
+	for (n = 0; n < 8 && egress(&ep, SOCK_STREAM, &a) == 0; n++)
+		close(a.fds[0]);
+	assert_true(n < 8);
+	assert_int_equal(a.rep.error, EAGAIN);
+	assert_int_equal(a.rep.reason, GRAFT_R_BIND);
+	close(l);
+	/* a symlink to a live socket elsewhere: ELOOP, never followed */
+	l2 = unix_ep(&ep2, other, SOCK_STREAM, 8);
+	assert_int_equal(chmod(other, 0755), 0);
+	unlink(ep.path);
+	assert_int_equal(symlink(ep2.path, ep.path), 0);
+	assert_int_equal(egress(&ep, SOCK_STREAM, &a), ELOOP);
+	assert_int_equal(a.rep.reason, GRAFT_R_BIND);
+	assert_int_equal(a.nfds, 0);
+	n = fcntl(l2, F_GETFL);
+	assert_int_equal(fcntl(l2, F_SETFL, n | O_NONBLOCK), 0);
+	assert_int_equal(accept(l2, NULL, NULL), -1);	/* nothing came */
+	unlink(ep.path);
+	/* a regular file, a directory, a fifo: ENOTSOCK */
+	assert_true((c = open(ep.path, O_CREAT | O_WRONLY, 0666)) >= 0);
+	close(c);
+	assert_int_equal(egress(&ep, SOCK_STREAM, &a), ENOTSOCK);
+	unlink(ep.path);
+	assert_int_equal(mkdir(ep.path, 0755), 0);
+	assert_int_equal(egress(&ep, SOCK_STREAM, &a), ENOTSOCK);
+	rmdir(ep.path);
+	assert_int_equal(mkfifo(ep.path, 0666), 0);
+	assert_int_equal(egress(&ep, SOCK_DGRAM, &a), ENOTSOCK);
+	unlink(ep.path);
+	assert_int_equal(egress(&ep, SOCK_STREAM, &a), ENOENT);
+	/* one of graftd's own sockets, even by a hard link: EACCES */
+	assert_int_equal(stat(ep2.path, &st), 0);
+	unixep_self(st.st_dev, st.st_ino);
+	assert_int_equal(egress(&ep2, SOCK_STREAM, &a), EACCES);
+	assert_int_equal(link(ep2.path, ep.path), 0);
+	assert_int_equal(egress(&ep, SOCK_STREAM, &a), EACCES);
+	assert_int_equal(accept(l2, NULL, NULL), -1);
+	unlink(ep.path);
+	unlink(ep2.path);
+	close(l2);
+	rmdir(dir);
+	rmdir(other);
+}
+
+/* direction: egress-only refuses ingress and plain binds, ingress-only
+ * refuses anything with GRAFT_F_EGRESS */
+static void
+test_direction(void **state)
+{
+	struct ep_def ep;
+	struct graft_req r = good();
+	struct reply rep;
+	uint32_t reason = 0;
+
+	(void)state;
+	memset(&ep, 0, sizeof(ep));
+	ep.family = AF_INET;
+	r.flags = GRAFT_F_INGRESS;
+	assert_int_equal(req_check_dir(&ep, &r, &reason), 0);
+	ep.dir = EP_DIR_EGRESS;
+	assert_int_equal(req_check_dir(&ep, &r, &reason), EACCES);
+	assert_int_equal(reason, GRAFT_R_DIRECTION);
+	r.flags = 0;
+	assert_int_equal(req_check_dir(&ep, &r, &reason), EACCES);
+	r.flags = GRAFT_F_INGRESS | GRAFT_F_EGRESS;
+	assert_int_equal(req_check_dir(&ep, &r, &reason), EACCES);
+	r.flags = GRAFT_F_EGRESS | GRAFT_F_BATCH;
+	assert_int_equal(req_check_dir(&ep, &r, &reason), 0);
+	ep.dir = EP_DIR_INGRESS;
+	reason = 0;
+	assert_int_equal(req_check_dir(&ep, &r, &reason), EACCES);
+	assert_int_equal(reason, GRAFT_R_DIRECTION);
+	r.flags = GRAFT_F_INGRESS | GRAFT_F_PORT;
+	assert_int_equal(req_check_dir(&ep, &r, &reason), 0);
+	r.flags = 0;
+	assert_int_equal(req_check_dir(&ep, &r, &reason), 0);
+	/* req_grant checks it first */
+	r.flags = GRAFT_F_EGRESS;
+	ep.addr.v4.s_addr = htonl(INADDR_LOOPBACK);
+	ep.dynamic = 1;
+	assert_int_equal(req_grant(&ep, &r, &rep), EACCES);
+	assert_int_equal(rep.rep.reason, GRAFT_R_DIRECTION);
+	assert_int_equal(rep.nfds, 0);
+	assert_string_equal(reason_str(GRAFT_R_DIRECTION),
+	    "direction not allowed by the endpoint");
 }
 
 /* GRAFT_F_BATCH: egress alone, a count 1..MAXBATCH in port */
@@ -608,6 +786,8 @@ main(void)
 		cmocka_unit_test(test_port),
 		cmocka_unit_test(test_grant_inet),
 		cmocka_unit_test(test_grant_unix),
+		cmocka_unit_test(test_unix_egress),
+		cmocka_unit_test(test_direction),
 		cmocka_unit_test(test_batch_validate),
 		cmocka_unit_test(test_batch_endpoint),
 		cmocka_unit_test(test_grant_batch),

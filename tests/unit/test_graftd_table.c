@@ -143,6 +143,26 @@ test_parse_errors(void **state)
 		"x type unix path relative netns host",
 		"x type unix path /a addr 1.2.3.4 netns host",
 		"x type unix netns host",
+		"x type unix path /a direction netns host",
+		"x type unix path /a direction in netns host",
+		"x type unix path /a direction Egress netns host",
+		"x type unix path /a direction egress direction ingress netns host",
+		"x type ipv4 addr 1.2.3.4 port 1 direction out netns host",
+		"x type unix path /a user netns host",
+		"x type unix path /a user : netns host",
+		"x type unix path /a user a: netns host",
+		"x type unix path /a user :g netns host",
+		"x type unix path /a user -a netns host",
+		"x type unix path /a user a:b:c netns host",
+		"x type unix path /a user a/b netns host",
+		"x type unix path /a user a$b netns host",
+		"x type unix path /a user 4294967295 netns host",
+		"x type unix path /a user 0:4294967295 netns host",
+		"x type unix path /a user 010 netns host",
+		"x type unix path /a user 123456789012345678901 netns host",
+		"x type unix path /a user abcdefghijabcdefghijabcdefghijabc netns host",
+		"x type unix path /a user root user root netns host",
+		"x type ipv4 addr 1.2.3.4 port 1 user root netns host",
 	};
 	struct ep_def ep;
 	size_t i;
@@ -370,6 +390,101 @@ test_config_errors(void **state)
 	    sizeof(err)), ENOENT);
 }
 
+/* direction and user: parsed, defaults, printed only when given, and
+ * names resolved by ep_resolve_user() */
+static void
+test_parse_dir_user(void **state)
+{
+	static const char *const lines[] = {
+		"u type unix path /a netns web direction egress user "
+		    "nobody:nogroup",
+		"u type unix path /a netns host direction ingress user 0",
+		"u type unix path /a netns host user 1000:1001",
+		"i type ipv4 addr 1.2.3.4 port 80 netns host direction ingress",
+		"e type ipv6 addr ::1 port dynamic netns host direction egress",
+		"u type unix path /a netns host user svc$",
+	};
+	struct ep_def ep, ep2;
+	char out[512], out2[512];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse("u type unix path /a netns host", &ep), 0);
+	assert_int_equal(ep.dir, EP_DIR_BOTH);
+	assert_string_equal(ep.user, "");
+	assert_int_equal(ep_resolve_user(&ep, err, sizeof(err)), 0);
+	ep_format(&ep, out, sizeof(out));
+	assert_string_equal(out, "u type unix path /a netns host");
+	assert_int_equal(parse("u type unix path /a netns host direction both", &ep), 0);
+	ep_format(&ep, out, sizeof(out));
+	assert_string_equal(out, "u type unix path /a netns host");
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		assert_int_equal(parse(lines[i], &ep), 0);
+		ep_format(&ep, out, sizeof(out));
+		assert_string_equal(out, lines[i]);
+		assert_int_equal(parse(out, &ep2), 0);
+		ep_format(&ep2, out2, sizeof(out2));
+		assert_string_equal(out2, out);
+	}
+	/* numbers are parsed here, names left to graftd */
+	assert_int_equal(parse("u type unix path /a netns host user 1000:1001", &ep), 0);
+	assert_int_equal(ep.uid, 1000);
+	assert_int_equal(ep.gid, 1001);
+	assert_int_equal(parse("u type unix path /a netns host user root direction "
+	    "egress", &ep), 0);
+	assert_int_equal(ep.dir, EP_DIR_EGRESS);
+	assert_int_equal(ep.uid, (uid_t)-1);
+	assert_int_equal(ep.gid, (gid_t)-1);
+	assert_int_equal(ep_resolve_user(&ep, err, sizeof(err)), 0);
+	assert_int_equal(ep.uid, 0);
+	assert_int_equal(ep.gid, 0);
+	assert_int_equal(parse("u type unix path /a netns host user 0", &ep), 0);
+	assert_int_equal(ep_resolve_user(&ep, err, sizeof(err)), 0);
+	assert_int_equal(ep.uid, 0);
+	assert_int_equal(ep.gid, 0);		/* root's primary group */
+	assert_int_equal(parse("u type unix path /a netns host user root:7", &ep), 0);
+	assert_int_equal(ep_resolve_user(&ep, err, sizeof(err)), 0);
+	assert_int_equal(ep.gid, 7);
+	assert_int_equal(parse("u type unix path /a netns host user no-such-user-x", &ep),
+	    0);
+	assert_int_equal(ep_resolve_user(&ep, err, sizeof(err)), EINVAL);
+	assert_non_null(strstr(err, "unknown user"));
+	assert_int_equal(parse("u type unix path /a netns host user 0:no-such-group-x",
+	    &ep), 0);
+	assert_int_equal(ep_resolve_user(&ep, err, sizeof(err)), EINVAL);
+	/* json: only when given; the resolved ids with the user */
+	assert_int_equal(parse("u type unix path /a netns host direction egress user "
+	    "root", &ep), 0);
+	ep_resolve_user(&ep, err, sizeof(err));
+	ep_format_json(&ep, out, sizeof(out));
+	assert_string_equal(out, "{\"name\":\"u\",\"type\":\"unix\","
+	    "\"path\":\"/a\",\"netns\":\"host\",\"direction\":\"egress\",\"user\":\"root\","
+	    "\"uid\":0,\"gid\":0}");
+}
+
+/* graftd.conf resolves the names, and an unknown one is a line's error */
+static void
+test_config_user(void **state)
+{
+	struct tableset *ts = *state;
+	struct settings s;
+	struct endpoint *ep;
+	char line[128];
+
+	settings_default(&s);
+	snprintf(line, sizeof(line), "endpoint u type unix path /a netns host "
+	    "user root");
+	assert_int_equal(config_line(line, 1, ts, &s, err, sizeof(err)), 0);
+	assert_int_equal(ts_lookup(ts, &HOST, "u", &ep), 0);
+	assert_int_equal(ep->def.uid, 0);
+	assert_int_equal(ep->def.gid, 0);
+	snprintf(line, sizeof(line), "endpoint v type unix path /a netns host user "
+	    "no-such-user-x");
+	assert_int_equal(config_line(line, 2, ts, &s, err, sizeof(err)),
+	    EINVAL);
+	assert_int_equal(ts_lookup(ts, &HOST, "v", &ep), ENOENT);
+}
+
 static void
 test_json(void **state)
 {
@@ -411,6 +526,9 @@ main(void)
 		cmocka_unit_test(test_config_ok),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_parse_dir_user),
+		cmocka_unit_test_setup_teardown(test_config_user, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
