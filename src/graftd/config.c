@@ -1,12 +1,15 @@
 /* config.c - graftd.conf: one statement per line, '#' starts a comment.
  *
  *   endpoint NAME type ipv4|ipv6 addr ADDR port PORT|LO-HI|dynamic [netns NS]
+ *       [shared]
  *   endpoint NAME type unix path PATH [netns NS]
  *   socket-owner USER[:GROUP]
  *   socket-mode MODE
  *   max-clients N
  *   idle-timeout SECONDS
  *   privileged-ports yes|no|auto
+ *   netns-max-ports N
+ *   socket-uid-base UID
  *
  * The whole file is parsed into a new table set; any error rejects the
  * whole file with "FILE:LINE: message". */
@@ -32,6 +35,8 @@ settings_default(struct settings *s)
 	s->max_clients = 1024;
 	s->idle_timeout = 120;
 	s->lowports = -1;
+	s->max_ports = 1024;
+	s->uid_base = SOCKUID_BASE;
 }
 
 static int
@@ -160,6 +165,12 @@ setting(int argc, char **argv, struct settings *s, char *err, size_t errsz)
 		    err, errsz);
 	if (strcmp(argv[0], "privileged-ports") == 0)
 		return set_lowports(argv[1], s, err, errsz);
+	if (strcmp(argv[0], "netns-max-ports") == 0)
+		return set_number(argv[0], argv[1], 0, 65535, &s->max_ports,
+		    err, errsz);
+	if (strcmp(argv[0], "socket-uid-base") == 0)
+		return set_number(argv[0], argv[1], 1, SOCKUID_BASEMAX,
+		    &s->uid_base, err, errsz);
 	snprintf(err, errsz, "unknown keyword \"%.32s\"", argv[0]);
 	return EINVAL;
 }

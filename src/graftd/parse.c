@@ -2,9 +2,11 @@
  * socket and graftctl (which checks a command before sending it):
  *
  *   NAME type ipv4|ipv6 addr ADDR port PORT|LO-HI|dynamic [netns NAME|PID]
+ *       [shared]
  *   NAME type unix path PATH [netns NAME|PID]
  *
- * Keywords after NAME come in any order, each at most once.  Pure code:
+ * Keywords after NAME come in any order, each at most once; all but the
+ * flag "shared" take a value.  Pure code:
  * no I/O, errors are written to a caller's buffer. */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -141,9 +143,9 @@ parse_type(const char *s, struct ep_def *ep)
 	return 0;
 }
 
-enum { K_TYPE, K_ADDR, K_PORT, K_PATH, K_NETNS, K_MAX };
+enum { K_TYPE, K_ADDR, K_PORT, K_PATH, K_NETNS, K_SHARED, K_MAX };
 static const char *const keywords[K_MAX] = {
-	"type", "addr", "port", "path", "netns"
+	"type", "addr", "port", "path", "netns", "shared"
 };
 
 static int
@@ -172,12 +174,21 @@ check_complete(const struct ep_def *ep, const char **val, char *err,
 			    "\"path\" and no \"addr\" or \"port\"", ep->name);
 			return EINVAL;
 		}
-		return 0;
+		if (val[K_SHARED] == NULL)
+			return 0;
+		snprintf(err, errsz, "endpoint \"%s\": \"shared\" is for "
+		    "ipv4 and ipv6 endpoints", ep->name);
+		return EINVAL;
 	}
 	if (val[K_ADDR] == NULL || val[K_PORT] == NULL || val[K_PATH]) {
 		snprintf(err, errsz, "endpoint \"%s\": type %s takes \"addr\" "
 		    "and \"port\" and no \"path\"", ep->name,
 		    ep->family == AF_INET ? "ipv4" : "ipv6");
+		return EINVAL;
+	}
+	if (val[K_SHARED] && ep->dynamic) {
+		snprintf(err, errsz, "endpoint \"%s\": \"shared\" needs a "
+		    "fixed port or a range", ep->name);
 		return EINVAL;
 	}
 	return 0;
@@ -203,6 +214,9 @@ parse_value(int k, const char *v, struct ep_def *ep, char *err, size_t errsz)
 		break;
 	case K_NETNS:
 		return parse_ns(v, &ep->ns, err, errsz);
+	case K_SHARED:
+		ep->shared = 1;
+		return 0;
 	}
 	snprintf(err, errsz, "argument \"%.64s\" is wrong: invalid %s", v,
 	    keywords[k]);
@@ -235,13 +249,13 @@ parse_endpoint(int argc, char **argv, struct ep_def *ep, char *err,
 		    GRAFT_PROTO_EPNAME);
 		return EINVAL;
 	}
-	for (i = 1; i < argc; i += 2) {
+	for (i = 1; i < argc; i += k == K_SHARED ? 1 : 2) {
 		if ((k = keyword(argv[i])) == -1) {
 			snprintf(err, errsz, "unknown keyword \"%.64s\"",
 			    argv[i]);
 			return EINVAL;
 		}
-		if (i + 1 >= argc) {
+		if (k != K_SHARED && i + 1 >= argc) {
 			snprintf(err, errsz, "\"%s\" needs a value", argv[i]);
 			return EINVAL;
 		}
@@ -250,8 +264,8 @@ parse_endpoint(int argc, char **argv, struct ep_def *ep, char *err,
 			    argv[i]);
 			return EINVAL;
 		}
-		val[k] = argv[i + 1];
-		if ((rv = parse_value(k, argv[i + 1], ep, err, errsz)) != 0)
+		val[k] = k == K_SHARED ? argv[i] : argv[i + 1];
+		if ((rv = parse_value(k, val[k], ep, err, errsz)) != 0)
 			return rv;
 	}
 	if ((rv = check_complete(ep, val, err, errsz)) != 0)
@@ -317,8 +331,9 @@ ep_format(const struct ep_def *ep, char *buf, size_t sz)
 	else {
 		inet_ntop(ep->family, &ep->addr, addr, sizeof(addr));
 		port_str(ep, port, sizeof(port));
-		n = snprintf(buf, sz, "%s type %s addr %s port %s%s", ep->name,
-		    ep->family == AF_INET ? "ipv4" : "ipv6", addr, port, ns);
+		n = snprintf(buf, sz, "%s type %s addr %s port %s%s%s",
+		    ep->name, ep->family == AF_INET ? "ipv4" : "ipv6", addr,
+		    port, ns, ep->shared ? " shared" : "");
 	}
 	return n < 0 ? 0 : (size_t)n;
 }
@@ -378,7 +393,7 @@ ep_format_json(const struct ep_def *ep, char *buf, size_t sz)
 		snprintf(port, sizeof(port), "\"port\":%u,\"port_max\":%u",
 		    ep->port_lo, ep->port_hi);
 	n = snprintf(buf, sz, "{\"name\":%s,\"type\":\"%s\",\"addr\":\"%s\","
-	    "%s%s}", name, ep->family == AF_INET ? "ipv4" : "ipv6", addr,
-	    port, ns);
+	    "%s%s%s}", name, ep->family == AF_INET ? "ipv4" : "ipv6", addr,
+	    port, ns, ep->shared ? ",\"shared\":true" : "");
 	return n < 0 ? 0 : (size_t)n;
 }
