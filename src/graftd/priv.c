@@ -6,6 +6,14 @@
  *   CAP_SYS_PTRACE        reading /proc/PID/ns/net of a peer running under
  *                         another uid, or non-dumpable (a PTRACE_MODE_READ
  *                         check; graftd never calls ptrace());
+ *   CAP_SETUID            making each inet host socket under the fsuid
+ *                         that names its (table, endpoint) (request.c's
+ *                         owned_socket()): the kernel groups SO_REUSEPORT
+ *                         sockets of one owner only, so a namespace cannot
+ *                         join a root service's or another namespace's
+ *                         group.  graftd never changes its real or
+ *                         effective uid, and it is uid 0 already;
+ *   CAP_SETGID            the same for the group of unix endpoint sockets;
  *   CAP_NET_BIND_SERVICE  only if an endpoint needs a port below 1024
  *                         (or "privileged-ports yes").
  * The bounding set is emptied of everything else, securebits make uid 0
@@ -63,7 +71,8 @@ set_caps(uint64_t keep)
 void
 priv_drop(int lowports)
 {
-	uint64_t keep = 1ULL << CAP_SYS_PTRACE;
+	uint64_t keep = 1ULL << CAP_SYS_PTRACE | 1ULL << CAP_SETUID |
+	    1ULL << CAP_SETGID;
 
 	if (geteuid() != 0) {
 		log_info("not running as root: privileges left as they are");
@@ -82,6 +91,7 @@ priv_drop(int lowports)
 	set_caps(keep);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("no_new_privs");
-	log_info("privileges dropped: keeping CAP_SYS_PTRACE%s",
+	log_info("privileges dropped: keeping CAP_SYS_PTRACE CAP_SETUID "
+	    "CAP_SETGID%s",
 	    lowports ? " CAP_NET_BIND_SERVICE" : "");
 }
