@@ -92,6 +92,9 @@ check "a root service's reuseport port cannot be joined ($out)" \
 	[ "$out" = "refused errno=EADDRINUSE reason=12" ]
 release root
 hold w1 "$A" -t stream -i -L $RP web
+uid=$(ip netns exec "$H" ss -Htlne 'sport = :7100' 2>/dev/null | sed -n 's/.* uid:\([0-9]*\).*/\1/p')
+check "the socket's owner is from socket-uid-base (uid ${uid:-none})" \
+	[ "${uid:-0}" -ge 2147483648 ]
 out=$(req "$A" -t stream -i -L $RP web 2>&1)
 check "two sockets of one namespace's endpoint share the port ($out)" \
 	[ "$out" = "granted family=inet addr=127.0.0.1:7100" ]
