@@ -51,7 +51,7 @@
 #define GRAFT_R_SOCKET   10	/* socket() on the host failed (error says why) */
 #define GRAFT_R_SETOPT   11	/* applying an allowed option failed */
 #define GRAFT_R_BIND     12	/* bind() on the host failed (error says why) */
-#define GRAFT_R_LIMIT    13	/* per-client or global limit reached */
+#define GRAFT_R_LIMIT    13	/* per-client, global or netns port limit reached */
 #define GRAFT_R_BATCH    14	/* GRAFT_F_BATCH not possible for this endpoint/type */
 #define GRAFT_R_DIRECTION 15	/* the endpoint is for the other direction only */
 #define GRAFT_R_MAX      15

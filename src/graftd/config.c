@@ -1,7 +1,7 @@
 /* config.c - graftd.conf: one statement per line, '#' starts a comment.
  *
  *   endpoint NAME type ipv4|ipv6 addr ADDR port PORT|LO-HI|dynamic [netns NS]
- *	[direction ingress|egress|both]
+ *	[shared] [direction ingress|egress|both]
  *   endpoint NAME type unix path PATH [netns NS] [direction ...]
  *	[user USER[:GROUP]]
  *   socket-owner USER[:GROUP]
@@ -9,6 +9,8 @@
  *   max-clients N
  *   idle-timeout SECONDS
  *   privileged-ports yes|no|auto
+ *   netns-max-ports N
+ *   socket-uid-base UID
  *
  * The whole file is parsed into a new table set; any error rejects the
  * whole file with "FILE:LINE: message". */
@@ -34,6 +36,8 @@ settings_default(struct settings *s)
 	s->max_clients = 1024;
 	s->idle_timeout = 120;
 	s->lowports = -1;
+	s->max_ports = 1024;
+	s->uid_base = SOCKUID_BASE;
 }
 
 static int
@@ -197,6 +201,12 @@ setting(int argc, char **argv, struct settings *s, char *err, size_t errsz)
 		    err, errsz);
 	if (strcmp(argv[0], "privileged-ports") == 0)
 		return set_lowports(argv[1], s, err, errsz);
+	if (strcmp(argv[0], "netns-max-ports") == 0)
+		return set_number(argv[0], argv[1], 0, 65535, &s->max_ports,
+		    err, errsz);
+	if (strcmp(argv[0], "socket-uid-base") == 0)
+		return set_number(argv[0], argv[1], 1, SOCKUID_BASEMAX,
+		    &s->uid_base, err, errsz);
 	snprintf(err, errsz, "unknown keyword \"%.32s\"", argv[0]);
 	return EINVAL;
 }

@@ -293,7 +293,7 @@ client_request(struct client *c, const char *buf, size_t len, int flags,
 		reason = err == ENOENT ? GRAFT_R_NOENT : GRAFT_R_NONS;
 	if (err == 0) {
 		ep->st.requests++;
-		req_grant(&ep->def, &req, r);
+		ep_grant(ep, &req, r);
 	} else
 		reply_init(r, err, reason);
 	c->haspending = 1;

@@ -48,6 +48,7 @@ struct ep_def {
 		struct in6_addr	v6;
 	} addr;
 	int		dynamic;	/* port dynamic: bind port 0 */
+	int		shared;		/* one socket owner for every netns */
 	uint16_t	port_lo;	/* fixed: lo == hi; range: lo < hi */
 	uint16_t	port_hi;
 	char		path[EP_PATHMAX];
@@ -87,10 +88,31 @@ struct ep_stats {
 	uint64_t	refusals;
 };
 
+/* Ports held through a table's dynamic endpoints (ports.c): the cookie
+ * of each granted socket that took a port at bind. */
+struct portrec {
+	uint64_t	cookie;
+	uint8_t		family;
+	uint8_t		proto;
+	uint8_t		alive;
+};
+
+struct portset {
+	struct portrec	*rec;
+	unsigned	 n, cap;
+	unsigned	 escaped;	/* portless sockets that listen (check) */
+	unsigned	 since;		/* portless sockets since the check */
+	uint64_t	 full_at;	/* ms: a check found the table full */
+};
+
+struct nstable;
+
 struct endpoint {
 	TAILQ_ENTRY(endpoint)	 entry;
 	struct ep_def		 def;
 	struct ep_stats		 st;
+	struct nstable		*nt;
+	uint32_t		 uidx;	/* socket owner: uid base + uidx */
 };
 
 struct nstable {
@@ -100,14 +122,22 @@ struct nstable {
 	int			 resolved;
 	int			 nsfd;		/* NS_PID: pins the netns */
 	TAILQ_HEAD(, endpoint)	 eps;
+	struct portset		 ports;
 };
 
 struct tableset {
 	TAILQ_HEAD(, nstable)	 tables;
 	unsigned		 count;		/* endpoints */
+	uint32_t		 next_uidx;
 };
 
 #define TS_MAXENDPOINTS	4096
+
+/* Socket owners: base + index for one (table, endpoint), indexes below
+ * SOCKUID_SPAN; base + SOCKUID_SPAN + a hash for "shared" endpoints. */
+#define SOCKUID_SPAN		(1U << 29)
+#define SOCKUID_BASE		2147483648U
+#define SOCKUID_BASEMAX		(0xfffffffeU - 2 * SOCKUID_SPAN)
 
 struct tableset	*ts_new(void);
 void		 ts_free(struct tableset *);
@@ -116,8 +146,9 @@ int		 ts_del(struct tableset *, const char *, const struct ns_spec *,
 		    char *, size_t);
 int		 ts_lookup(struct tableset *, const struct nsid *, const char *,
 		    struct endpoint **);
-void		 ts_carry_stats(struct tableset *, const struct tableset *);
+void		 ts_carry_stats(struct tableset *, struct tableset *);
 int		 ts_need_lowports(const struct tableset *);
+uid_t		 ep_owner(const struct endpoint *, uint32_t);
 
 /* ---- request.c: validation and grant */
 
@@ -158,8 +189,13 @@ int		 req_check_batch(const struct ep_def *, const struct graft_req *,
 		    uint32_t *);
 const struct optrule *opt_find(int, int);
 int		 opt_applies(const struct optrule *, const struct ep_def *, int);
+int		 req_check(const struct ep_def *, const struct graft_req *,
+		    uint16_t *, uint32_t *);
+int		 req_noport(const struct ep_def *, const struct graft_req *);
 int		 req_grant(const struct ep_def *, const struct graft_req *,
 		    struct reply *);
+int		 req_grant_as(const struct ep_def *, uid_t,
+		    const struct graft_req *, struct reply *);
 void		 reply_init(struct reply *, int, uint32_t);
 void		 reply_close(struct reply *);
 const char	*reason_str(uint32_t);
@@ -191,6 +227,8 @@ struct settings {
 	unsigned	max_clients;
 	unsigned	idle_timeout;	/* seconds */
 	int		lowports;	/* -1 auto, 0 no, 1 yes */
+	unsigned	max_ports;	/* per table, dynamic endpoints; 0: any */
+	unsigned	uid_base;	/* socket owners */
 };
 
 void	settings_default(struct settings *);
@@ -232,6 +270,10 @@ struct graftd {
 };
 
 extern struct graftd	*env;
+
+/* ---- ports.c: the grant, with its socket owner and port accounting */
+
+int	ep_grant(struct endpoint *, const struct graft_req *, struct reply *);
 
 void	priv_drop(int);
 

@@ -2,16 +2,16 @@
  * socket and graftctl (which checks a command before sending it):
  *
  *   NAME type ipv4|ipv6 addr ADDR port PORT|LO-HI|dynamic netns NS
- *	[direction ingress|egress|both]
+ *	[shared] [direction ingress|egress|both]
  *   NAME type unix path PATH netns NS [direction ingress|egress|both]
  *	[user USER[:GROUP]]
  *
  * NS is host, a name in /var/run/netns or a PID.  netns is required: the
  * host's own table (every host process and every --net=host container) is
  * never reached by leaving a word out.  Keywords after NAME come in any
- * order, each at most once.  Pure code: no I/O, errors are written to a
- * caller's buffer; user names are left to graftd to resolve
- * (ep_resolve_user() in config.c). */
+ * order, each at most once; all but the flag "shared" take a value.  Pure
+ * code: no I/O, errors are written to a caller's buffer; user names are
+ * left to graftd to resolve (ep_resolve_user() in config.c). */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -224,9 +224,10 @@ parse_user(const char *s, struct ep_def *ep)
 	return 0;
 }
 
-enum { K_TYPE, K_ADDR, K_PORT, K_PATH, K_NETNS, K_DIR, K_USER, K_MAX };
+enum { K_TYPE, K_ADDR, K_PORT, K_PATH, K_NETNS, K_DIR, K_USER, K_SHARED,
+    K_MAX };
 static const char *const keywords[K_MAX] = {
-	"type", "addr", "port", "path", "netns", "direction", "user"
+	"type", "addr", "port", "path", "netns", "direction", "user", "shared"
 };
 
 static int
@@ -257,7 +258,11 @@ check_complete(const struct ep_def *ep, const char **val, char *err,
 			    "\"path\" and no \"addr\" or \"port\"", ep->name);
 			return EINVAL;
 		}
-		return 0;
+		if (val[K_SHARED] == NULL)
+			return 0;
+		snprintf(err, errsz, "endpoint \"%s\": \"shared\" is for "
+		    "ipv4 and ipv6 endpoints", ep->name);
+		return EINVAL;
 	}
 	if (val[K_USER]) {
 		snprintf(err, errsz, "endpoint \"%s\": \"user\" is for type "
@@ -268,6 +273,11 @@ check_complete(const struct ep_def *ep, const char **val, char *err,
 		snprintf(err, errsz, "endpoint \"%s\": type %s takes \"addr\" "
 		    "and \"port\" and no \"path\"", ep->name,
 		    ep->family == AF_INET ? "ipv4" : "ipv6");
+		return EINVAL;
+	}
+	if (val[K_SHARED] && ep->dynamic) {
+		snprintf(err, errsz, "endpoint \"%s\": \"shared\" needs a "
+		    "fixed port or a range", ep->name);
 		return EINVAL;
 	}
 	return 0;
@@ -301,6 +311,9 @@ parse_value(int k, const char *v, struct ep_def *ep, char *err, size_t errsz)
 		if (parse_user(v, ep) == 0)
 			return 0;
 		break;
+	case K_SHARED:
+		ep->shared = 1;
+		return 0;
 	}
 	snprintf(err, errsz, "argument \"%.64s\" is wrong: invalid %s", v,
 	    keywords[k]);
@@ -333,13 +346,13 @@ parse_endpoint(int argc, char **argv, struct ep_def *ep, char *err,
 		    GRAFT_PROTO_EPNAME);
 		return EINVAL;
 	}
-	for (i = 1; i < argc; i += 2) {
+	for (i = 1; i < argc; i += k == K_SHARED ? 1 : 2) {
 		if ((k = keyword(argv[i])) == -1) {
 			snprintf(err, errsz, "unknown keyword \"%.64s\"",
 			    argv[i]);
 			return EINVAL;
 		}
-		if (i + 1 >= argc) {
+		if (k != K_SHARED && i + 1 >= argc) {
 			snprintf(err, errsz, "\"%s\" needs a value", argv[i]);
 			return EINVAL;
 		}
@@ -348,8 +361,8 @@ parse_endpoint(int argc, char **argv, struct ep_def *ep, char *err,
 			    argv[i]);
 			return EINVAL;
 		}
-		val[k] = argv[i + 1];
-		if ((rv = parse_value(k, argv[i + 1], ep, err, errsz)) != 0)
+		val[k] = k == K_SHARED ? argv[i] : argv[i + 1];
+		if ((rv = parse_value(k, val[k], ep, err, errsz)) != 0)
 			return rv;
 	}
 	if ((rv = check_complete(ep, val, err, errsz)) != 0)
@@ -435,9 +448,9 @@ ep_format(const struct ep_def *ep, char *buf, size_t sz)
 	else {
 		inet_ntop(ep->family, &ep->addr, addr, sizeof(addr));
 		port_str(ep, port, sizeof(port));
-		n = snprintf(buf, sz, "%s type %s addr %s port %s%s%s",
+		n = snprintf(buf, sz, "%s type %s addr %s port %s%s%s%s",
 		    ep->name, ep->family == AF_INET ? "ipv4" : "ipv6", addr,
-		    port, ns, tail);
+		    port, ns, ep->shared ? " shared" : "", tail);
 	}
 	return n < 0 ? 0 : (size_t)n;
 }
@@ -521,7 +534,7 @@ ep_format_json(const struct ep_def *ep, char *buf, size_t sz)
 		snprintf(port, sizeof(port), "\"port\":%u,\"port_max\":%u",
 		    ep->port_lo, ep->port_hi);
 	n = snprintf(buf, sz, "{\"name\":%s,\"type\":\"%s\",\"addr\":\"%s\","
-	    "%s%s%s}", name, ep->family == AF_INET ? "ipv4" : "ipv6", addr,
-	    port, ns, tail);
+	    "%s%s%s%s}", name, ep->family == AF_INET ? "ipv4" : "ipv6", addr,
+	    port, ns, ep->shared ? ",\"shared\":true" : "", tail);
 	return n < 0 ? 0 : (size_t)n;
 }

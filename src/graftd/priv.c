@@ -9,8 +9,13 @@
  *   CAP_SETUID, CAP_SETGID
  *                         connecting a unix egress as the endpoint's user
  *                         (unixep.c), so that the host service sees that
- *                         uid, not root; CAP_SYS_PTRACE is as strong
- *                         already, so this widens nothing real;
+ *                         uid, not root; and making each inet host socket
+ *                         under the fsuid that names its (table, endpoint)
+ *                         (request.c's owned_socket()): the kernel groups
+ *                         SO_REUSEPORT sockets of one owner only, so a
+ *                         namespace cannot join a root service's or
+ *                         another namespace's group.  CAP_SYS_PTRACE is as
+ *                         strong already, so this widens nothing real;
  *   CAP_NET_BIND_SERVICE  only if an endpoint needs a port below 1024
  *                         (or "privileged-ports yes").
  * The bounding set is emptied of everything else, securebits make uid 0

@@ -1,6 +1,7 @@
 /* request.c - check a request record against the protocol and the
  * endpoint, then make the host socket.  Everything but req_grant() is pure
  * and covered by tests/unit/test_graftd_request.c. */
+#include <sys/fsuid.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -402,6 +403,31 @@ req_check_batch(const struct ep_def *ep, const struct graft_req *req,
 	return 0;
 }
 
+/* Every check of the request against the endpoint; the port to bind. */
+int
+req_check(const struct ep_def *ep, const struct graft_req *req,
+    uint16_t *port, uint32_t *reason)
+{
+	int rv;
+
+	if ((rv = req_check_dir(ep, req, reason)) != 0 ||
+	    (rv = req_check_type(ep, req, reason)) != 0 ||
+	    (rv = req_check_opts(ep, req, reason)) != 0 ||
+	    (rv = req_check_batch(ep, req, reason)) != 0 ||
+	    (rv = req_port(ep, req, port, reason)) != 0)
+		return rv;
+	return 0;
+}
+
+/* A dynamic inet endpoint's stream socket for egress is bound with
+ * IP_BIND_ADDRESS_NO_PORT: it holds no port until its connect(). */
+int
+req_noport(const struct ep_def *ep, const struct graft_req *req)
+{
+	return ep->family != AF_UNIX && ep->dynamic &&
+	    req->type == SOCK_STREAM && (req->flags & GRAFT_F_EGRESS);
+}
+
 /* ---- making the socket */
 
 static int
@@ -449,8 +475,7 @@ inet_setup(int s, const struct ep_def *ep, const struct graft_req *req,
 	socklen_t len;
 	int one = 1;
 
-	if (port == 0 && req->type == SOCK_STREAM &&
-	    (req->flags & GRAFT_F_EGRESS) &&
+	if (req_noport(ep, req) &&
 	    setsockopt(s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
 	    sizeof(one)) == -1)
 		return errno;
@@ -479,15 +504,42 @@ inos(struct reply *r)
 	return 0;
 }
 
+/* socket() with the fsuid switched to owner ((uid_t)-1: graftd's own), so
+ * that the socket belongs to owner (sk_uid, the file's credentials): the
+ * kernel joins SO_REUSEPORT sockets of one owner only.  Needs CAP_SETUID;
+ * without it the request fails rather than make a socket of graftd's. */
+static int
+owned_socket(int family, int type, int protocol, uid_t owner)
+{
+	uid_t prev, was;
+	int s, e;
+
+	if (owner == (uid_t)-1)
+		return socket(family, type, protocol);
+	prev = (uid_t)setfsuid(owner);
+	s = socket(family, type, protocol);
+	e = errno;
+	was = (uid_t)setfsuid(prev);	/* the fsuid socket() ran with */
+	if (was != owner && s != -1) {
+		close(s);
+		s = -1;
+		e = EPERM;
+	}
+	errno = e;
+	return s;
+}
+
 /* One host socket, set up and bound: the socket, or -1 with *err and
  * *reason set.  ss/len: the bound address. */
 static int
-grant_one(const struct ep_def *ep, const struct graft_req *req, uint16_t port,
-    struct sockaddr_storage *ss, socklen_t *len, int *err, uint32_t *reason)
+grant_one(const struct ep_def *ep, uid_t owner, const struct graft_req *req,
+    uint16_t port, struct sockaddr_storage *ss, socklen_t *len, int *err,
+    uint32_t *reason)
 {
 	int s, rv;
 
-	s = socket(ep->family, req->type | SOCK_CLOEXEC, req->protocol);
+	s = owned_socket(ep->family, req->type | SOCK_CLOEXEC, req->protocol,
+	    owner);
 	if (s == -1) {
 		*err = errno;
 		*reason = GRAFT_R_SOCKET;
@@ -519,6 +571,14 @@ int
 req_grant(const struct ep_def *ep, const struct graft_req *req,
     struct reply *r)
 {
+	return req_grant_as(ep, (uid_t)-1, req, r);
+}
+
+/* The same, the inet sockets owned by owner (see owned_socket()). */
+int
+req_grant_as(const struct ep_def *ep, uid_t owner, const struct graft_req *req,
+    struct reply *r)
+{
 	struct sockaddr_storage ss, ss2;
 	socklen_t len = 0, len2;
 	uint32_t reason = GRAFT_R_OK, reason2;
@@ -526,20 +586,19 @@ req_grant(const struct ep_def *ep, const struct graft_req *req,
 	unsigned want = 1;
 	int s, rv = 0, rv2;
 
-	if ((rv = req_check_dir(ep, req, &reason)) != 0 ||
-	    (rv = req_check_type(ep, req, &reason)) != 0 ||
-	    (rv = req_check_opts(ep, req, &reason)) != 0 ||
-	    (rv = req_check_batch(ep, req, &reason)) != 0 ||
-	    (rv = req_port(ep, req, &port, &reason)) != 0)
+	if (ep->family == AF_UNIX)
+		owner = (uid_t)-1;
+	if ((rv = req_check(ep, req, &port, &reason)) != 0)
 		goto refuse;
-	if ((s = grant_one(ep, req, port, &ss, &len, &rv, &reason)) == -1)
+	if ((s = grant_one(ep, owner, req, port, &ss, &len, &rv,
+	    &reason)) == -1)
 		goto refuse;
 	reply_init(r, 0, GRAFT_R_OK);
 	r->fds[r->nfds++] = s;
 	if (req->flags & GRAFT_F_BATCH)
 		want = req->port;
-	while (r->nfds < want && (s = grant_one(ep, req, port, &ss2, &len2,
-	    &rv2, &reason2)) != -1)
+	while (r->nfds < want && (s = grant_one(ep, owner, req, port, &ss2,
+	    &len2, &rv2, &reason2)) != -1)
 		r->fds[r->nfds++] = s;
 	r->rep.nfds = r->nfds;
 	if ((req->flags & GRAFT_F_INOS) && (rv = inos(r)) != 0) {

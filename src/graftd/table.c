@@ -7,7 +7,14 @@
  * lazily: a namespace created after graftd started, or deleted and made
  * again under the same name, is found on the next miss; and a cached
  * identity is checked again at each match, because an inode number may be
- * reused once its namespace is gone. */
+ * reused once its namespace is gone.
+ *
+ * Each endpoint of each table gets an index that names the owner of its
+ * host sockets (ep_owner()): indexes count up from a random start, are
+ * never reused while graftd runs, and are carried over reloads with the
+ * endpoint, so that a socket's owner always means one (table, endpoint).
+ * The kernel groups SO_REUSEPORT sockets only when their owners match. */
+#include <sys/random.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +28,15 @@ ts_new(void)
 {
 	struct tableset *ts;
 
+	uint32_t r;
+
 	if ((ts = calloc(1, sizeof(*ts))) == NULL)
 		return NULL;
 	TAILQ_INIT(&ts->tables);
+	/* a random start: sockets made before a restart keep their owners */
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint32_t)getpid() * 2654435761U;
+	ts->next_uidx = 1 + r % (SOCKUID_SPAN / 2);
 	return ts;
 }
 
@@ -38,6 +51,7 @@ nt_free(struct nstable *nt)
 	}
 	if (nt->nsfd != -1)
 		close(nt->nsfd);
+	free(nt->ports.rec);
 	free(nt);
 }
 
@@ -121,6 +135,11 @@ ts_add(struct tableset *ts, const struct ep_def *def, char *err, size_t errsz)
 		    TS_MAXENDPOINTS);
 		return ENOSPC;
 	}
+	if (ts->next_uidx >= SOCKUID_SPAN) {
+		snprintf(err, errsz, "socket owner indexes used up: restart "
+		    "graftd");
+		return ENOSPC;
+	}
 	if ((nt = ts_find_table(ts, &def->ns)) == NULL) {
 		if ((rv = nt_new(&def->ns, &nt, err, errsz)) != 0)
 			return rv;
@@ -136,6 +155,8 @@ ts_add(struct tableset *ts, const struct ep_def *def, char *err, size_t errsz)
 		return ENOMEM;
 	}
 	ep->def = *def;
+	ep->nt = nt;
+	ep->uidx = ts->next_uidx++;
 	TAILQ_INSERT_TAIL(&nt->eps, ep, entry);
 	if (created)
 		TAILQ_INSERT_TAIL(&ts->tables, nt, entry);
@@ -216,19 +237,30 @@ ts_lookup(struct tableset *ts, const struct nsid *id, const char *name,
 	return ts_search(ts, id, name, epp);
 }
 
-/* After a reload, endpoints that are still there keep their counters. */
+/* After a reload, endpoints that are still there keep their counters and
+ * socket owner, tables their port accounting (moved out of ots); new
+ * endpoints get indexes ots never gave. */
 void
-ts_carry_stats(struct tableset *nts, const struct tableset *ots)
+ts_carry_stats(struct tableset *nts, struct tableset *ots)
 {
 	struct nstable *nt, *ot;
 	struct endpoint *ep, *oep;
 
+	nts->next_uidx = ots->next_uidx;
 	TAILQ_FOREACH(nt, &nts->tables, entry) {
-		if ((ot = ts_find_table(ots, &nt->spec)) == NULL)
-			continue;
-		TAILQ_FOREACH(ep, &nt->eps, entry)
-			if ((oep = nt_find_ep(ot, ep->def.name)) != NULL)
+		ot = ts_find_table(ots, &nt->spec);
+		if (ot != NULL) {
+			free(nt->ports.rec);
+			nt->ports = ot->ports;
+			memset(&ot->ports, 0, sizeof(ot->ports));
+		}
+		TAILQ_FOREACH(ep, &nt->eps, entry) {
+			if (ot && (oep = nt_find_ep(ot, ep->def.name)) != NULL) {
 				ep->st = oep->st;
+				ep->uidx = oep->uidx;
+			} else if (nts->next_uidx < SOCKUID_SPAN)
+				ep->uidx = nts->next_uidx++;
+		}
 	}
 }
 
@@ -244,4 +276,34 @@ ts_need_lowports(const struct tableset *ts)
 			    ep->def.port_lo < 1024)
 				return 1;
 	return 0;
+}
+
+/* FNV-1a over what names a shared endpoint in every table. */
+static uint32_t
+ep_hash(const struct ep_def *d)
+{
+	const unsigned char *p;
+	uint32_t h = 2166136261U;
+	size_t i;
+
+#define MIX(buf, len) for (p = (const unsigned char *)(buf), i = 0; \
+    i < (len); i++) h = (h ^ p[i]) * 16777619U
+	MIX(d->name, strlen(d->name));
+	MIX(&d->family, sizeof(d->family));
+	MIX(&d->addr, sizeof(d->addr));
+	MIX(&d->port_lo, sizeof(d->port_lo));
+	MIX(&d->port_hi, sizeof(d->port_hi));
+#undef MIX
+	return h;
+}
+
+/* The uid the endpoint's inet host sockets are made with (sk_uid): one per
+ * (table, endpoint); for a "shared" endpoint one per name, address and
+ * port, whatever the table. */
+uid_t
+ep_owner(const struct endpoint *ep, uint32_t base)
+{
+	if (ep->def.shared)
+		return base + SOCKUID_SPAN + ep_hash(&ep->def) % SOCKUID_SPAN;
+	return base + ep->uidx;
 }

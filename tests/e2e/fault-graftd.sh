@@ -28,7 +28,7 @@ write_gconf
 # (a killed graftd leaves its socket files: remove them, so that "ready"
 # means this graftd's; it is ready when it logs "started")
 restart_graftd() {
-	rm -f "$T_TMP/graftd.sock" "$T_TMP/graftd.ctl"
+	rm -f "$T_TMP/run/graftd.sock" "$T_TMP/ctl/graftd.ctl"
 	start_graftd -f "$GCONF" && wait_for grep -q '^started' "$GRAFTD_LOG" ||
 		{ fail "graftd starts: $(cat "$GRAFTD_LOG")"; t_done; }
 }

@@ -12,7 +12,10 @@
  *     -x ACTION after the last grant: listen (echo one stream connection,
  *               or datagrams until killed), connect:ADDR:PORT, none,
  *               ctl:WORD,WORD... (send a graftctl record on the socket and
- *               print the answer records as "ctl answer: REC")
+ *               print the answer records as "ctl answer: REC"),
+ *               hold:FILE (wait for FILE to exist)
+ *     -k        keep every granted socket open until exit
+ *     -L        listen() on every granted stream socket at once
  *     -w N      flood: send N requests without reading any reply, then
  *               sleep 10 s (a client that does not read)
  *   graft-request -K ADDR:PORT|unix:PATH STEPFILE
@@ -21,6 +24,11 @@
  *               a stream listener on PATH (mode 0666) with BACKLOG: prints
  *               "listening", then "peer uid=U gid=G" (SO_PEERCRED) for each
  *               of N connections it accepts, then waits (60 s) to be killed
+ *   graft-request -R ADDR:PORT STEPFILE
+ *               a plain (not grafted) SO_REUSEPORT TCP listener, kept until
+ *               STEPFILE exists
+ *   graft-request -C ADDR:PORT
+ *               a plain TCP connect(): prints "connected" or the error
  *
  * Prints "granted family=F addr=A" or "refused errno=E reason=R" per
  * request; exits 0 when all were granted, 3 when one was refused, 1 on
@@ -46,7 +54,7 @@
 
 static const char *sockpath = "/run/graft/graftd.sock";
 static struct graft_req tmpl;
-static int size = sizeof(struct graft_req), garbage, attach;
+static int size = sizeof(struct graft_req), garbage, attach, keep, listenall;
 
 static void __attribute__((noreturn))
 die(const char *what)
@@ -86,6 +94,7 @@ errname(int e)
 	case EINVAL: return "EINVAL";
 	case ELOOP: return "ELOOP";
 	case ENOTSOCK: return "ENOTSOCK";
+	case ECONNREFUSED: return "ECONNREFUSED";
 	}
 	snprintf(buf, sizeof(buf), "%d", e);
 	return buf;
@@ -396,6 +405,47 @@ ctl(int fd, const char *words)
 	return 0;
 }
 
+static void
+wait_file(const char *path)
+{
+	struct stat st;
+	int i;
+
+	printf("holding\n");
+	fflush(stdout);
+	for (i = 0; i < 500 && stat(path, &st) == -1; i++)
+		usleep(50000);
+}
+
+/* -R: a host service's reuseport listener; -C: a host client's connect. */
+static int
+plain(int listener, const char *target, const char *stepfile)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int s, one = 1;
+
+	if (parse_target(target, &ss, &len) == -1)
+		usage();
+	if ((s = socket(ss.ss_family, SOCK_STREAM, 0)) == -1)
+		die("socket");
+	if (!listener) {
+		if (connect(s, (struct sockaddr *)&ss, len) == -1) {
+			printf("connect: %s\n", errname(errno));
+			return 3;
+		}
+		printf("connected\n");
+		return 0;
+	}
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == -1 ||
+	    bind(s, (struct sockaddr *)&ss, len) == -1 || listen(s, 64) == -1)
+		die("reuseport listener");
+	printf("listening\n");
+	fflush(stdout);
+	wait_file(stepfile);
+	return 0;
+}
+
 static int
 action(int fd, const char *act)
 {
@@ -427,6 +477,10 @@ action(int fd, const char *act)
 	}
 	if (strncmp(act, "ctl:", 4) == 0)
 		return ctl(fd, act + 4);
+	if (strncmp(act, "hold:", 5) == 0) {
+		wait_file(act + 5);
+		return 0;
+	}
 	return strcmp(act, "none") == 0 ? 0 : -1;
 }
 
@@ -565,7 +619,11 @@ main(int argc, char *argv[])
 		return pingpong(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "-U") == 0)
 		return listener(argv[2], atoi(argv[3]), atoi(argv[4]));
-	while ((ch = getopt(argc, argv, "s:t:P:f:iep:F:o:V:M:O:z:grG:x:w:")) !=
+	if (argc == 4 && strcmp(argv[1], "-R") == 0)
+		return plain(1, argv[2], argv[3]);
+	if (argc == 3 && strcmp(argv[1], "-C") == 0)
+		return plain(0, argv[2], NULL);
+	while ((ch = getopt(argc, argv, "s:t:P:f:iep:F:o:V:M:O:z:grG:x:w:kL")) !=
 	    -1) {
 		switch (ch) {
 		case 's': sockpath = optarg; break;
@@ -590,6 +648,8 @@ main(int argc, char *argv[])
 		case 'G': bad = optarg; break;
 		case 'x': act = optarg; break;
 		case 'w': nflood = atoi(optarg); break;
+		case 'k': keep = 1; break;
+		case 'L': listenall = 1; break;
 		default: usage();
 		}
 	}
@@ -607,13 +667,17 @@ main(int argc, char *argv[])
 		refused = 0;
 	}
 	for (i = optind; i < argc; i++) {
-		if (fd != -1)
+		if (fd != -1 && !keep)
 			close(fd);
 		send_request(s, argv[i], 0);
-		fd = recv_reply(s, &refused);
+		if ((fd = recv_reply(s, &refused)) != -1 && listenall &&
+		    listen(fd, 8) == -1)
+			die("listen");
 	}
 	fflush(stdout);
-	if (fd != -1 && action(fd, act) == -1)
+	if (strncmp(act, "hold:", 5) == 0)
+		wait_file(act + 5);
+	else if (fd != -1 && action(fd, act) == -1)
 		usage();
 	return refused ? 3 : 0;
 }

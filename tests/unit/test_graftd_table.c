@@ -311,6 +311,113 @@ test_limit(void **state)
 	assert_int_equal(add(ts, "one-more type unix path /x netns host"), ENOSPC);
 }
 
+/* The keyword shared: a flag, inet endpoints with a fixed port or range. */
+static void
+test_shared(void **state)
+{
+	struct ep_def ep, back;
+	char line[256], out[256], *argv[32], *p;
+	int argc = 0;
+
+	(void)state;
+	assert_int_equal(parse("w type ipv4 addr 127.0.0.1 port 80 shared netns 1", &ep),
+	    0);
+	assert_true(ep.shared);
+	assert_int_equal(parse("w shared type ipv6 addr ::1 port 80-90 netns x",
+	    &ep), 0);
+	assert_true(ep.shared);
+	ep_format(&ep, line, sizeof(line));
+	assert_string_equal(line, "w type ipv6 addr ::1 port 80-90 netns x "
+	    "shared");
+	for (p = strtok(line, " "); p; p = strtok(NULL, " "))
+		argv[argc++] = p;
+	assert_int_equal(parse_endpoint(argc, argv, &back, err, sizeof(err)),
+	    0);
+	assert_memory_equal(&ep, &back, sizeof(ep));
+	ep_format_json(&ep, out, sizeof(out));
+	assert_non_null(strstr(out, ",\"shared\":true}"));
+	assert_int_equal(parse("w type ipv4 addr 127.0.0.1 port 80 netns 1", &ep), 0);
+	assert_false(ep.shared);
+	assert_int_equal(parse("w type ipv4 addr 1.2.3.4 port dynamic shared netns 1",
+	    &ep), EINVAL);
+	assert_non_null(strstr(err, "fixed port or a range"));
+	assert_int_equal(parse("w type unix path /a shared netns 1", &ep), EINVAL);
+	assert_non_null(strstr(err, "ipv4 and ipv6"));
+	assert_int_equal(parse("w type ipv4 addr 1.2.3.4 port 1 shared shared netns 1",
+	    &ep), EINVAL);
+	assert_non_null(strstr(err, "duplicate"));
+	assert_int_equal(parse("w type ipv4 shared addr 1.2.3.4 port 1 netns 1", &ep),
+	    0);
+	assert_int_equal(parse("w type ipv4 addr 1.2.3.4 port shared netns 1", &ep),
+	    EINVAL);
+}
+
+static uid_t
+owner(struct tableset *ts, ino_t ino, const char *name)
+{
+	struct nsid id = { 1, ino };
+	struct endpoint *ep;
+
+	assert_int_equal(ts_lookup(ts, &id, name, &ep), 0);
+	return ep_owner(ep, SOCKUID_BASE);
+}
+
+/* Socket owners: one per (table, endpoint), kept across add, del and
+ * reload; shared endpoints alike in every table share one. */
+static void
+test_owners(void **state)
+{
+	struct tableset *ts = *state, *nts;
+	uid_t a, b, c, w1, w2;
+
+	fake_ns_set("n1", 201);
+	fake_ns_set("n2", 202);
+	assert_int_equal(add(ts, "a type ipv4 addr 127.0.0.1 port 80 netns n1"),
+	    0);
+	assert_int_equal(add(ts, "a type ipv4 addr 127.0.0.1 port 80 netns n2"),
+	    0);
+	assert_int_equal(add(ts, "b type ipv4 addr 127.0.0.1 port dynamic "
+	    "netns n1"), 0);
+	assert_int_equal(add(ts, "w type ipv4 addr 127.0.0.1 port 90 netns n1 "
+	    "shared"), 0);
+	assert_int_equal(add(ts, "w type ipv4 addr 127.0.0.1 port 90 netns n2 "
+	    "shared"), 0);
+	a = owner(ts, 201, "a");
+	b = owner(ts, 201, "b");
+	c = owner(ts, 202, "a");
+	w1 = owner(ts, 201, "w");
+	w2 = owner(ts, 202, "w");
+	assert_true(a >= SOCKUID_BASE && a < SOCKUID_BASE + SOCKUID_SPAN);
+	assert_true(a != b && a != c && b != c);
+	assert_int_equal(w1, w2);
+	assert_true(w1 >= SOCKUID_BASE + SOCKUID_SPAN &&
+	    w1 < SOCKUID_BASE + 2 * SOCKUID_SPAN);
+	/* another endpoint deleted: the others keep theirs; a new one gets
+	 * a fresh one */
+	assert_int_equal(ts_del(ts, "b", &(struct ns_spec){ .kind = NS_NAME,
+	    .name = "n1" }, err, sizeof(err)), 0);
+	assert_int_equal(owner(ts, 201, "a"), a);
+	assert_int_equal(add(ts, "b type ipv4 addr 127.0.0.1 port dynamic "
+	    "netns n1"), 0);
+	assert_true(owner(ts, 201, "b") != b && owner(ts, 201, "b") != a &&
+	    owner(ts, 201, "b") != c);
+	b = owner(ts, 201, "b");
+	/* a reload: the same endpoints keep their owners, new ones differ */
+	assert_non_null(nts = ts_new());
+	assert_int_equal(add(nts, "z type ipv4 addr 127.0.0.1 port 81 netns n1"),
+	    0);
+	assert_int_equal(add(nts, "b type ipv4 addr 127.0.0.1 port dynamic "
+	    "netns n1"), 0);
+	assert_int_equal(add(nts, "a type ipv4 addr 127.0.0.1 port 80 netns n2"),
+	    0);
+	ts_carry_stats(nts, ts);
+	assert_int_equal(owner(nts, 201, "b"), b);
+	assert_int_equal(owner(nts, 202, "a"), c);
+	assert_true(owner(nts, 201, "z") != a && owner(nts, 201, "z") != b &&
+	    owner(nts, 201, "z") != c);
+	ts_free(nts);
+}
+
 static const char *
 write_conf(const char *text)
 {
@@ -338,6 +445,8 @@ test_config_ok(void **state)
 	    "max-clients 10\n"
 	    "idle-timeout 0\n"
 	    "privileged-ports no\n"
+	    "netns-max-ports 0\n"
+	    "socket-uid-base 100000\n"
 	    "endpoint ep-http type ipv4 addr 127.0.0.1 port 18080 netns web\n"
 	    "\tendpoint ep-out type ipv6 addr ::1 port dynamic netns host\n"
 	    "endpoint ep-u type unix path /run/u.sock netns host");	/* no newline */
@@ -349,6 +458,20 @@ test_config_ok(void **state)
 	assert_int_equal(s.max_clients, 10);
 	assert_int_equal(s.idle_timeout, 0);
 	assert_int_equal(s.lowports, 0);
+	assert_int_equal(s.max_ports, 0);
+	assert_int_equal(s.uid_base, 100000);
+	ts_free(ts);
+	unlink(path);
+	path = write_conf("netns-max-ports 65535\nsocket-uid-base 3221225470\n");
+	assert_int_equal(config_load(path, &ts, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.max_ports, 65535);
+	assert_int_equal(s.uid_base, SOCKUID_BASEMAX);
+	ts_free(ts);
+	unlink(path);
+	path = write_conf("");
+	assert_int_equal(config_load(path, &ts, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.max_ports, 1024);
+	assert_int_equal(s.uid_base, 2147483648U);
 	ts_free(ts);
 	unlink(path);
 }
@@ -368,6 +491,15 @@ test_config_errors(void **state)
 		{ "idle-timeout 99999999\n", ":1: idle-timeout" },
 		{ "privileged-ports maybe\n", ":1: privileged-ports" },
 		{ "socket-owner no-such-user-here\n", ":1: socket-owner" },
+		{ "netns-max-ports 65536\n", ":1: netns-max-ports" },
+		{ "netns-max-ports -1\n", ":1: netns-max-ports" },
+		{ "netns-max-ports\n", ":1: netns-max-ports takes" },
+		{ "socket-uid-base 0\n", ":1: socket-uid-base" },
+		{ "socket-uid-base 3221225471\n", ":1: socket-uid-base" },
+		{ "socket-uid-base 1 2\n", ":1: socket-uid-base takes" },
+		{ "endpoint a type ipv4 addr 1.2.3.4 port dynamic shared "
+		    "netns host\n",
+		    ":1: endpoint \"a\": \"shared\"" },
 		{ "# ok\nendpoint a type ipv4 addr 1.2.3.4 port 1 netns 9999\n",
 		    ":2: netns of pid 9999" },
 	};
@@ -523,6 +655,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stats_and_ports, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
+		cmocka_unit_test(test_shared),
+		cmocka_unit_test_setup_teardown(test_owners, setup, teardown),
 		cmocka_unit_test(test_config_ok),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_json),
