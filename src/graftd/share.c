@@ -126,12 +126,12 @@ share_configure(const struct settings *s, const struct tableset *ts)
 	budget = s->netns_max_inflight;
 	if (avail / nshares < budget)
 		budget = (unsigned)(avail / nshares);
-	if (budget < GRAFT_PROTO_MAXBATCH)
-		log_warnx("open files limit %llu: %u sockets in flight per "
-		    "netns (%u shares, max-clients %u)", lim, budget ? budget :
-		    1, nshares, s->max_clients);
 	if (budget == 0)
 		budget = 1;
+	if (budget < GRAFT_PROTO_MAXBATCH)
+		log_warnx("open files limit %llu leaves %u socket%s in flight "
+		    "per netns (%u tables, max-clients %u)", lim, budget,
+		    budget == 1 ? "" : "s", nshares - 1, s->max_clients);
 }
 
 unsigned
