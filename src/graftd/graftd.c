@@ -517,15 +517,22 @@ refuse_connection(struct client *c, const char *why)
 }
 
 /* Room for another netns: the idlest client of the largest share goes,
- * told why when it waits for nothing. */
+ * told why when it waits for nothing.  A request it just sent is taken
+ * (the record answers it): closing with it unread would make the peer's
+ * receive fail with ECONNRESET before it reads the record. */
 static void
 client_evict(struct shmember *m)
 {
 	struct client *c;
 	struct reply r;
+	char buf[sizeof(struct graft_req)];
+	int i, flags, nfds;
 
 	c = (struct client *)(void *)((char *)m - offsetof(struct client, sm));
 	if (!c->haspending) {
+		for (i = 0; i < CLIENT_BURST && client_recv(c->ev.fd, buf,
+		    sizeof(buf), &flags, &nfds) > 0; i++)
+			;
 		reply_init(&r, EAGAIN, GRAFT_R_LIMIT);
 		send_reply(c->ev.fd, &r);
 	}

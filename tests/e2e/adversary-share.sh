@@ -58,6 +58,17 @@ in_ns "$A" once ep-a 200 >"$T_TMP/out" 2>&1
 check "a refused client sends its request and reads EAGAIN/GRAFT_R_LIMIT ($(cat "$T_TMP/out"))" \
 	grep -q "^send=0 (sent) errno=11 reason=13 fds=0" "$T_TMP/out"
 
+# ... and a grafted program is told EAGAIN by its bind, not that graftd
+# is unreachable
+if NET=$(test_app core_net); then
+	printf 'broker %s\ningress 0.0.0.0:8080 ep-a\n' "$GRAFTD_SOCK" >"$T_TMP/graft.conf"
+	out=$(ip netns exec "$A" env GRAFT_CONF="$T_TMP/graft.conf" "$NET" bind 0.0.0.0 8080 2>"$T_TMP/err")
+	check "a grafted bind() over the limit fails with EAGAIN ($out; $(head -1 "$T_TMP/err"))" \
+		[ "$out" = "errno 11" ]
+else
+	fail "building core_net with graft-cc"
+fi
+
 # 3. ... but B, holding nothing, gets in: A's idlest client makes room
 in_ns "$B" once ep-b >"$T_TMP/out" 2>&1
 check "B gets its socket while A holds max-clients ($(cat "$T_TMP/out"))" \
