@@ -6,11 +6,13 @@
  *	[user USER[:GROUP]]
  *   socket-owner USER[:GROUP]
  *   socket-mode MODE
- *   max-clients N
- *   idle-timeout SECONDS
- *   privileged-ports yes|no|auto
- *   netns-max-ports N
- *   socket-uid-base UID
+ *   max-clients N			(default 1024)
+ *   netns-max-clients N		(default 64, at most max-clients)
+ *   netns-max-inflight N		(default 256 sockets unread per netns)
+ *   netns-max-ports N			(default 1024, 0: no limit)
+ *   socket-uid-base UID		(default 2147483648)
+ *   idle-timeout SECONDS		(default 120)
+ *   privileged-ports yes|no|auto	(default auto)
  *
  * The whole file is parsed into a new table set; any error rejects the
  * whole file with "FILE:LINE: message". */
@@ -34,6 +36,8 @@ settings_default(struct settings *s)
 	s->sock_gid = -1;
 	s->sock_mode = 0660;
 	s->max_clients = 1024;
+	s->netns_max_clients = 64;
+	s->netns_max_inflight = 256;
 	s->idle_timeout = 120;
 	s->lowports = -1;
 	s->max_ports = 1024;
@@ -196,6 +200,12 @@ setting(int argc, char **argv, struct settings *s, char *err, size_t errsz)
 	if (strcmp(argv[0], "max-clients") == 0)
 		return set_number(argv[0], argv[1], 1, 65536, &s->max_clients,
 		    err, errsz);
+	if (strcmp(argv[0], "netns-max-clients") == 0)
+		return set_number(argv[0], argv[1], 1, 65536,
+		    &s->netns_max_clients, err, errsz);
+	if (strcmp(argv[0], "netns-max-inflight") == 0)
+		return set_number(argv[0], argv[1], 1, 1048576,
+		    &s->netns_max_inflight, err, errsz);
 	if (strcmp(argv[0], "idle-timeout") == 0)
 		return set_number(argv[0], argv[1], 0, 86400, &s->idle_timeout,
 		    err, errsz);

@@ -5,7 +5,11 @@
  * non-blocking, a reply that cannot be sent is kept (one per client) and
  * the client is not read again until it has taken it; a client that does
  * not read within CLIENT_WTIMEOUT seconds, or stays silent longer than
- * idle-timeout, is dropped. */
+ * idle-timeout, is dropped.  What each netns may hold (connections,
+ * sockets sent and not read) is counted in share.c; a connection over a
+ * limit is kept until it sends its request, which is answered with a
+ * refusal record, so that the client reads it instead of meeting a closed
+ * socket. */
 #include <sys/epoll.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -15,6 +19,7 @@
 #include <sys/un.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +40,8 @@
 
 #define CLIENT_BURST	8	/* requests read per client per wakeup */
 #define CLIENT_WTIMEOUT	5	/* seconds a reply may wait to be read */
+#define REFUSE_MAX	32	/* refused connections waiting for their request */
+#define REFUSE_TIMEOUT	2	/* seconds they may wait */
 #define CTL_MAXCLIENTS	16
 #define CTL_TIMEOUT	5
 #define ACCEPT_BURST	32
@@ -48,10 +55,19 @@ struct evsrc {
 	int		paused;		/* listeners: out of the set for now */
 };
 
+enum cstate {
+	C_ACTIVE,		/* served, in clients */
+	C_LINGER,		/* dropped, sockets unread: in clients, shut down */
+	C_REFUSED,		/* over a limit, waiting for its request: refusing */
+	C_DEAD			/* closed, freed after this round of events */
+};
+
 struct client {
 	struct evsrc		 ev;	/* first */
 	TAILQ_ENTRY(client)	 entry;
+	enum cstate		 state;
 	struct peer		 peer;
+	struct shmember		 sm;	/* C_ACTIVE, C_LINGER */
 	struct reply		 pending;
 	int			 haspending;
 	time_t			 last;
@@ -73,8 +89,10 @@ static struct graftd		 graftd;
 static int			 epfd = -1;
 static struct evsrc		 ev_listen, ev_ctllisten, ev_signal;
 static TAILQ_HEAD(, client)	 clients = TAILQ_HEAD_INITIALIZER(clients);
+static TAILQ_HEAD(, client)	 refusing = TAILQ_HEAD_INITIALIZER(refusing);
+static TAILQ_HEAD(, client)	 graveyard = TAILQ_HEAD_INITIALIZER(graveyard);
 static TAILQ_HEAD(, ctlclient)	 ctls = TAILQ_HEAD_INITIALIZER(ctls);
-static unsigned			 nclients, nctls;
+static unsigned			 nclients, nrefusing, nctls;
 static int			 quit;
 static time_t			 lograte_sec;
 static unsigned			 lograte_n, lograte_dropped;
@@ -119,17 +137,57 @@ ev_set(struct evsrc *ev, int op, uint32_t events)
 
 /* ---- request clients */
 
+/* Closed now, freed once the events already fetched are handled: one of
+ * them may be this client's (it was evicted by an accept). */
+static void
+client_free(struct client *c)
+{
+	if (c->state == C_REFUSED) {
+		TAILQ_REMOVE(&refusing, c, entry);
+		nrefusing--;
+	} else {
+		share_detach(&c->sm);
+		TAILQ_REMOVE(&clients, c, entry);
+	}
+	close(c->ev.fd);	/* also leaves the epoll set */
+	c->state = C_DEAD;
+	TAILQ_INSERT_TAIL(&graveyard, c, entry);
+}
+
+static void
+clients_reap(void)
+{
+	struct client *c;
+
+	while ((c = TAILQ_FIRST(&graveyard)) != NULL) {
+		TAILQ_REMOVE(&graveyard, c, entry);
+		free(c);
+	}
+}
+
+/* A client whose queue still holds host sockets keeps them charged to
+ * graftd's user until it reads or closes its end: graftd keeps its own,
+ * shut down, out of the epoll set, until SIOCOUTQ says the queue is
+ * empty (timers). */
 static void
 client_drop(struct client *c, const char *why)
 {
 	if (why)
 		log_info("client pid %d: %s, dropped", (int)c->peer.pid, why);
-	if (c->haspending)
+	if (c->haspending) {
 		reply_close(&c->pending);
-	close(c->ev.fd);	/* also leaves the epoll set */
-	TAILQ_REMOVE(&clients, c, entry);
+		share_unsend(&c->sm);
+		c->haspending = 0;
+	}
 	nclients--;
-	free(c);
+	if (share_refresh(&c->sm) == 0) {
+		client_free(c);
+		return;
+	}
+	shutdown(c->ev.fd, SHUT_RDWR);
+	ev_set(&c->ev, EPOLL_CTL_DEL, 0);
+	share_linger(&c->sm);
+	c->state = C_LINGER;
 }
 
 static int
@@ -213,6 +271,7 @@ client_flush(struct client *c)
 		 * a batch is withdrawn whole */
 		env->st.sockets -= c->pending.nfds;
 		reply_close(&c->pending);
+		share_unsend(&c->sm);
 		reply_init(&c->pending, EAGAIN, GRAFT_R_LIMIT);
 		env->st.grants--;
 		env->st.refusals++;
@@ -230,6 +289,7 @@ client_flush(struct client *c)
 		errno = rv;
 		return -1;
 	}
+	share_sent(&c->sm);
 	c->haspending = 0;
 	client_unblock(c);
 	return 0;
@@ -267,6 +327,26 @@ account(const char *name, struct endpoint *ep, const struct reply *r,
 	log_refusal(c, name, r);
 }
 
+/* Grant within what the client and its netns may still have unread: a
+ * batch shrinks to fit, a request with no room left is refused before
+ * any socket is made. */
+static void
+client_grant(struct client *c, struct endpoint *ep, struct graft_req *req,
+    struct reply *r)
+{
+	unsigned want, room;
+
+	want = (req->flags & GRAFT_F_BATCH) ? req->port : 1;
+	if ((room = share_room(&c->sm, want)) == 0) {
+		reply_init(r, EAGAIN, GRAFT_R_LIMIT);
+		return;
+	}
+	if (room < want)
+		req->port = (uint16_t)room;
+	if (ep_grant(ep, req, r) == 0)
+		share_charge(&c->sm, r->nfds);
+}
+
 static void
 client_request(struct client *c, const char *buf, size_t len, int flags,
     int nfds)
@@ -293,7 +373,7 @@ client_request(struct client *c, const char *buf, size_t len, int flags,
 		reason = err == ENOENT ? GRAFT_R_NOENT : GRAFT_R_NONS;
 	if (err == 0) {
 		ep->st.requests++;
-		ep_grant(ep, &req, r);
+		client_grant(c, ep, &req, r);
 	} else
 		reply_init(r, err, reason);
 	c->haspending = 1;
@@ -360,6 +440,7 @@ client_read(struct client *c)
 			return;
 		}
 		c->last = now();
+		share_touch(&c->sm);
 		client_request(c, buf, (size_t)n, flags, nfds);
 		if (client_flush(c) == -1) {
 			client_drop(c, strerror(errno));
@@ -368,9 +449,38 @@ client_read(struct client *c)
 	}
 }
 
+/* Refused: one record, EAGAIN and GRAFT_R_LIMIT, then the close. */
+static void
+refuse_answer(struct client *c)
+{
+	struct reply r;
+
+	reply_init(&r, EAGAIN, GRAFT_R_LIMIT);
+	send_reply(c->ev.fd, &r);
+	client_free(c);
+}
+
+static void
+refused_event(struct client *c)
+{
+	char buf[sizeof(struct graft_req)];
+	int flags, nfds;
+
+	if (client_recv(c->ev.fd, buf, sizeof(buf), &flags, &nfds) == -1 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	refuse_answer(c);
+}
+
 static void
 client_event(struct client *c, uint32_t events)
 {
+	if (c->state == C_REFUSED) {
+		refused_event(c);
+		return;
+	}
+	if (c->state != C_ACTIVE)
+		return;		/* evicted during this round */
 	if (events & EPOLLOUT) {
 		if (client_flush(c) == -1) {
 			client_drop(c, strerror(errno));
@@ -385,20 +495,70 @@ client_event(struct client *c, uint32_t events)
 		client_read(c);
 }
 
-/* Over the limit: say so in a reply record, then close. */
+/* Over a limit: the connection waits (REFUSE_TIMEOUT at most) for its
+ * request, answered with the refusal record; a client that sent nothing
+ * yet would otherwise meet a closed socket (EPIPE) instead of a reply.
+ * Beyond REFUSE_MAX waiting, the oldest is answered and closed at once. */
 static void
-refuse_connection(int fd)
+refuse_connection(struct client *c, const char *why)
 {
-	struct reply r;
-
-	reply_init(&r, EAGAIN, GRAFT_R_LIMIT);
-	send_reply(fd, &r);
-	close(fd);
 	env->st.refusals++;
 	env->st.by_reason[GRAFT_R_LIMIT]++;
 	if (lograte_ok())
-		log_warnx("too many clients (%u): connection refused",
-		    nclients);
+		log_warnx("client pid %d netns %lu: %s: connection refused",
+		    (int)c->peer.pid, (unsigned long)c->peer.id.ino, why);
+	if (nrefusing >= REFUSE_MAX)
+		refuse_answer(TAILQ_FIRST(&refusing));
+	c->state = C_REFUSED;
+	TAILQ_INSERT_TAIL(&refusing, c, entry);
+	nrefusing++;
+	ev_set(&c->ev, EPOLL_CTL_ADD, EPOLLIN);
+}
+
+/* Room for another netns: the idlest client of the largest share goes,
+ * told why when it waits for nothing.  A request it just sent is taken
+ * (the record answers it): closing with it unread would make the peer's
+ * receive fail with ECONNRESET before it reads the record. */
+static void
+client_evict(struct shmember *m)
+{
+	struct client *c;
+	struct reply r;
+	char buf[sizeof(struct graft_req)];
+	int i, flags, nfds;
+
+	c = (struct client *)(void *)((char *)m - offsetof(struct client, sm));
+	if (!c->haspending) {
+		for (i = 0; i < CLIENT_BURST && client_recv(c->ev.fd, buf,
+		    sizeof(buf), &flags, &nfds) > 0; i++)
+			;
+		reply_init(&r, EAGAIN, GRAFT_R_LIMIT);
+		send_reply(c->ev.fd, &r);
+	}
+	client_drop(c, lograte_ok() ? "evicted for a client of another netns" :
+	    NULL);
+}
+
+static int
+client_admit(struct client *c)
+{
+	struct shmember *v;
+	int rv;
+
+	if ((rv = share_attach(&c->sm, &c->peer, c->ev.fd)) != 0) {
+		refuse_connection(c, rv == EAGAIN ? "netns-max-clients reached"
+		    : strerror(rv));
+		return -1;
+	}
+	if (nclients >= env->conf.max_clients &&
+	    (v = share_victim(&c->sm)) != NULL)
+		client_evict(v);
+	if (nclients >= env->conf.max_clients) {
+		share_detach(&c->sm);
+		refuse_connection(c, "max-clients reached");
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -409,9 +569,8 @@ client_accept(int fd)
 	int one = 1;
 
 	clock_gettime(CLOCK_BOOTTIME, &t);
-	if (nclients >= env->conf.max_clients ||
-	    (c = calloc(1, sizeof(*c))) == NULL) {
-		refuse_connection(fd);
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
 		return;
 	}
 	c->ev.kind = EV_CLIENT;
@@ -429,6 +588,9 @@ client_accept(int fd)
 		log_debug("client pid %d uid %d netns %lu connected",
 		    (int)c->peer.pid, (int)c->peer.uid,
 		    (unsigned long)c->peer.id.ino);
+	if (client_admit(c) == -1)
+		return;
+	c->state = C_ACTIVE;
 	TAILQ_INSERT_TAIL(&clients, c, entry);
 	nclients++;
 	ev_set(&c->ev, EPOLL_CTL_ADD, EPOLLIN);
@@ -594,12 +756,18 @@ timers(void)
 		ev_set(&ev_ctllisten, EPOLL_CTL_ADD, EPOLLIN);
 	}
 	TAILQ_FOREACH_SAFE(c, &clients, entry, cn) {
-		if (c->blocked && t - c->blocked >= CLIENT_WTIMEOUT)
+		if (c->state == C_LINGER) {
+			if (share_refresh(&c->sm) == 0)
+				client_free(c);
+		} else if (c->blocked && t - c->blocked >= CLIENT_WTIMEOUT)
 			client_drop(c, "reply not read in time");
 		else if (!c->blocked && env->conf.idle_timeout &&
 		    t - c->last >= (time_t)env->conf.idle_timeout)
 			client_drop(c, NULL);
 	}
+	TAILQ_FOREACH_SAFE(c, &refusing, entry, cn)
+		if (t - c->last >= REFUSE_TIMEOUT)
+			refuse_answer(c);
 	TAILQ_FOREACH_SAFE(cc, &ctls, entry, ccn)
 		if (t - cc->start >= CTL_TIMEOUT)
 			ctl_drop(cc);
@@ -636,6 +804,7 @@ reload(void)
 	ts_free(env->ts);
 	env->ts = ts;
 	env->conf = s;
+	share_configure(&env->conf, env->ts);
 	log_info("reloaded %s: %u endpoints", env->conffile, ts->count);
 }
 
@@ -685,15 +854,7 @@ raise_nofile(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	/* each client may have a batch of sockets in flight, counted
-	 * against this limit until it reads them (docs/reliability.md) */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-	    rl.rlim_cur < (rlim_t)env->conf.max_clients *
-	    (GRAFT_PROTO_MAXBATCH + 1) + 64)
-		log_warnx("open files limit %lu is below %u: with max-clients "
-		    "%u, batches of sockets may run short", (unsigned long)rl.rlim_cur,
-		    env->conf.max_clients * (GRAFT_PROTO_MAXBATCH + 1) + 64,
-		    env->conf.max_clients);
+	/* sockets in flight are bounded from it by share_configure() */
 }
 
 static void
@@ -768,6 +929,7 @@ main_loop(void)
 			last = now();
 			timers();
 		}
+		clients_reap();
 	}
 }
 
@@ -810,6 +972,7 @@ main(int argc, char *argv[])
 	}
 	ev_signal = (struct evsrc){ EV_SIGNAL, signal_setup(), 0 };
 	raise_nofile();
+	share_configure(&env->conf, env->ts);
 	req.mode = env->conf.sock_mode;
 	req.uid = env->conf.sock_uid;
 	req.gid = env->conf.sock_gid;

@@ -225,6 +225,8 @@ struct settings {
 	int		sock_gid;
 	int		sock_mode;
 	unsigned	max_clients;
+	unsigned	netns_max_clients;
+	unsigned	netns_max_inflight;
 	unsigned	idle_timeout;	/* seconds */
 	int		lowports;	/* -1 auto, 0 no, 1 yes */
 	unsigned	max_ports;	/* per table, dynamic endpoints; 0: any */
@@ -251,6 +253,35 @@ struct sockspec {
 
 int	listen_unix(struct sockspec *);
 int	listen_same_dir(const struct sockspec *, const struct sockspec *);
+
+/* ---- share.c: what each netns may hold (connections, sockets unread) */
+
+#define SHARE_CLIENT_MAX	(2 * GRAFT_PROTO_MAXBATCH)	/* per client */
+
+struct share;
+
+struct shmember {
+	TAILQ_ENTRY(shmember)	 entry;
+	struct share		*sh;
+	int			 fd;
+	int			 lingering;
+	unsigned		 inflight;	/* sent since its queue was empty */
+	unsigned		 unsent;	/* of which not sent yet */
+};
+
+void		 share_configure(const struct settings *,
+		    const struct tableset *);
+unsigned	 share_budget(void);
+int		 share_attach(struct shmember *, const struct peer *, int);
+void		 share_detach(struct shmember *);
+void		 share_touch(struct shmember *);
+void		 share_linger(struct shmember *);
+struct shmember	*share_victim(const struct shmember *);
+void		 share_charge(struct shmember *, unsigned);
+void		 share_sent(struct shmember *);
+void		 share_unsend(struct shmember *);
+unsigned	 share_refresh(struct shmember *);
+unsigned	 share_room(struct shmember *, unsigned);
 
 /* ---- control.c, priv.c, graftd.c */
 

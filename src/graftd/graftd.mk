@@ -9,7 +9,7 @@ GRAFTD_CPPFLAGS	 = $(HOST_CPPFLAGS) -Isrc/graftd -D_GNU_SOURCE
 GRAFTD_CC	 = $(HOST_CC) $(GRAFTD_CPPFLAGS) $(HOST_CFLAGS) -MMD -MP
 
 GRAFTD_SRCS	:= graftd.c log.c parse.c nsid.c table.c request.c unixep.c \
-		   ports.c peer.c config.c control.c priv.c listen.c
+		   ports.c peer.c config.c control.c priv.c listen.c share.c
 GRAFTD_OBJS	:= $(addprefix $(GRAFTD_O)/,$(GRAFTD_SRCS:.c=.o))
 GRAFTCTL_OBJS	:= $(GRAFTCTL_O)/graftctl.o $(GRAFTD_O)/parse.o
 

@@ -155,13 +155,13 @@ for m in graftd.8 graftctl.8; do
 	check "man $m renders without warnings" [ -z "$w" ]
 done
 
-# an open-files limit too low for every client's batch in flight: one
-# warning at start (graftd(8), max-clients)
+# an open-files limit too low for a batch in flight per namespace beside
+# max-clients: one warning at start (graftd(8), netns-max-inflight)
 sh -c 'ulimit -n 512 && exec "$0" -d -s "$1" -c "$2"' "$GRAFT_BIN/graftd" \
 	"$T_TMP/lim.sock" "$T_TMP/lim.ctl" 2>"$T_TMP/lim.log" &
 lp=$!
 wait_for test -S "$T_TMP/lim.ctl"
 kill $lp 2>/dev/null; wait $lp 2>/dev/null
-check "graftd warns at start when its open-files limit (512) is below 17 x max-clients + 64" \
-	grep -q "open files limit 512 is below 17472" "$T_TMP/lim.log"
+check "graftd warns at start when its open-files limit (512) leaves less than a batch in flight per netns" \
+	grep -q "open files limit 512 leaves 1 socket in flight per netns" "$T_TMP/lim.log"
 t_done

@@ -17,12 +17,22 @@
  *       from a netns without a table.
  *   many N OWN      N connections at once, one request each, all answered;
  *                   while they are held, a new client is timed; then 40
- *                   more connections: those over max-clients get EAGAIN.
+ *                   more connections: those over max-clients get EAGAIN
+ *                   (their request must still be sent: a refused
+ *                   connection is kept until it comes).
  *   slow N SECS OWN N/2 clients connect and never send, N/2 send without
  *                   ever reading; for SECS seconds a good client is timed
  *                   every 50 ms; then all slow clients must have been
  *                   dropped by graftd.
  *   ctl CTLSOCK     malformed control records, each refused.
+ *   hold N OWN [B]  N connections, held until SIGTERM.  Without B, each
+ *                   sends one request and reads its reply (served or
+ *                   refused EAGAIN/GRAFT_R_LIMIT); with B, each sends 4
+ *                   requests for batches of B sockets and never reads.
+ *                   "held=..." is printed once all are made.
+ *   once OWN [MS]   one request on a new connection, MS milliseconds
+ *                   after connecting: prints the errno of the send (0 if
+ *                   it went) and the reply's errno, reason and fd count.
  *
  * Prints "key=value" result lines and "FAIL: ..." for each broken
  * expectation; exits 0 when there is none. */
@@ -591,7 +601,10 @@ mode_many(int n, const char *own)
 	for (i = n; i < n + 40; i++)
 		s[i] = broker();
 	for (i = n; i < n + 40; i++) {
-		send_rec(s[i], &r, sizeof(r), 0);	/* may fail: closed */
+		/* a refused connection waits for the request it answers */
+		if (send_rec(s[i], &r, sizeof(r), 0) == -1)
+			FAILF("extra client %d: send: %s", i - n,
+			    strerror(errno));
 		if (recv_rep(s[i], &err, &reason, &gotfd) == -1)
 			FAILF("extra client %d: no reply", i - n);
 		else if (err == good_err && reason == good_reason)
@@ -681,6 +694,68 @@ mode_slow(int n, int secs, const char *own)
 	return failures ? 1 : 0;
 }
 
+/* ---- namespaces sharing graftd (tests/e2e/adversary-share.sh) */
+
+static int
+mode_hold(int n, const char *own, int batch)
+{
+	struct graft_req r;
+	int *s, i, k, err, reason, gotfd, served = 0, limited = 0, other = 0;
+	int sent = 0;
+
+	raise_nofile();
+	if (n < 1 || (s = calloc((size_t)n, sizeof(int))) == NULL)
+		die("calloc");
+	req_init(&r, own);
+	if (batch > 0) {
+		r.flags |= GRAFT_F_BATCH;
+		r.port = (uint16_t)batch;
+	}
+	for (i = 0; i < n; i++) {
+		s[i] = broker();
+		for (k = 0; batch > 0 && k < 4; k++)
+			if (send(s[i], &r, sizeof(r), MSG_DONTWAIT |
+			    MSG_NOSIGNAL) == (ssize_t)sizeof(r))
+				sent++;
+		if (batch > 0)
+			continue;
+		if (send_rec(s[i], &r, sizeof(r), 0) == -1 ||
+		    recv_rep(s[i], &err, &reason, &gotfd) == -1)
+			other++;
+		else if (err == good_err && reason == good_reason)
+			served++;
+		else if (err == EAGAIN && reason == GRAFT_R_LIMIT)
+			limited++;
+		else
+			other++;
+	}
+	printf("held=%d served=%d limited=%d other=%d batch_requests=%d\n",
+	    n, served, limited, other, sent);
+	for (;;)
+		pause();
+}
+
+static int
+mode_once(const char *own, int ms)
+{
+	struct graft_req r;
+	int s, err = -1, reason = -1, gotfd = 0, serr = 0;
+
+	if ((s = connect_to(sockpath, 0)) == -1)
+		die(sockpath);
+	if (ms > 0)
+		usleep((useconds_t)ms * 1000);
+	req_init(&r, own);
+	if (send(s, &r, sizeof(r), MSG_NOSIGNAL) == -1)
+		serr = errno;
+	if (recv_rep(s, &err, &reason, &gotfd) == -1)
+		err = reason = -1;
+	printf("send=%d (%s) errno=%d reason=%d fds=%d\n", serr,
+	    serr ? strerror(serr) : "sent", err, reason, gotfd);
+	close(s);
+	return 0;
+}
+
 /* ---- control socket */
 
 static int
@@ -741,7 +816,9 @@ mode_ctl(const char *ctl)
 	ctl_try(ctl, "show", 5, 1, "E74 ", "fd attached");
 	ctl_try(ctl, "frobnicate", 11, 0, "E22 ", "unknown command");
 	ctl_try(ctl, "add\0x\0type\0ipv4", 16, 0, "E22 ", "incomplete add");
-	ctl_try(ctl, "del\0no-such", 12, 0, "E2 ", "del of nothing");
+	ctl_try(ctl, "del\0no-such", 12, 0, "E22 ", "del without netns");
+	ctl_try(ctl, "del\0no-such\0netns\0host", 23, 0, "E2 ",
+	    "del of nothing");
 	ctl_try(ctl, "show", 5, 0, "OK", "show still works");
 	return failures ? 1 : 0;
 }
@@ -777,8 +854,13 @@ main(int argc, char *argv[])
 		return mode_slow(atoi(argv[1]), atoi(argv[2]), argv[3]);
 	if (argc == 2 && strcmp(argv[0], "ctl") == 0)
 		return mode_ctl(argv[1]);
+	if ((argc == 3 || argc == 4) && strcmp(argv[0], "hold") == 0)
+		return mode_hold(atoi(argv[1]), argv[2],
+		    argc > 3 ? atoi(argv[3]) : 0);
+	if ((argc == 2 || argc == 3) && strcmp(argv[0], "once") == 0)
+		return mode_once(argv[1], argc > 2 ? atoi(argv[2]) : 0);
 	fprintf(stderr, "usage: graft-adversary [-s SOCK] [-p PID] [-g EXPECT] "
 	    "mix N OWN OTHER [RANGE] | many N OWN | slow N SECS OWN | "
-	    "ctl CTLSOCK\n");
+	    "ctl CTLSOCK | hold N OWN [BATCH] | once OWN [MS]\n");
 	return 2;
 }

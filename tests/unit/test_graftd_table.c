@@ -443,6 +443,8 @@ test_config_ok(void **state)
 	    "socket-mode 0660\n"
 	    "socket-owner 0:0   # root\n"
 	    "max-clients 10\n"
+	    "netns-max-clients 4\n"
+	    "netns-max-inflight 40\n"
 	    "idle-timeout 0\n"
 	    "privileged-ports no\n"
 	    "netns-max-ports 0\n"
@@ -456,6 +458,8 @@ test_config_ok(void **state)
 	assert_int_equal(s.sock_uid, 0);
 	assert_int_equal(s.sock_gid, 0);
 	assert_int_equal(s.max_clients, 10);
+	assert_int_equal(s.netns_max_clients, 4);
+	assert_int_equal(s.netns_max_inflight, 40);
 	assert_int_equal(s.idle_timeout, 0);
 	assert_int_equal(s.lowports, 0);
 	assert_int_equal(s.max_ports, 0);
@@ -488,6 +492,9 @@ test_config_errors(void **state)
 		{ "socket-mode 0999\n", ":1: socket-mode" },
 		{ "socket-mode\n", ":1: socket-mode takes" },
 		{ "max-clients 0\n", ":1: max-clients" },
+		{ "netns-max-clients 0\n", ":1: netns-max-clients" },
+		{ "\nnetns-max-inflight 1048577\n", ":2: netns-max-inflight" },
+		{ "netns-max-inflight 5 6\n", ":1: netns-max-inflight takes" },
 		{ "idle-timeout 99999999\n", ":1: idle-timeout" },
 		{ "privileged-ports maybe\n", ":1: privileged-ports" },
 		{ "socket-owner no-such-user-here\n", ":1: socket-owner" },
