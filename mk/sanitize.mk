@@ -24,6 +24,7 @@ SAN_CORE_OBJS	:= $(patsubst src/graft/%.c,$(SAN_CORE_O)/%.o,$(wildcard src/graft
 SAN_CORE_LIB	:= $(SAN_CORE_O)/libgraftcore.a
 SAN_HELPERS	:= $(patsubst tests/helpers/%.c,%,$(wildcard tests/helpers/*.c))
 SAN_PROGS	:= $(SAN_B)/bin/graftd $(SAN_B)/bin/graftctl \
+		   $(SAN_B)/tests/graftd-oldpeer \
 		   $(addprefix $(SAN_B)/tests/,$(SAN_HELPERS))
 # (unit tests whose source exists: a fragment may list one still being written)
 SAN_UNIT	:= $(addprefix $(SAN_B)/tests/,$(foreach u,$(GRAFTD_UNIT),\
@@ -81,6 +82,18 @@ $(SAN_CORE_LIB): $(SAN_CORE_OBJS)
 	@ar rcs $@ $^
 
 $(SAN_B)/bin/graftd: $(SAN_GRAFTD_OBJS)
+	@mkdir -p $(@D)
+	@echo "  SANLD   $@"
+	@$(SAN_CC) $(SAN_FLAGS) -o $@ $^
+
+# graftd-oldpeer: see src/graftd/graftd.mk
+$(SAN_GRAFTD_O)/peer-oldpeer.o: src/graftd/peer.c | sanitize-deps
+	@mkdir -p $(@D)
+	@echo "  SANCC   $@"
+	@$(SAN_CC) $(SAN_CFLAGS) $(GRAFTD_CPPFLAGS) -DGRAFTD_TEST_OLDPEER -MMD -MP -c -o $@ $<
+
+$(SAN_B)/tests/graftd-oldpeer: $(filter-out %/peer.o,$(SAN_GRAFTD_OBJS)) \
+    $(SAN_GRAFTD_O)/peer-oldpeer.o
 	@mkdir -p $(@D)
 	@echo "  SANLD   $@"
 	@$(SAN_CC) $(SAN_FLAGS) -o $@ $^

@@ -945,6 +945,7 @@ main(int argc, char *argv[])
 	struct sockspec ctl = { .path = GRAFTD_CTL, .mode = 0600,
 	    .uid = 0, .gid = 0, .dirmode = 0700 };
 	int ch, debug = 0, verbose = 0, noaction = 0, explicit = 0, shared = 0;
+	int rv;
 
 	env = &graftd;
 	env->conffile = GRAFTD_CONF;
@@ -993,6 +994,13 @@ main(int argc, char *argv[])
 	log_init(debug, verbose);
 	env->conf.lowports = lowports_needed(&env->conf, env->ts);
 	priv_drop(env->conf.lowports);
+	if ((rv = peer_init()) == -1)
+		fatal("socketpair");
+	if (rv == 1)
+		log_info("peers are identified by SO_PEERPIDFD");
+	else
+		log_warnx("no SO_PEERPIDFD (Linux < 6.5): peers are identified "
+		    "by pid and start time (docs/security.md)");
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	ev_set(&ev_signal, EPOLL_CTL_ADD, EPOLLIN);

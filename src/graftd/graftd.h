@@ -216,6 +216,7 @@ struct peer {
 	int		error;		/* 0 when id is valid */
 };
 
+int	peer_init(void);
 void	peer_identify(int, const struct timespec *, struct peer *);
 
 /* ---- config.c: graftd.conf */

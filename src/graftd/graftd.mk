@@ -46,6 +46,20 @@ $(B)/bin/graftctl: $(GRAFTCTL_OBJS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(GRAFTCTL_OBJS)
 
+# graftd identifying peers as on kernels before SO_PEERPIDFD (6.5), for
+# graftd-requests.sh: the production binary requires it where it exists.
+GRAFTD_OLDPEER_OBJS := $(filter-out $(GRAFTD_O)/peer.o,$(GRAFTD_OBJS)) \
+		   $(GRAFTD_TEST_O)/peer-oldpeer.o
+TEST_PROGS	+= $(B)/tests/graftd-oldpeer
+
+$(GRAFTD_TEST_O)/peer-oldpeer.o: src/graftd/peer.c
+	@mkdir -p $(@D)
+	$(GRAFTD_CC) -DGRAFTD_TEST_OLDPEER -c -o $@ $<
+
+$(B)/tests/graftd-oldpeer: $(GRAFTD_OLDPEER_OBJS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(GRAFTD_OLDPEER_OBJS)
+
 $(B)/tests/graft-request: $(GRAFTD_TEST_O)/graft-request.o
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^
@@ -71,4 +85,4 @@ $(B)/tests/test_graftd_control: $(GRAFTD_TEST_O)/test_graftd_control.o \
 
 -include $(GRAFTD_OBJS:.o=.d) $(GRAFTCTL_O)/graftctl.d \
     $(addprefix $(GRAFTD_TEST_O)/,$(GRAFTD_UNIT:=.d) graft-request.d \
-    test_graftd_nsstub.d)
+    test_graftd_nsstub.d peer-oldpeer.d)

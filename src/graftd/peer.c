@@ -1,15 +1,19 @@
 /* peer.c - which network namespace is the client in?
  *
- * Done once per connection, right after accept().  The pid given by
- * SO_PEERCRED may be reused as soon as the peer exits, so the process is
+ * Done once per connection, right after accept(), and kept for the
+ * connection's life: whoever holds the connection speaks for the namespace
+ * of the process that connected, as it was at accept time.  The pid given
+ * by SO_PEERCRED may be reused as soon as the peer exits, so the process is
  * pinned by a pidfd first: SO_PEERPIDFD (Linux 6.5) refers to the very
- * process that connected; without it, pidfd_open(pid) plus a check that the
- * process started no later than the accept() (a recycled pid belongs to a
- * younger process).  The netns is then read through /proc/PID/ns/net, and
- * the pidfd must still refer to a live process afterwards: otherwise the
- * pid may have been recycled between the two steps and the answer is
- * refused.  Kernels without pidfds (< 5.3) get the start time check before
- * and after instead. */
+ * process that connected.  On a kernel that has it, it is required: a
+ * connection it cannot pin is unidentified (peer_init() probes once).
+ * Older kernels get pidfd_open(pid) plus a check that the process started
+ * no later than the accept() (a recycled pid belongs to a younger
+ * process).  The netns is then read through /proc/PID/ns/net, and the
+ * pidfd must still refer to a live process afterwards: otherwise the pid
+ * may have been recycled between the two steps and the answer is refused.
+ * Kernels without pidfds (< 5.3) get the start time check before and after
+ * instead.  docs/security.md says what each mode guarantees. */
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -116,18 +120,36 @@ pid_netns(pid_t pid, struct nsid *id)
 	return 0;
 }
 
-/* Tests set GRAFTD_PEER_FALLBACK=1 to exercise the pre-6.5 path. */
-static int
-use_peerpidfd(void)
-{
-	static int use = -1;
-	const char *e;
+/* 1: the kernel has SO_PEERPIDFD and every peer must be pinned by it;
+ * 0: the older ways.  A test build (GRAFTD_TEST_OLDPEER) takes the older
+ * ways on any kernel, so that they are tested here too. */
+static int peerpidfd = -1;
 
-	if (use == -1)
-		use = (e = getenv("GRAFTD_PEER_FALLBACK")) == NULL ||
-		    strcmp(e, "1") != 0;
-	return use;
+#ifdef GRAFTD_TEST_OLDPEER
+int
+peer_init(void)
+{
+	return peerpidfd = 0;
 }
+#else
+int
+peer_init(void)
+{
+	socklen_t len = sizeof(int);
+	int sv[2], fd;
+
+	peerpidfd = 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+		return -1;
+	if (getsockopt(sv[0], SOL_SOCKET, SO_PEERPIDFD, &fd, &len) == 0) {
+		peerpidfd = 1;
+		close(fd);
+	}
+	close(sv[0]);
+	close(sv[1]);
+	return peerpidfd;
+}
+#endif
 
 /* Pin the peer: a pidfd (and its pid), or -1 with *pid checked by age. */
 static int
@@ -136,9 +158,11 @@ peer_pin(int fd, const struct timespec *t, pid_t *pid, int *pidfd)
 	socklen_t len = sizeof(*pidfd);
 	pid_t p;
 
-	errno = ENOPROTOOPT;
-	if (use_peerpidfd() &&
-	    getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, pidfd, &len) == 0) {
+	if (peerpidfd == -1)
+		peer_init();
+	if (peerpidfd) {
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, pidfd, &len) == -1)
+			return errno;
 		if ((p = pidfd_pid(*pidfd)) == -1) {
 			close(*pidfd);
 			return ESRCH;
@@ -146,8 +170,6 @@ peer_pin(int fd, const struct timespec *t, pid_t *pid, int *pidfd)
 		*pid = p;
 		return 0;
 	}
-	if (errno != ENOPROTOOPT && errno != EINVAL && errno != EOPNOTSUPP)
-		return errno;
 	*pidfd = (int)syscall(SYS_pidfd_open, *pid, 0);
 	if (*pidfd == -1 && errno != ENOSYS)
 		return errno;

@@ -168,13 +168,32 @@ check "one log line per refusal" [ "$(grep -c '^refused pid' \
     "$GRAFTD_LOG")" -ge 17 ]
 check "graftd still running" kill -0 "$GRAFTD_PID"
 
-# The peer check without SO_PEERPIDFD (pidfd_open + start time).
+# graftd requires SO_PEERPIDFD where the kernel has it (and says so)
+if grep -q "identified by SO_PEERPIDFD" "$GRAFTD_LOG"; then
+	pass "SO_PEERPIDFD required on this kernel ($(uname -r))"
+else
+	skip "SO_PEERPIDFD (kernel $(uname -r) before 6.5: $(grep -m1 PEERPIDFD "$GRAFTD_LOG"))"
+fi
+check "graftd reads no GRAFTD_* variable any more" \
+    sh -c "! strings '$GRAFT_BIN/graftd' | grep -q '^GRAFTD_'"
+# The peer check without SO_PEERPIDFD (pidfd_open + start time): a test
+# build of graftd that takes that way on any kernel.
 kill "$GRAFTD_PID"; wait "$GRAFTD_PID" 2>/dev/null
-GRAFTD_PEER_FALLBACK=1; export GRAFTD_PEER_FALLBACK
-start_graftd -f "$T_TMP/graftd.conf" || fail "graftd restarts"
-unset GRAFTD_PEER_FALLBACK
-granted "fallback peer check: A gets its endpoint" \
-    "family=inet addr=127.0.0.1:0" "$A" -e ep-out
-refused "fallback peer check: C has no table" "errno=EACCES reason=5" \
-    "$C" -e ep-out
+OLDPEER=$GRAFT_BUILD/tests/graftd-oldpeer
+if [ -x "$OLDPEER" ]; then
+	GRAFT_BIN_SAVED=$GRAFT_BIN
+	mkdir -p "$T_TMP/oldbin"
+	ln -sf "$OLDPEER" "$T_TMP/oldbin/graftd"
+	GRAFT_BIN=$T_TMP/oldbin
+	start_graftd -f "$T_TMP/graftd.conf" || fail "graftd restarts"
+	GRAFT_BIN=$GRAFT_BIN_SAVED
+	check "the test build says it identifies peers without SO_PEERPIDFD" \
+	    grep -q "no SO_PEERPIDFD" "$GRAFTD_LOG"
+	granted "fallback peer check: A gets its endpoint" \
+	    "family=inet addr=127.0.0.1:0" "$A" -e ep-out
+	refused "fallback peer check: C has no table" "errno=EACCES reason=5" \
+	    "$C" -e ep-out
+else
+	fail "fallback peer check: $OLDPEER not built (make)"
+fi
 t_done
