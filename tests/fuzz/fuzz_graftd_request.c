@@ -40,16 +40,16 @@ errno_of(uint32_t reason)
 static void
 setup(void)
 {
-	static const char *const defs[4][12] = {
+	static const char *const defs[4][13] = {
 		{ "ep-a", "type", "ipv4", "addr", "127.0.0.1", "port", "8080",
 		    "netns", "a" },
 		{ "ep-r", "type", "ipv4", "addr", "0.0.0.0", "port",
 		    "9000-9099", "netns", "a", "direction", "ingress" },
 		{ "ep-6", "type", "ipv6", "addr", "::1", "port", "dynamic",
-		    "direction", "egress" },
+		    "direction", "egress", "netns", "host" },
 		{ "ep-u", "type", "unix", "path", "/run/x.sock", "netns", "a" },
 	};
-	static const int argcs[4] = { 9, 11, 9, 7 };
+	static const int argcs[4] = { 9, 11, 11, 7 };
 	char err[ERRBUFSZ];
 	int i;
 
