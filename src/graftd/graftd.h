@@ -241,6 +241,10 @@ int	config_load(const char *, struct tableset **, struct settings *,
 int	config_line(char *, unsigned, struct tableset *, struct settings *,
 	    char *, size_t);
 
+/* ---- reuse.c: SO_REUSEADDR on datagram sockets within one owner */
+
+int	reuse_bind_dgram(int, const struct sockaddr *, socklen_t, uint16_t);
+
 /* ---- listen.c: the request and control sockets */
 
 struct sockspec {

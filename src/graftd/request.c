@@ -472,14 +472,17 @@ inet_setup(int s, const struct ep_def *ep, const struct graft_req *req,
     uint16_t port)
 {
 	struct sockaddr_storage ss;
-	socklen_t len;
-	int one = 1;
+	socklen_t len, olen = sizeof(int);
+	int one = 1, on = 0;
 
 	if (req_noport(ep, req) &&
 	    setsockopt(s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
 	    sizeof(one)) == -1)
 		return errno;
 	len = ep_sockaddr(ep, port, &ss);
+	if (req->type == SOCK_DGRAM && getsockopt(s, SOL_SOCKET, SO_REUSEADDR,
+	    &on, &olen) == 0 && on)
+		return reuse_bind_dgram(s, (struct sockaddr *)&ss, len, port);
 	if (bind(s, (struct sockaddr *)&ss, len) == -1)
 		return errno;
 	return 0;

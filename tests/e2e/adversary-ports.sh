@@ -114,5 +114,32 @@ if "$GRAFT_BIN/graftctl" -c "$GRAFTD_CTL" add pub type ipv4 addr 127.0.0.1 \
 else
 	fail "graftctl add ... shared"
 fi
+
+# c. SO_REUSEADDR on datagram sockets (SOL_SOCKET 1, SO_REUSEADDR 2): two
+# UDP sockets that both ask it share a port whoever owns them, and the
+# later one gets the unicast datagrams; so only within one owner
+RA=-o1:2:1
+bg ip netns exec "$H" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 7006))
+print("bound", flush=True)
+time.sleep(30)' >"$T_TMP/udp" 2>&1
+wait_for grep -q '^bound' "$T_TMP/udp" || fail "root UDP service binds: $(cat "$T_TMP/udp")"
+out=$(req "$A" -t dgram -i -p 7006 $RA svc 2>&1)
+check "a root UDP service's SO_REUSEADDR port cannot be shared ($out)" \
+	[ "$out" = "refused errno=EADDRINUSE reason=12" ]
+out=$(req "$A" -t dgram -i -p 7007 $RA svc 2>&1)
+check "a free port with SO_REUSEADDR is granted ($out)" \
+	[ "$out" = "granted family=inet addr=127.0.0.1:7007" ]
+hold u1 "$A" -t dgram -i $RA web
+out=$(req "$A" -t dgram -i $RA web 2>&1)
+check "two UDP sockets of one namespace's endpoint share the port ($out)" \
+	[ "$out" = "granted family=inet addr=127.0.0.1:7100" ]
+out=$(req "$B" -t dgram -i $RA web 2>&1)
+check "another namespace's UDP socket on the port cannot join ($out)" \
+	[ "$out" = "refused errno=EADDRINUSE reason=12" ]
+release u1
 kill -0 "$GRAFTD_PID" 2>/dev/null || fail "graftd died: $(tail -3 "$T_TMP/graftd.log")"
 t_done
