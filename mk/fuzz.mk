@@ -39,7 +39,7 @@ fuzz_srcs.graft_conf	 :=
 fuzz_srcs.graft_env	 :=
 fuzz_lib.graft_conf	 := core
 fuzz_lib.graft_env	 := core
-fuzz_srcs.graftd_request := $(addprefix src/graftd/,request.c unixep.c reuse.c parse.c \
+fuzz_srcs.graftd_request := $(addprefix src/graftd/,request.c unixep.c reuse.c diag.c parse.c \
 			    table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c
 fuzz_srcs.graftd_config	 := $(addprefix src/graftd/,config.c parse.c table.c) \
 			    $(FUZZ_NSSTUB)

@@ -241,6 +241,13 @@ int	config_load(const char *, struct tableset **, struct settings *,
 int	config_line(char *, unsigned, struct tableset *, struct settings *,
 	    char *, size_t);
 
+/* ---- diag.c: the kernel's list of inet sockets */
+
+struct inet_diag_msg;
+typedef void (*diag_fn)(const struct inet_diag_msg *, void *);
+
+int	diag_dump(int, int, uint16_t, diag_fn, void *);
+
 /* ---- reuse.c: SO_REUSEADDR on datagram sockets within one owner */
 
 int	reuse_bind_dgram(int, const struct sockaddr *, socklen_t, uint16_t);

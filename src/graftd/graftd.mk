@@ -9,7 +9,7 @@ GRAFTD_CPPFLAGS	 = $(HOST_CPPFLAGS) -Isrc/graftd -D_GNU_SOURCE
 GRAFTD_CC	 = $(HOST_CC) $(GRAFTD_CPPFLAGS) $(HOST_CFLAGS) -MMD -MP
 
 GRAFTD_SRCS	:= graftd.c log.c parse.c nsid.c table.c request.c unixep.c \
-		   ports.c reuse.c peer.c config.c control.c priv.c listen.c \
+		   ports.c reuse.c diag.c peer.c config.c control.c priv.c listen.c \
 		   share.c
 GRAFTD_OBJS	:= $(addprefix $(GRAFTD_O)/,$(GRAFTD_SRCS:.c=.o))
 GRAFTCTL_OBJS	:= $(GRAFTCTL_O)/graftctl.o $(GRAFTD_O)/parse.o
@@ -69,7 +69,7 @@ $(B)/tests/graft-request: $(GRAFTD_TEST_O)/graft-request.o
 # netns resolver, so it runs without namespaces).
 $(B)/tests/test_graftd_request: $(GRAFTD_TEST_O)/test_graftd_request.o \
     $(GRAFTD_O)/request.o $(GRAFTD_O)/unixep.o $(GRAFTD_O)/reuse.o \
-    $(GRAFTD_O)/parse.o \
+    $(GRAFTD_O)/diag.o $(GRAFTD_O)/parse.o \
     $(GRAFTD_O)/log.o
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(CMOCKA_LIBS)

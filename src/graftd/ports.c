@@ -19,8 +19,6 @@
  * do not list them, and they are forgotten at a check. */
 #include <sys/socket.h>
 #include <linux/inet_diag.h>
-#include <linux/netlink.h>
-#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -68,75 +66,26 @@ nt_owns(const struct nstable *nt, uid_t uid)
 	return 0;
 }
 
+struct dumparg {
+	struct nstable	*nt;
+	int		 proto;
+};
+
 static void
-diag_msg(struct nstable *nt, int proto, const struct inet_diag_msg *m)
+diag_msg(const struct inet_diag_msg *m, void *arg)
 {
+	struct dumparg *d = arg;
+	struct nstable *nt = d->nt;
 	struct portrec *r;
 	uint64_t cookie;
 
 	cookie = (uint64_t)m->id.idiag_cookie[0] |
 	    (uint64_t)m->id.idiag_cookie[1] << 32;
-	if ((r = rec_find(&nt->ports, cookie)) != NULL && r->proto == proto)
+	if ((r = rec_find(&nt->ports, cookie)) != NULL && r->proto == d->proto)
 		r->alive = 1;
-	else if (proto == IPPROTO_TCP && m->idiag_state == ST_LISTEN &&
+	else if (d->proto == IPPROTO_TCP && m->idiag_state == ST_LISTEN &&
 	    nt_owns(nt, m->idiag_uid))
 		nt->ports.escaped++;
-}
-
-/* One part of a dump: 1 at its end, 0 for more, -1 on error. */
-static int
-diag_part(struct nstable *nt, int proto, const char *buf, size_t len)
-{
-	const struct nlmsghdr *h;
-	const struct nlmsgerr *e;
-
-	for (h = (const struct nlmsghdr *)buf; NLMSG_OK(h, len);
-	    h = NLMSG_NEXT(h, len)) {
-		if (h->nlmsg_type == NLMSG_DONE)
-			return 1;
-		if (h->nlmsg_type == NLMSG_ERROR) {
-			e = NLMSG_DATA(h);
-			errno = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ?
-			    -e->error : EPROTO;
-			return -1;
-		}
-		if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
-			diag_msg(nt, proto, NLMSG_DATA(h));
-	}
-	return 0;
-}
-
-static int
-diag_dump(int nl, struct nstable *nt, int family, int proto)
-{
-	struct {
-		struct nlmsghdr		nlh;
-		struct inet_diag_req_v2	r;
-	} req;
-	union {
-		char			buf[32768];
-		struct nlmsghdr		align;
-	} u;
-	ssize_t n;
-	int rv;
-
-	memset(&req, 0, sizeof(req));
-	req.nlh.nlmsg_len = sizeof(req);
-	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.r.sdiag_family = (uint8_t)family;
-	req.r.sdiag_protocol = (uint8_t)proto;
-	req.r.idiag_states = ~0U;	/* with TCP_BOUND_INACTIVE (6.8) */
-	if (send(nl, &req, sizeof(req), 0) != (ssize_t)sizeof(req))
-		return -1;
-	do {
-		if ((n = recv(nl, u.buf, sizeof(u.buf), 0)) <= 0) {
-			if (n == 0)
-				errno = EPROTO;
-			return -1;
-		}
-	} while ((rv = diag_part(nt, proto, u.buf, (size_t)n)) == 0);
-	return rv == 1 ? 0 : -1;
 }
 
 /* The dumps a check needs: TCP of each family of the table's dynamic
@@ -163,20 +112,17 @@ dump_all(struct nstable *nt)
 		{ AF_INET, IPPROTO_TCP }, { AF_INET6, IPPROTO_TCP },
 		{ AF_INET, IPPROTO_UDP }, { AF_INET6, IPPROTO_UDP },
 	};
-	struct timeval tv = { 1, 0 };
+	struct dumparg arg = { nt, 0 };
 	unsigned i, m = dumps_needed(nt);
-	int nl, rv = 0;
 
-	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (nl == -1 ||
-	    setsockopt(nl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1)
-		rv = -1;
-	for (i = 0; rv == 0 && i < 4; i++)
-		if (m & (1U << i))
-			rv = diag_dump(nl, nt, d[i].family, d[i].proto);
-	if (nl != -1)
-		close(nl);
-	return rv;
+	for (i = 0; i < 4; i++) {
+		if (!(m & (1U << i)))
+			continue;
+		arg.proto = d[i].proto;
+		if (diag_dump(d[i].family, d[i].proto, 0, diag_msg, &arg) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 static uint64_t

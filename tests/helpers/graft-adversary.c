@@ -256,6 +256,19 @@ recv_rep(int s, int *err, int *reason, int *gotfd)
 	return 0;
 }
 
+/* A reply to a good request: served as expected, limited (EAGAIN and
+ * GRAFT_R_LIMIT), or another answer. */
+static void
+tally(int err, int reason, int *served, int *limited, int *other)
+{
+	if (err == good_err && reason == good_reason)
+		(*served)++;
+	else if (err == EAGAIN && reason == GRAFT_R_LIMIT)
+		(*limited)++;
+	else
+		(*other)++;
+}
+
 /* ---- mix */
 
 enum kind {
@@ -607,12 +620,8 @@ mode_many(int n, const char *own)
 			    strerror(errno));
 		if (recv_rep(s[i], &err, &reason, &gotfd) == -1)
 			FAILF("extra client %d: no reply", i - n);
-		else if (err == good_err && reason == good_reason)
-			served++;
-		else if (err == EAGAIN && reason == GRAFT_R_LIMIT)
-			limited++;
 		else
-			other++;
+			tally(err, reason, &served, &limited, &other);
 	}
 	printf("extra=40 served=%d refused_limit=%d other=%d\n", served,
 	    limited, other);
@@ -722,12 +731,8 @@ mode_hold(int n, const char *own, int batch)
 		if (send_rec(s[i], &r, sizeof(r), 0) == -1 ||
 		    recv_rep(s[i], &err, &reason, &gotfd) == -1)
 			other++;
-		else if (err == good_err && reason == good_reason)
-			served++;
-		else if (err == EAGAIN && reason == GRAFT_R_LIMIT)
-			limited++;
 		else
-			other++;
+			tally(err, reason, &served, &limited, &other);
 	}
 	printf("held=%d served=%d limited=%d other=%d batch_requests=%d\n",
 	    n, served, limited, other, sent);
