@@ -49,6 +49,8 @@ rec_find(struct portset *ps, uint64_t cookie)
 	struct portrec key;
 
 	key.cookie = cookie;
+	if (ps->n == 0)
+		return NULL;
 	return bsearch(&key, ps->rec, ps->n, sizeof(key), rec_cmp);
 }
 
@@ -142,7 +144,8 @@ ports_check(struct nstable *nt, unsigned limit)
 	struct portset *ps = &nt->ports;
 	unsigned i, j;
 
-	qsort(ps->rec, ps->n, sizeof(*ps->rec), rec_cmp);
+	if (ps->n > 1)
+		qsort(ps->rec, ps->n, sizeof(*ps->rec), rec_cmp);
 	for (i = 0; i < ps->n; i++)
 		ps->rec[i].alive = 0;
 	ps->escaped = 0;
