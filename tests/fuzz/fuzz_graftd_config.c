@@ -36,6 +36,8 @@ roundtrip(const struct ep_def *def)
 	for (p = strtok(line, " "); p && argc < 32; p = strtok(NULL, " "))
 		argv[argc++] = p;
 	FUZZ_CHECK(parse_endpoint(argc, argv, &back, err, sizeof(err)) == 0);
+	/* names and a user's primary group are resolved as graftd.conf does */
+	FUZZ_CHECK(ep_resolve_user(&back, err, sizeof(err)) == 0);
 	FUZZ_CHECK(memcmp(&back, def, sizeof(back)) == 0);
 }
 
