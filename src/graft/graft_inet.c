@@ -22,6 +22,19 @@ static int live(int fd, const struct graft_fdstate *st)
 	return 0;
 }
 
+/* A bind no ingress rule took, on a socket that may still talk out
+ * through an egress rule.  From the wildcard (an early autobind, curl
+ * --local-port, socat sourceport=) it is grafted at connect, asking
+ * graftd for the same port; from loopback it stays local, which
+ * "verbose" says at connect.  Returns whether fd stays recorded. */
+static int bound(int fd, const struct graft_ip *ip, unsigned port, int verbose)
+{
+	int kind = __graft_ip_any(ip) ? GRAFT_BOUND_ANY
+		: verbose && __graft_ip_loopback(ip) ? GRAFT_BOUND_LOOP : 0;
+	if (kind) __graft_fd_bound(fd, kind, port);
+	return kind;
+}
+
 long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct graft_fdstate st;
@@ -44,16 +57,15 @@ long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
 	/* a spare is replaced by graftd's socket for r, else by a local one */
 	if (st.spare && (!r || r->local) && (e = __graft_spare_to_local(fd, &st)) < 0) return e;
 	if (!r || r->local) {
-		/* bind(any:0) then connect is just an early autobind:
-		 * keep the socket eligible for egress */
-		if (!r && port == 0 && __graft_ip_any(&ip) && c->neg) {
-			__graft_fd_any0(fd);
-			return GRAFT_PASS;
-		}
+		if (c->verbose) __graft_why_bind(c, r, &ip, port);
+		if (!r && c->neg && bound(fd, &ip, port, c->verbose)) return GRAFT_PASS;
 		__graft_fd_forget(fd, st.ino);
 		return GRAFT_PASS;
 	}
-	if (!live(fd, &st)) return GRAFT_PASS;
+	if (!live(fd, &st)) {
+		if (c->verbose) __graft_why_call(c, fd, GRAFT_CALL_BIND, r, &ip, port, GRAFT_WHY_STALE);
+		return GRAFT_PASS;
+	}
 	e = __graft_graft(fd, &st, r, 1, port, 0);
 	if (e == GRAFT_PASS) __graft_fd_forget(fd, st.ino);
 	return e;
@@ -88,13 +100,20 @@ static long egress(int fd, const struct sockaddr *sa, socklen_t len, int cp)
 			return GRAFT_PASS;
 		}
 	}
-	if (!r || r->local) {
+	if (!r || r->local || st.bound == GRAFT_BOUND_LOOP) {
+		if (r && c->verbose)
+			__graft_why_call(c, fd, cp, r, &ip, port,
+				r->local ? GRAFT_WHY_RULE : GRAFT_WHY_LOOPSRC);
 		__graft_fd_forget(fd, st.ino);
 		return GRAFT_PASS;
 	}
-	if (!live(fd, &st)) return GRAFT_PASS;
-	/* the host socket's family matters only for a v4-mapped connect */
-	e = __graft_graft(fd, &st, r, 0, 0,
+	if (!live(fd, &st)) {
+		if (c->verbose) __graft_why_call(c, fd, cp, r, &ip, port, GRAFT_WHY_STALE);
+		return GRAFT_PASS;
+	}
+	/* the host socket's family matters only for a v4-mapped connect;
+	 * a socket bound to a port first asks for that port */
+	e = __graft_graft(fd, &st, r, 0, st.bport,
 		cp && sa->sa_family == AF_INET6 && ip.family == AF_INET ? &hfam : 0);
 	if (e == GRAFT_PASS) __graft_fd_forget(fd, st.ino);
 	if (e) return e;
