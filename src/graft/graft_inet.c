@@ -22,17 +22,17 @@ static int live(int fd, const struct graft_fdstate *st)
 	return 0;
 }
 
-/* A bind no ingress rule took, on a socket that may still talk out
- * through an egress rule.  From the wildcard (an early autobind, curl
- * --local-port, socat sourceport=) it is grafted at connect, asking
- * graftd for the same port; from loopback it stays local, which
- * "verbose" says at connect.  Returns whether fd stays recorded. */
-static int bound(int fd, const struct graft_ip *ip, unsigned port, int verbose)
+/* verbose: the line for a bind kept local; a loopback one no ingress
+ * rule took stays recorded, so that a connect an egress rule would have
+ * taken can say why it stays local too */
+static void kept(int fd, uint64_t ino, const struct graft_conf *c,
+	const struct graft_rule *r, const struct graft_ip *ip, unsigned port)
 {
-	int kind = __graft_ip_any(ip) ? GRAFT_BOUND_ANY
-		: verbose && __graft_ip_loopback(ip) ? GRAFT_BOUND_LOOP : 0;
-	if (kind) __graft_fd_bound(fd, kind, port);
-	return kind;
+	__graft_why_bind(c, r, ip, port);
+	if (!r && c->neg && __graft_ip_loopback(ip))
+		__graft_fd_bound(fd, GRAFT_BOUND_LOOP, port);
+	else
+		__graft_fd_forget(fd, ino);
 }
 
 long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
@@ -57,9 +57,18 @@ long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
 	/* a spare is replaced by graftd's socket for r, else by a local one */
 	if (st.spare && (!r || r->local) && (e = __graft_spare_to_local(fd, &st)) < 0) return e;
 	if (!r || r->local) {
-		if (c->verbose) __graft_why_bind(c, r, &ip, port);
-		if (!r && c->neg && bound(fd, &ip, port, c->verbose)) return GRAFT_PASS;
-		__graft_fd_forget(fd, st.ino);
+		/* bound to the wildcard, the socket may still talk out through
+		 * an egress rule: grafted at connect, asking graftd for the
+		 * same port (an early autobind's 0, curl --local-port, socat
+		 * sourceport=) */
+		if (!r && __graft_ip_any(&ip) && c->neg) {
+			__graft_fd_bound(fd, GRAFT_BOUND_ANY, port);
+			if (c->verbose) __graft_why_bind(c, r, &ip, port);
+		} else if (c->verbose) {
+			kept(fd, st.ino, c, r, &ip, port);
+		} else {
+			__graft_fd_forget(fd, st.ino);
+		}
 		return GRAFT_PASS;
 	}
 	if (!live(fd, &st)) {
