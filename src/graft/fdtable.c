@@ -196,12 +196,13 @@ void __graft_fd_epoll(int fd, int epfd, int op, uint32_t events, uint64_t data)
 	G_UNLOCK(s->lock);
 }
 
-void __graft_fd_any0(int fd)
+void __graft_fd_bound(int fd, int kind, unsigned port)
 {
 	struct slot *s = find(fd);
 	if (!s || !s->used) return;
 	G_LOCK(s->lock);
-	s->st.any0 = 1;
+	s->st.bound = kind;
+	s->st.bport = port;
 	G_UNLOCK(s->lock);
 }
 

@@ -128,6 +128,20 @@ hidden int __graft_ip_any(const struct graft_ip *);
 hidden int __graft_ip_loopback(const struct graft_ip *);
 hidden const struct graft_rule *__graft_match_in(const struct graft_conf *, const struct graft_ip *, unsigned port);
 hidden const struct graft_rule *__graft_match_eg(const struct graft_conf *, const struct graft_ip *);
+hidden const struct graft_rule *__graft_match_eg_user(const struct graft_conf *, const struct graft_ip *);
+
+/* graft_why.c: "verbose" lines for sockets a rule could have concerned
+ * that stay in the namespace */
+hidden void __graft_why_bind(const struct graft_conf *, const struct graft_rule *,
+	const struct graft_ip *, unsigned port);
+hidden void __graft_why_call(const struct graft_conf *, int fd, int call,
+	const struct graft_rule *, const struct graft_ip *, unsigned port, int why);
+#define GRAFT_CALL_SEND		0	/* sendto, sendmsg */
+#define GRAFT_CALL_CONNECT	1
+#define GRAFT_CALL_BIND		2
+#define GRAFT_WHY_RULE		0	/* r is a local rule */
+#define GRAFT_WHY_LOOPSRC	1	/* fd was bound to loopback first */
+#define GRAFT_WHY_STALE		2	/* fd no longer holds the recorded socket */
 
 /* fdtable.c: state of the sockets not yet grafted */
 #define GRAFT_FD_MAXOPTS	16
@@ -159,7 +173,8 @@ struct graft_fdstate {
 	uint64_t ino;			/* detects a reused fd number */
 	int domain, type, protocol;	/* type without SOCK_* flags */
 	unsigned char nopt;
-	unsigned char any0;		/* bound locally to the wildcard, port 0 */
+	unsigned char bound;		/* GRAFT_BOUND_*: bound in the namespace first */
+	uint16_t bport;			/* the port of that bind */
 	unsigned char shared;		/* dup()ed: other fds share the socket */
 	unsigned char lost;		/* an option could not be recorded */
 	int lost_level, lost_name;
@@ -185,7 +200,10 @@ hidden int __graft_fd_get(int fd, struct graft_fdstate *);
 hidden void __graft_fd_forget(int fd, uint64_t ino);
 hidden void __graft_fd_addopt(int fd, int level, int name, const void *val, socklen_t len);
 hidden void __graft_fd_dup(int oldfd, int newfd);
-hidden void __graft_fd_any0(int fd);
+/* a bind no ingress rule took, kept for egress (graft_inet.c) */
+#define GRAFT_BOUND_ANY		1	/* the wildcard: grafted at connect, port bport */
+#define GRAFT_BOUND_LOOP	2	/* loopback ("verbose" only): stays, said at connect */
+hidden void __graft_fd_bound(int fd, int kind, unsigned port);
 hidden void __graft_fd_epoll(int fd, int epfd, int op, uint32_t events, uint64_t data);
 hidden int __graft_fd_next_alias(int from, uint64_t ino);
 hidden struct graft_fdstate *__graft_fd_lock(int fd, uint64_t ino);

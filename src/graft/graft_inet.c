@@ -22,6 +22,19 @@ static int live(int fd, const struct graft_fdstate *st)
 	return 0;
 }
 
+/* verbose: the line for a bind kept local; a loopback one no ingress
+ * rule took stays recorded, so that a connect an egress rule would have
+ * taken can say why it stays local too */
+static void kept(int fd, uint64_t ino, const struct graft_conf *c,
+	const struct graft_rule *r, const struct graft_ip *ip, unsigned port)
+{
+	__graft_why_bind(c, r, ip, port);
+	if (!r && c->neg && __graft_ip_loopback(ip))
+		__graft_fd_bound(fd, GRAFT_BOUND_LOOP, port);
+	else
+		__graft_fd_forget(fd, ino);
+}
+
 long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct graft_fdstate st;
@@ -44,16 +57,24 @@ long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
 	/* a spare is replaced by graftd's socket for r, else by a local one */
 	if (st.spare && (!r || r->local) && (e = __graft_spare_to_local(fd, &st)) < 0) return e;
 	if (!r || r->local) {
-		/* bind(any:0) then connect is just an early autobind:
-		 * keep the socket eligible for egress */
-		if (!r && port == 0 && __graft_ip_any(&ip) && c->neg) {
-			__graft_fd_any0(fd);
-			return GRAFT_PASS;
+		/* bound to the wildcard, the socket may still talk out through
+		 * an egress rule: grafted at connect, asking graftd for the
+		 * same port (an early autobind's 0, curl --local-port, socat
+		 * sourceport=) */
+		if (!r && __graft_ip_any(&ip) && c->neg) {
+			__graft_fd_bound(fd, GRAFT_BOUND_ANY, port);
+			if (c->verbose) __graft_why_bind(c, r, &ip, port);
+		} else if (c->verbose) {
+			kept(fd, st.ino, c, r, &ip, port);
+		} else {
+			__graft_fd_forget(fd, st.ino);
 		}
-		__graft_fd_forget(fd, st.ino);
 		return GRAFT_PASS;
 	}
-	if (!live(fd, &st)) return GRAFT_PASS;
+	if (!live(fd, &st)) {
+		if (c->verbose) __graft_why_call(c, fd, GRAFT_CALL_BIND, r, &ip, port, GRAFT_WHY_STALE);
+		return GRAFT_PASS;
+	}
 	e = __graft_graft(fd, &st, r, 1, port, 0);
 	if (e == GRAFT_PASS) __graft_fd_forget(fd, st.ino);
 	return e;
@@ -88,13 +109,20 @@ static long egress(int fd, const struct sockaddr *sa, socklen_t len, int cp)
 			return GRAFT_PASS;
 		}
 	}
-	if (!r || r->local) {
+	if (!r || r->local || st.bound == GRAFT_BOUND_LOOP) {
+		if (r && c->verbose)
+			__graft_why_call(c, fd, cp, r, &ip, port,
+				r->local ? GRAFT_WHY_RULE : GRAFT_WHY_LOOPSRC);
 		__graft_fd_forget(fd, st.ino);
 		return GRAFT_PASS;
 	}
-	if (!live(fd, &st)) return GRAFT_PASS;
-	/* the host socket's family matters only for a v4-mapped connect */
-	e = __graft_graft(fd, &st, r, 0, 0,
+	if (!live(fd, &st)) {
+		if (c->verbose) __graft_why_call(c, fd, cp, r, &ip, port, GRAFT_WHY_STALE);
+		return GRAFT_PASS;
+	}
+	/* the host socket's family matters only for a v4-mapped connect;
+	 * a socket bound to a port first asks for that port */
+	e = __graft_graft(fd, &st, r, 0, st.bport,
 		cp && sa->sa_family == AF_INET6 && ip.family == AF_INET ? &hfam : 0);
 	if (e == GRAFT_PASS) __graft_fd_forget(fd, st.ino);
 	if (e) return e;

@@ -163,6 +163,38 @@ int __graft_replay(int hfd, const struct graft_fdstate *st, unsigned sent, int *
 	return 0;
 }
 
+/* An egress socket the app bound to a port before connecting must talk
+ * from that port: -EADDRNOTAVAIL and a line when the host socket hfd
+ * (graftd's reply, else the kernel, says where it is bound) has another,
+ * as a dynamic endpoint's or a fixed one of another port has. */
+static long other_port(int fd, const struct graft_rule *r, int hfd,
+	const struct graft_bres *res, unsigned port)
+{
+	unsigned char a[GRAFT_PROTO_ADDRMAX];
+	socklen_t sl = sizeof a;
+	const void *sa = res->rep.addr;
+	unsigned len = res->rep.addrlen, p = 0;
+	struct graft_ip ip;
+	struct graft_msg m;
+
+	if (!len && !g_getsockname(hfd, a, &sl)) {
+		sa = a;
+		len = sl;
+	}
+	if (len > sizeof a) len = sizeof a;
+	if (!__graft_sa_ip(sa, len, &ip, &p) && p == port) return 0;
+	head(&m, r, 0);
+	__graft_msg_str(&m, "fd ");
+	__graft_msg_num(&m, fd);
+	__graft_msg_str(&m, " was bound to port ");
+	__graft_msg_num(&m, port);
+	__graft_msg_str(&m, " before, the endpoint gives port ");
+	__graft_msg_num(&m, p);
+	__graft_msg_str(&m, " (only a port range holding it, or that fixed port, can keep it)");
+	__graft_log(&m);
+	return -EADDRNOTAVAIL;
+}
+
 long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_rule *r,
 	int ingress, unsigned port, int *hostfamily)
 {
@@ -202,9 +234,9 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 		sent = ~0u;
 		goto obtained;
 	}
-	sent = __graft_req_build(&q, st, r->ep,
-		ingress ? GRAFT_F_INGRESS|GRAFT_F_PORT : GRAFT_F_EGRESS, port);
-	if (!ingress && c->egress_batch > 1 && __graft_pool_eligible(st))
+	sent = __graft_req_build(&q, st, r->ep, ingress ? GRAFT_F_INGRESS|GRAFT_F_PORT
+		: port ? GRAFT_F_EGRESS|GRAFT_F_PORT : GRAFT_F_EGRESS, port);
+	if (!ingress && !port && c->egress_batch > 1 && __graft_pool_eligible(st))
 		__graft_pool_call(c, &q, &sent, &res);
 	else
 		__graft_broker_call(c->broker, &q, &res);
@@ -230,6 +262,10 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 		return -res.err;
 	}
 obtained:
+	if (!ingress && port && (x = other_port(fd, r, res.fd, &res, port)) < 0) {
+		g_close(res.fd);
+		return x;
+	}
 	if ((x = __graft_replay(res.fd, st, sent, &bad)) < 0) {
 		g_close(res.fd);
 		head(&m, r, ingress);

@@ -94,23 +94,25 @@ static const struct graft_rule builtin[] = {
 	BUILTIN(AF_INET6, 128, 0),
 };
 
+/* The longest of the n rules at r holding ip, if longer than best. */
+static const struct graft_rule *longest(const struct graft_rule *r, unsigned n,
+	const struct graft_ip *ip, const struct graft_rule *best)
+{
+	for (; n--; r++)
+		if (r->ip.family == ip->family && prefix_eq(r->ip.a, ip->a, r->plen)
+		 && (!best || r->plen > best->plen))
+			best = r;
+	return best;
+}
+
+const struct graft_rule *__graft_match_eg_user(const struct graft_conf *c, const struct graft_ip *ip)
+{
+	return longest(c->eg, c->neg, ip, 0);
+}
+
 const struct graft_rule *__graft_match_eg(const struct graft_conf *c, const struct graft_ip *ip)
 {
-	const struct graft_rule *best = 0;
-	unsigned i;
-
 	/* user rules first: on equal length they win over the builtin ones */
-	for (i = 0; i < c->neg; i++) {
-		const struct graft_rule *r = c->eg + i;
-		if (r->ip.family == ip->family && prefix_eq(r->ip.a, ip->a, r->plen)
-		 && (!best || r->plen > best->plen))
-			best = r;
-	}
-	for (i = 0; i < sizeof builtin / sizeof *builtin; i++) {
-		const struct graft_rule *r = builtin + i;
-		if (r->ip.family == ip->family && prefix_eq(r->ip.a, ip->a, r->plen)
-		 && (!best || r->plen > best->plen))
-			best = r;
-	}
-	return best;
+	return longest(builtin, sizeof builtin / sizeof *builtin, ip,
+		__graft_match_eg_user(c, ip));
 }

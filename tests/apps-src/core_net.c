@@ -10,6 +10,11 @@
  *   threads ADDR PORT N                  N threads connect at once
  *   bind ADDR PORT                       bind; print "ok ADDR:PORT" or errno
  *   connect ADDR PORT                    connect; print "ok" or errno
+ *   serve-peer ADDR PORT                 accept one client, print "peer ADDR:PORT"
+ *   client-from ADDR PORT LADDR LPORT    bind LADDR:LPORT, connect, read the
+ *                                        greeting: "ok from ADDR:PORT" or errno
+ *   stale ADDR PORT                      socket(), then a raw close and raw
+ *                                        socket() at that number, connect
  *   resolve NAME                         getaddrinfo, print addresses
  */
 #include <arpa/inet.h>
@@ -24,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -207,6 +213,43 @@ int main(int argc, char **argv)
 		sl = sizeof ss;
 		getsockname(fd, (void *)&ss, &sl);
 		printf("ok %s\n", name((void *)&ss));
+		return 0;
+	}
+	if (!strcmp(argv[1], "serve-peer")) {
+		struct sockaddr_storage peer;
+		socklen_t pl = sizeof peer;
+		int c;
+		if ((fd = socket(fam, SOCK_STREAM, 0)) < 0) die("socket");
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, (void *)&ss, sl) || listen(fd, 4)) die("bind");
+		printf("ready\n");
+		if ((c = accept(fd, (void *)&peer, &pl)) < 0) die("accept");
+		printf("peer %s\n", name((void *)&peer));
+		write(c, "hello\n", 6);
+		close(c);
+		return 0;
+	}
+	if (!strcmp(argv[1], "client-from")) {
+		struct sockaddr_storage dst = ss;
+		socklen_t dl = sl;
+		ssize_t n;
+		if (argc < 6) return 2;
+		if ((fd = socket(fam, SOCK_STREAM, 0)) < 0) die("socket");
+		addr(argv[4], argv[5]);
+		if (bind(fd, (void *)&ss, sl)) die("bind");
+		if (connect(fd, (void *)&dst, dl)) die("connect");
+		if ((n = read(fd, buf, sizeof buf - 1)) <= 0) die("read");
+		sl = sizeof ss;
+		getsockname(fd, (void *)&ss, &sl);
+		printf("ok from %s\n", name((void *)&ss));
+		return 0;
+	}
+	if (!strcmp(argv[1], "stale")) {
+		if ((fd = socket(fam, SOCK_STREAM, 0)) < 0) die("socket");
+		syscall(SYS_close, fd);
+		if (syscall(SYS_socket, fam, SOCK_STREAM, 0) != fd) die("raw socket");
+		if (connect(fd, (void *)&ss, sl)) die("connect");
+		printf("ok\n");
 		return 0;
 	}
 	if (!strcmp(argv[1], "connect")) {
