@@ -47,7 +47,7 @@ static int transient(long e)
 /* 0, or the transient -errno that kept the file from being read */
 static long read_file(struct graft_conf *c, const char *path, int explicit)
 {
-	struct stat sb;
+	struct stat sb = { 0 };	/* g_fstat fills five fields */
 	/* a FIFO or device at the path must not hold the program */
 	long fd = g_open(path, O_RDONLY|O_CLOEXEC|O_NONBLOCK|O_NOCTTY), r;
 	void *p;
