@@ -1,7 +1,15 @@
-/* conf_load.c - the process's configuration: read once, on the first call
- * that needs it, under a lock; afterwards a single load tells it is ready.
+/* conf_load.c - the process's configuration: read on the first call that
+ * needs it, under a lock; afterwards a single load tells it is ready.
  * The file is mapped, parsed in place and unmapped: nothing is allocated
  * and nothing is kept but the parsed struct.  A problem prints one line.
+ *
+ * Signals are blocked while loading: a handler calling socket() can
+ * neither wait for its own thread's lock nor re-enter the parser (musl's
+ * LOCK does nothing while single-threaded).  Another thread waits.
+ *
+ * A read that fails for want of a resource (EMFILE, ENOMEM...) is not a
+ * broken config: the caller gets the empty one (stock behaviour), and a
+ * call at least a second later tries again.
  *
  * In secure execution (AT_SECURE: setuid, setgid, file capabilities) the
  * caller's environment is not ours: no GRAFT* variable is read, only the
@@ -13,8 +21,10 @@
 #include "graft_hooks.h"
 
 static struct graft_conf conf;
+static const struct graft_conf none;	/* not loaded yet: no rule */
 int __graft_on = GRAFT_ON_CONF;
-static volatile int ready, lock[1];
+static volatile int ready, lock[1], told;
+static volatile long retry_at;		/* monotonic second of the next try */
 
 static const char *env(const struct graft_conf *c, const char *name)
 {
@@ -28,47 +38,60 @@ static int dev_null(const struct stat *sb)
 	return S_ISCHR(sb->st_mode) && sb->st_rdev == makedev(1, 3);
 }
 
-static void read_file(struct graft_conf *c, const char *path, int explicit)
+/* what a retry may cure: the file is fine, the process is short of something */
+static int transient(long e)
 {
-	struct stat sb;
+	return e == -EMFILE || e == -ENFILE || e == -ENOMEM || e == -EINTR || e == -EAGAIN;
+}
+
+/* 0, or the transient -errno that kept the file from being read */
+static long read_file(struct graft_conf *c, const char *path, int explicit)
+{
+	struct stat sb = { 0 };	/* g_fstat fills five fields */
 	/* a FIFO or device at the path must not hold the program */
 	long fd = g_open(path, O_RDONLY|O_CLOEXEC|O_NONBLOCK|O_NOCTTY), r;
 	void *p;
 
 	c->file = path;
-	if (fd == -ENOENT && !explicit) return;
+	if (fd == -ENOENT && !explicit) return 0;
+	if (transient(fd)) return fd;
 	if (fd < 0) {
 		__graft_conf_error(c, 0, 0, strerror(-fd), 0);
-		return;
+		return 0;
 	}
-	if ((r = g_fstat(fd, &sb)) < 0) __graft_conf_error(c, 0, 0, strerror(-r), 0);
-	else if (dev_null(&sb)) ;
+	if ((r = g_fstat(fd, &sb)) < 0) {
+		if (!transient(r)) __graft_conf_error(c, 0, 0, strerror(-r), 0);
+	} else if (dev_null(&sb)) ;
 	else if (!S_ISREG(sb.st_mode)) __graft_conf_error(c, 0, 0, "not a regular file", 0);
 	else if (sb.st_size > GRAFT_CONF_MAXSIZE) __graft_conf_error(c, 0, 0, "larger than 1 MiB", 0);
 	else if (sb.st_size) {
-		if (!(p = g_mmap_file(fd, sb.st_size)))
-			__graft_conf_error(c, 0, 0, "cannot map the file", 0);
-		else {
+		if ((r = g_mmap_file(fd, sb.st_size, &p)) < 0) {
+			if (!transient(r)) __graft_conf_error(c, 0, 0, "cannot map the file", 0);
+		} else {
 			__graft_conf_parse(c, path, p, sb.st_size);
 			g_munmap(p, sb.st_size);
 		}
 	}
 	g_close(fd);
+	return transient(r) ? r : 0;
 }
 
-static void load(struct graft_conf *c)
+/* 0, or the transient -errno of the file's read (c is then unusable) */
+static long load(struct graft_conf *c)
 {
 	const char *v, *path;
+	long e;
 
 	__graft_conf_init(c);
 	c->secure = g_secure();
 	v = env(c, "GRAFT");
 	if (v && !strcmp(v, "off")) {
 		c->off = 1;
-		return;
+		return 0;
 	}
 	path = env(c, "GRAFT_CONF");
-	read_file(c, path && *path ? path : GRAFT_DEFAULT_CONF, path && *path);
+	if ((e = read_file(c, path && *path ? path : GRAFT_DEFAULT_CONF, path && *path)))
+		return e;
 	if ((v = env(c, "GRAFT_INGRESS_CONVERT"))) __graft_conf_env(c, "GRAFT_INGRESS_CONVERT", v);
 	if ((v = env(c, "GRAFT_EGRESS_CONVERT"))) __graft_conf_env(c, "GRAFT_EGRESS_CONVERT", v);
 	if ((v = env(c, "GRAFT_BROKER")) && *v) {
@@ -85,6 +108,44 @@ static void load(struct graft_conf *c)
 		__graft_msg_str(&m, "; nothing will be grafted");
 		__graft_log(&m);
 	}
+	return 0;
+}
+
+/* one line, the first time only: a process at its limit would repeat it */
+static void later(const struct graft_conf *c, long e)
+{
+	struct graft_msg m = { 0 };
+
+	if (told) return;
+	told = 1;
+	__graft_msg_str(&m, "graft: ");
+	__graft_msg_str(&m, c->file);
+	__graft_msg_str(&m, ": ");
+	__graft_msg_str(&m, strerror(-e));
+	__graft_msg_str(&m, "; not read now, nothing is grafted until a later try reads it");
+	__graft_log(&m);
+}
+
+static void try_load(void)
+{
+	long e = load(&conf);
+
+	if (e) {
+		later(&conf, e);
+		retry_at = g_monosec() + 1;
+		return;
+	}
+	/* no rule can match: the musl hooks may skip the core */
+	if (conf.off || conf.state == GRAFT_CONF_INACTIVE ||
+	    (conf.state == GRAFT_CONF_ACTIVE && !conf.nin && !conf.neg))
+		__atomic_fetch_and(&__graft_on, ~GRAFT_ON_CONF, __ATOMIC_SEQ_CST);
+	g_store(&ready, 1);
+}
+
+static int due(void)
+{
+	long t = retry_at;
+	return !t || g_monosec() >= t;
 }
 
 /* In a forked child (graft_fork.c): a parent's thread may have been
@@ -94,18 +155,18 @@ void __graft_conf_forked(void)
 	lock[0] = 0;
 }
 
+/* The configuration, or the empty one while it cannot be read.  Safe in
+ * a signal handler: a thread holding the lock has every signal blocked. */
 const struct graft_conf *__graft_conf(void)
 {
+	sigset_t set;
+
 	if (g_load(&ready)) return &conf;
+	if (!due()) return &none;
+	g_sigblock(&set);
 	G_LOCK(lock);
-	if (!ready) {
-		load(&conf);
-		/* no rule can match: the musl hooks may skip the core */
-		if (conf.off || conf.state == GRAFT_CONF_INACTIVE ||
-		    (conf.state == GRAFT_CONF_ACTIVE && !conf.nin && !conf.neg))
-			__atomic_fetch_and(&__graft_on, ~GRAFT_ON_CONF, __ATOMIC_SEQ_CST);
-		g_store(&ready, 1);
-	}
+	if (!ready && due()) try_load();
 	G_UNLOCK(lock);
-	return &conf;
+	g_sigrestore(&set);
+	return g_load(&ready) ? &conf : &none;
 }

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <time.h>
 
 #ifdef __GRAFT_IN_LIBC
@@ -32,6 +33,11 @@
 #define G_LOCK(l)	LOCK(l)
 #define G_UNLOCK(l)	UNLOCK(l)
 
+/* every signal an application can handle blocked (one raw
+ * rt_sigprocmask, musl's src/signal/block.c), the old mask saved in *s */
+static inline void g_sigblock(sigset_t *s) { __block_app_sigs(s); }
+static inline void g_sigrestore(sigset_t *s) { __restore_sigs(s); }
+
 static inline void *g_cas_ptr(void *volatile *p, void *t, void *s)
 {
 	return a_cas_p(p, t, s);
@@ -44,10 +50,13 @@ static inline void *g_mmap(size_t n)
 	void *p = __mmap(0, n, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
 	return p == MAP_FAILED ? 0 : p;
 }
-static inline void *g_mmap_file(int fd, size_t n)
+/* fd mapped read-only at *p: 0, or -errno (errno itself is kept) */
+static inline long g_mmap_file(int fd, size_t n, void **p)
 {
-	void *p = __mmap(0, n, PROT_READ, MAP_PRIVATE, fd, 0);
-	return p == MAP_FAILED ? 0 : p;
+	int e = errno;
+	long r = (*p = __mmap(0, n, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED ? -errno : 0;
+	errno = e;
+	return r;
 }
 static inline void g_munmap(void *p, size_t n) { __munmap(p, n); }
 /* zeroed in a forked child (Linux 4.14), or 0 */
@@ -155,6 +164,14 @@ static inline void g_unlock(volatile int *l) { __atomic_store_n(l, 0, __ATOMIC_R
 #define G_LOCK(l)	g_lock(l)
 #define G_UNLOCK(l)	g_unlock(l)
 
+static inline void g_sigblock(sigset_t *s)
+{
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, s);
+}
+static inline void g_sigrestore(sigset_t *s) { pthread_sigmask(SIG_SETMASK, s, 0); }
+
 static inline void *g_cas_ptr(void *volatile *p, void *t, void *s)
 {
 	__atomic_compare_exchange_n(p, &t, s, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
@@ -168,10 +185,12 @@ static inline void *g_mmap(size_t n)
 	void *p = mmap(0, n, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
 	return p == MAP_FAILED ? 0 : p;
 }
-static inline void *g_mmap_file(int fd, size_t n)
+static inline long g_mmap_file(int fd, size_t n, void **p)
 {
-	void *p = mmap(0, n, PROT_READ, MAP_PRIVATE, fd, 0);
-	return p == MAP_FAILED ? 0 : p;
+	int e = errno;
+	long r = (*p = mmap(0, n, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED ? -errno : 0;
+	errno = e;
+	return r;
 }
 static inline void g_munmap(void *p, size_t n) { munmap(p, n); }
 static inline void *g_mmap_wipeonfork(size_t n)

@@ -1,0 +1,179 @@
+/* core_signal.c - the lazy configuration load against a process's limits
+ * and its signal handlers (tests/e2e/core-signal.sh), built with graft-cc.
+ * Each mode's first inet socket() is the one that loads graft.conf.
+ *
+ *   emfile ADDR PORT      the load at RLIMIT_NOFILE: a loopback bind, the
+ *                         same after fds are freed, then (1.2 s later, so
+ *                         the load is tried again) a bind to ADDR:PORT
+ *   sigthread ADDR PORT   a thread's first socket() while its SIGUSR1
+ *                         handler calls socket/bind/close; then a bind
+ *                         to ADDR:PORT
+ *   sigalrm ADDR PORT US  the same, single-threaded: one SIGALRM US
+ *                         microseconds into the first socket()
+ * Prints one line per step: "NAME ok" or "NAME errno N".
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct sockaddr_in rule, lo;
+static volatile int started, done;
+static volatile unsigned long handled;
+
+static void addr(struct sockaddr_in *s, const char *a, const char *p)
+{
+	memset(s, 0, sizeof *s);
+	s->sin_family = AF_INET;
+	s->sin_port = htons(atoi(p));
+	if (inet_pton(AF_INET, a, &s->sin_addr) != 1) {
+		fprintf(stderr, "bad address %s\n", a);
+		exit(2);
+	}
+}
+
+static void say(const char *what, int r)
+{
+	if (r) printf("%s errno %d\n", what, errno);
+	else printf("%s ok\n", what);
+	fflush(stdout);
+}
+
+/* socket() + bind(sa); the fd is left open */
+static int sock_bind(const struct sockaddr_in *sa, int type)
+{
+	int fd = socket(AF_INET, type, 0);
+	if (fd < 0) return -1;
+	return bind(fd, (const void *)sa, sizeof *sa);
+}
+
+static struct timespec t0;
+
+/* The first socket() begins at t0; its load of the config takes ~1 ms.
+ * A handler acting earlier would run its own socket() before the load,
+ * and load the config itself (with its signal blocked): wait 50 us.
+ * Before the fix, a handler acting during the load hung (the thread's
+ * own lock) or, single-threaded, parsed the file into the same struct. */
+static void begin(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	started = 1;
+}
+
+static int loading(void)
+{
+	struct timespec t;
+
+	if (!started) return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0.tv_sec) * 1000000000L + t.tv_nsec - t0.tv_nsec > 50000;
+}
+
+static void handler(int sig)
+{
+	int e = errno, fd;
+
+	(void)sig;
+	if (!loading()) return;
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) >= 0) {
+		bind(fd, (const void *)&lo, sizeof lo);
+		close(fd);
+	}
+	handled++;
+	errno = e;
+}
+
+static int emfile(void)
+{
+	struct rlimit rl;
+	int fds[256], n = 0, i;
+	struct timespec ts = { 1, 200000000 };
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = 64;
+	if (setrlimit(RLIMIT_NOFILE, &rl)) return perror("setrlimit"), 2;
+	while (n < 256 && (fds[n] = open("/dev/null", O_RDONLY)) >= 0) n++;
+	if (!n || errno != EMFILE) return fprintf(stderr, "could not fill the fd table\n"), 2;
+	close(fds[--n]);	/* one free: socket() takes it, the load finds none */
+	say("first", sock_bind(&lo, SOCK_STREAM));
+	for (i = 0; i < n; i++) close(fds[i]);
+	say("again", sock_bind(&lo, SOCK_STREAM));
+	nanosleep(&ts, 0);
+	say("rule", sock_bind(&rule, SOCK_STREAM));
+	return 0;
+}
+
+static void *first(void *arg)
+{
+	begin();
+	*(int *)arg = socket(AF_INET, SOCK_STREAM, 0);
+	done = 1;
+	return 0;
+}
+
+static int sigthread(void)
+{
+	struct sigaction sa = { .sa_handler = handler, .sa_flags = SA_RESTART };
+	struct timespec ts = { 0, 20000 };
+	pthread_t t;
+	unsigned long sent = 0;
+	int fd = -1;
+
+	sigaction(SIGUSR1, &sa, 0);
+	if (pthread_create(&t, 0, first, &fd)) return perror("pthread_create"), 2;
+	/* the sleep lets the thread run even when both share one CPU */
+	while (!started) sched_yield();
+	while (!done && sent < 100000) {
+		pthread_kill(t, SIGUSR1);
+		sent++;
+		nanosleep(&ts, 0);
+	}
+	pthread_join(t, 0);
+	if (fd < 0) return say("socket", -1), 1;
+	say("rule", bind(fd, (void *)&rule, sizeof rule));
+	fprintf(stderr, "core_signal: %lu signals sent, %lu handled\n", sent, handled);
+	return 0;
+}
+
+static int sigalrm(long us)
+{
+	struct sigaction sa = { .sa_handler = handler, .sa_flags = SA_RESTART };
+	struct itimerval it = { { 0, 0 }, { 0, us } }, off = { { 0, 0 }, { 0, 0 } };
+	int fd;
+
+	sigaction(SIGALRM, &sa, 0);
+	begin();
+	setitimer(ITIMER_REAL, &it, 0);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	setitimer(ITIMER_REAL, &off, 0);
+	if (fd < 0) return say("socket", -1), 1;
+	say("rule", bind(fd, (void *)&rule, sizeof rule));
+	fprintf(stderr, "core_signal: %lu handled\n", handled);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: core_signal emfile|sigthread|sigalrm ADDR PORT [US]\n");
+		return 2;
+	}
+	addr(&rule, argv[2], argv[3]);
+	addr(&lo, "127.0.0.1", "0");
+	if (!strcmp(argv[1], "emfile")) return emfile();
+	if (!strcmp(argv[1], "sigthread")) return sigthread();
+	if (!strcmp(argv[1], "sigalrm")) return sigalrm(argc > 4 ? atol(argv[4]) : 100);
+	fprintf(stderr, "core_signal: unknown mode %s\n", argv[1]);
+	return 2;
+}
