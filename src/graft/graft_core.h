@@ -196,6 +196,12 @@ hidden void __graft_sopt_add(struct graft_fdstate *, int level, int name, const 
 hidden long __graft_copyin(void *dst, const void *src, size_t n);
 hidden long __graft_copyout(void *dst, const void *src, size_t n);
 hidden long __graft_name_out(void *dst, socklen_t *len, const void *src, socklen_t n);
+/* Whether n bytes at p lie in one page (4096: the smallest page of any
+ * target): readable if any of them was. */
+static inline int __graft_same_page(const void *p, size_t n)
+{
+	return ((uintptr_t)p ^ ((uintptr_t)p + n - 1)) < 4096;
+}
 
 /* graft_req.c: the request for a socket */
 hidden int __graft_opt_prebind(const struct graft_sopt *);

@@ -72,9 +72,10 @@ void __graft_setsockopt_done(int fd, int level, int name, const void *val, sockl
 	unsigned char v[GRAFT_OPT_VALMAX];
 
 	if (!__graft_fd_has(fd)) return;
-	/* the kernel read an int of val, maybe not all len bytes: a value
-	 * that cannot be read is not carried over (grafting then refuses) */
-	if (val && len > sizeof(int) && len <= sizeof v)
+	/* the kernel read an int of val, maybe not all len bytes: past the
+	 * page it read, a value that cannot be read is not carried over
+	 * (grafting then refuses) */
+	if (val && len > sizeof(int) && len <= sizeof v && !__graft_same_page(val, len))
 		val = __graft_copyin(v, val, len) ? 0 : v;
 	/* 32-bit time64: kernels before 5.1 (and qemu-user) refuse the _NEW
 	 * names musl's headers give; musl then falls back to the _OLD ones,
