@@ -13,6 +13,7 @@
  *                  setsockopt, getsockopt, getsockname, accept (each in a
  *                  child: a crash prints "signal N")
  *   afgraft        socket(4, ...), getaddrinfo with ai_family 4
+ *   afgraft-efault the AF_GRAFT emulation given bad pointers (graft-cc)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -491,6 +492,46 @@ static void t_efault(void)
 
 /* --- afgraft --------------------------------------------------------------- */
 
+#if __has_include(<graft.h>)
+#include <graft.h>
+/* the AF_GRAFT emulation with bad pointers: EFAULT as from the module */
+static long afg_call(int n)
+{
+	int s = socket(AF_GRAFT, SOCK_STREAM, 0), on = 1;
+	socklen_t l = 64;
+
+	if (s < 0) return s;
+	switch (n) {
+	case 0: return bind(s, (void *)bad, sizeof(struct sockaddr_gr));
+	case 1: return setsockopt(s, IPPROTO_GRAFT, GRAFT_SO_DELAYED, bad, sizeof(int));
+	case 2: return getsockopt(s, SOL_SOCKET, SO_DOMAIN, bad, &l);
+	case 3: return getsockopt(s, SOL_SOCKET, SO_DOMAIN, &on, (void *)bad);
+	case 4: return getsockname(s, (void *)bad, &l);
+	case 5: return getsockname(s, (void *)&on, (void *)bad);
+	case 6: setsockopt(s, IPPROTO_GRAFT, GRAFT_SO_DELAYED, &on, sizeof on);
+		return setsockopt(s, SOL_SOCKET, SO_RCVBUF, bad, sizeof(int));
+	case 7: return getsockopt(s, IPPROTO_GRAFT, GRAFT_SO_DELAYED_RESULT, bad, &l);
+	case 8: return setsockopt(s, IPPROTO_GRAFT, GRAFT_SO_TRANSPARENT, bad, 16);
+	}
+	return 0;
+}
+
+static void t_afgraft_efault(void)
+{
+	static const char *const name[] = { "AF_GRAFT bind", "AF_GRAFT setsockopt",
+		"AF_GRAFT getsockopt bad value", "AF_GRAFT getsockopt bad length",
+		"AF_GRAFT getsockname bad address", "AF_GRAFT getsockname bad length",
+		"AF_GRAFT queued option", "AF_GRAFT delayed results",
+		"AF_GRAFT transparent option" };
+	int n;
+
+	bad = mmap(0, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (n = 0; n < 9; n++) fenced(name[n], afg_call, n);
+}
+#else
+static void t_afgraft_efault(void) { }
+#endif
+
 static void t_afgraft(void)
 {
 	struct addrinfo h = { .ai_family = 4, .ai_socktype = SOCK_STREAM }, *ai = 0;
@@ -514,6 +555,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "block")) t_block();
 	else if (!strcmp(argv[1], "efault")) t_efault();
 	else if (!strcmp(argv[1], "afgraft")) t_afgraft();
+	else if (!strcmp(argv[1], "afgraft-efault")) t_afgraft_efault();
 	else return 2;
 	return 0;
 }
