@@ -161,10 +161,11 @@ static long afg_graft(int fd, const struct graft_fdstate *st0, const char *ep, i
 
 long __graft_afg_bind(int fd, const struct graft_fdstate *st, const struct sockaddr *sa, socklen_t len)
 {
-	const struct sockaddr_gr *gr = (const void *)sa;
-	if (!sa || len < sizeof *gr) return -EINVAL;
-	if (gr->sgr_family != AF_GRAFT) return -EAFNOSUPPORT;
-	return afg_graft(fd, st, gr->sgr_epname, 1);
+	struct sockaddr_gr gr;
+	if (!sa || len < sizeof gr) return -EINVAL;
+	if (__graft_copyin(&gr, sa, sizeof gr)) return -EFAULT;
+	if (gr.sgr_family != AF_GRAFT) return -EAFNOSUPPORT;
+	return afg_graft(fd, st, gr.sgr_epname, 1);
 }
 
 /* connect/sendto on an AF_GRAFT socket not yet bound: default-source */

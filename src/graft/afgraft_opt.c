@@ -25,30 +25,34 @@
 #include "graft_core.h"
 #include "graft_hooks.h"
 
+/* The caller's memory is read and written through uaccess.c: a bad
+ * pointer is EFAULT, as from the module. */
 static long get_int(const void *val, socklen_t len, int *v)
 {
 	if (!val || len < sizeof(int)) return -EINVAL;
-	memcpy(v, val, sizeof *v);
-	return 0;
+	return __graft_copyin(v, val, sizeof *v);
 }
 
 static long put_int(void *val, socklen_t *len, int v)
 {
-	if (!val || !len || *len < sizeof(int)) return -EINVAL;
-	memcpy(val, &v, sizeof v);
-	*len = sizeof v;
-	return 0;
+	socklen_t l;
+	if (!val || !len) return -EINVAL;
+	if (__graft_copyin(&l, len, sizeof l)) return -EFAULT;
+	if (l < sizeof(int)) return -EINVAL;
+	return __graft_name_out(val, len, &v, sizeof v);
 }
 
 /* Queue an option for the host socket under the slot lock. */
 static long enqueue(int fd, uint64_t ino, int level, int name, const void *val, socklen_t len)
 {
-	struct graft_fdstate *p = __graft_fd_lock(fd, ino);
+	struct graft_fdstate *p;
+	unsigned char v[GRAFT_OPT_VALMAX];
 	unsigned i;
 	long r = 0;
 
-	if (!p) return -EBADF;
-	if (len > GRAFT_OPT_VALMAX || (len && !val)) r = len > GRAFT_OPT_VALMAX ? -ENOBUFS : -EFAULT;
+	if (len <= sizeof v && len && (!val || __graft_copyin(v, val, len))) return -EFAULT;
+	if (!(p = __graft_fd_lock(fd, ino))) return -EBADF;
+	if (len > GRAFT_OPT_VALMAX) r = -ENOBUFS;
 	else if (p->afg & GRAFT_AFG_GRAFTED) r = 1;	/* grafted meanwhile */
 	else if (p->nopt == GRAFT_FD_MAXOPTS) r = -ENOBUFS;
 	else {
@@ -58,7 +62,7 @@ static long enqueue(int fd, uint64_t ino, int level, int name, const void *val, 
 		p->opt[i].level = level;
 		p->opt[i].name = name;
 		p->opt[i].len = len;
-		if (len) memcpy(p->opt[i].val, val, len);
+		if (len) memcpy(p->opt[i].val, v, len);
 	}
 	__graft_fd_unlock(fd);
 	return r == 1 ? __graft_setsockopt_t64(fd, level, name, val, len) : r;
@@ -97,7 +101,7 @@ long __graft_afg_setsockopt(int fd, const struct graft_fdstate *st, int level, i
 		struct graft_sso_trans t;
 		const char *v = val;
 		if (!val || len < sizeof t || len > GRAFT_SSO_TRANS_SIZE) return -EINVAL;
-		memcpy(&t, val, sizeof t);
+		if (__graft_copyin(&t, val, sizeof t)) return -EFAULT;
 		if (t.optlen > len - sizeof t) return -EINVAL;
 		if (grafted) return __graft_setsockopt_t64(fd, t.level, t.optname, v + sizeof t, t.optlen);
 		if (st->afg & GRAFT_AFG_DELAYED)
@@ -112,18 +116,23 @@ long __graft_afg_setsockopt(int fd, const struct graft_fdstate *st, int level, i
 static long results(int fd, uint64_t ino, void *val, socklen_t *len)
 {
 	struct graft_fdstate *p;
-	struct graft_sso_result r;
+	struct graft_sso_result r, out[GRAFT_FD_MAXOPTS];
+	socklen_t l;
 	unsigned i, k, n = 0, max;
 
-	if (!len || (*len && !val)) return -EFAULT;
-	max = *len / sizeof r;
+	if (!len || __graft_copyin(&l, len, sizeof l) || (l && !val)) return -EFAULT;
+	max = l / sizeof r;
+	/* written after the lock: a bad buffer must not lose the results */
+	if (max > GRAFT_FD_MAXOPTS) max = GRAFT_FD_MAXOPTS;
+	if (__graft_copyin(out, val, max * sizeof r) || __graft_copyout(val, out, max * sizeof r))
+		return -EFAULT;
 	if (!(p = __graft_fd_lock(fd, ino))) return -EBADF;
 	for (i = k = 0; i < p->nopt; i++) {
 		if (p->opt[i].done && n < max) {
 			r.level = p->opt[i].level;
 			r.optname = p->opt[i].name;
 			r.ret = p->opt[i].ret;
-			memcpy((char *)val + n++ * sizeof r, &r, sizeof r);
+			out[n++] = r;
 			continue;
 		}
 		if (k != i) p->opt[k] = p->opt[i];
@@ -131,8 +140,9 @@ static long results(int fd, uint64_t ino, void *val, socklen_t *len)
 	}
 	p->nopt = k;
 	__graft_fd_unlock(fd);
-	*len = n * sizeof r;
-	return 0;
+	l = n * sizeof r;
+	if (__graft_copyout(val, out, l)) return -EFAULT;
+	return __graft_copyout(len, &l, sizeof l);
 }
 
 long __graft_afg_getsockopt(int fd, const struct graft_fdstate *st, int level, int name, void *val, socklen_t *len)
@@ -168,11 +178,8 @@ long __graft_afg_getsockname(int fd, const struct graft_fdstate *st, struct sock
 	struct sockaddr_gr gr;
 	(void)fd;
 	if ((st->afg & GRAFT_AFG_GRAFTED) && (st->afg & GRAFT_AFG_NAMETRANS)) return GRAFT_PASS;
-	if (!len || (*len && !sa)) return -EFAULT;
 	memset(&gr, 0, sizeof gr);
 	gr.sgr_family = AF_GRAFT;
 	if (st->afg & GRAFT_AFG_GRAFTED) memcpy(gr.sgr_epname, st->ep, sizeof gr.sgr_epname);
-	memcpy(sa, &gr, *len < sizeof gr ? *len : sizeof gr);
-	*len = sizeof gr;
-	return 0;
+	return __graft_name_out(sa, len, &gr, sizeof gr);
 }

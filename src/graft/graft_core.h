@@ -210,6 +210,17 @@ hidden struct graft_fdstate *__graft_fd_lock(int fd, uint64_t ino);
 hidden void __graft_fd_unlock(int fd);
 hidden void __graft_sopt_add(struct graft_fdstate *, int level, int name, const void *val, socklen_t len);
 
+/* uaccess.c: caller memory through the kernel (0 or -EFAULT, no fault) */
+hidden long __graft_copyin(void *dst, const void *src, size_t n);
+hidden long __graft_copyout(void *dst, const void *src, size_t n);
+hidden long __graft_name_out(void *dst, socklen_t *len, const void *src, socklen_t n);
+/* Whether n bytes at p lie in one page (4096: the smallest page of any
+ * target): readable if any of them was. */
+static inline int __graft_same_page(const void *p, size_t n)
+{
+	return ((uintptr_t)p ^ ((uintptr_t)p + n - 1)) < 4096;
+}
+
 /* graft_req.c: the request for a socket */
 hidden int __graft_opt_prebind(const struct graft_sopt *);
 hidden unsigned __graft_req_build(struct graft_req *, const struct graft_fdstate *,

@@ -5,7 +5,8 @@
  * SO_ERROR and the rest are the kernel's).  Anything unmatched stays in
  * the namespace and the fd is forgotten.  A spare handed out by socket()
  * (graft_spare.c) is used, replaced by graftd's socket, or replaced by a
- * namespace socket. */
+ * namespace socket.  The caller's address is read through the kernel
+ * (uaccess.c): a bad pointer passes to musl's call, which fails EFAULT. */
 #include <string.h>
 #include <netinet/in.h>
 #include "graft_core.h"
@@ -35,8 +36,17 @@ static void kept(int fd, uint64_t ino, const struct graft_conf *c,
 		__graft_fd_forget(fd, ino);
 }
 
-long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
+/* The caller's address in ss; nonzero leaves it to the kernel (a bad
+ * pointer: EFAULT, a length no family has: EINVAL). */
+static int addr(struct sockaddr_storage *ss, const struct sockaddr *sa, socklen_t len)
 {
+	return !sa || len > sizeof *ss || __graft_copyin(ss, sa, len);
+}
+
+long __graft_bind(int fd, const struct sockaddr *usa, socklen_t len)
+{
+	struct sockaddr_storage ss;
+	const struct sockaddr *sa = (void *)&ss;
 	struct graft_fdstate st;
 	struct graft_ip ip;
 	unsigned port;
@@ -47,7 +57,8 @@ long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
 	if (__graft_fd_has(fd) != GRAFT_FD_PENDING) return GRAFT_PASS;
 	if (!__graft_fd_get(fd, &st)) return GRAFT_PASS;
 	if (st.domain == AF_GRAFT)
-		return live(fd, &st) ? __graft_afg_bind(fd, &st, sa, len) : GRAFT_PASS;
+		return live(fd, &st) ? __graft_afg_bind(fd, &st, usa, len) : GRAFT_PASS;
+	if (addr(&ss, usa, len)) return GRAFT_PASS;
 	/* a malformed address keeps the state: the kernel reports it */
 	if (__graft_sa_ip(sa, len, &ip, &port)) return GRAFT_PASS;
 	if (sa->sa_family != st.domain) return GRAFT_PASS;
@@ -81,8 +92,10 @@ long __graft_bind(int fd, const struct sockaddr *sa, socklen_t len)
 }
 
 /* connect (cp = 1), sendto or sendmsg to sa on a tracked fd */
-static long egress(int fd, const struct sockaddr *sa, socklen_t len, int cp)
+static long egress(int fd, const struct sockaddr *usa, socklen_t len, int cp)
 {
+	struct sockaddr_storage ss;
+	const struct sockaddr *sa = (void *)&ss;
 	struct graft_fdstate st;
 	struct graft_ip ip;
 	unsigned port;
@@ -95,6 +108,7 @@ static long egress(int fd, const struct sockaddr *sa, socklen_t len, int cp)
 	/* an unbound AF_GRAFT socket talks from "default-source" */
 	if (st.domain == AF_GRAFT)
 		return live(fd, &st) ? __graft_afg_egress(fd, &st) : GRAFT_PASS;
+	if (addr(&ss, usa, len)) return GRAFT_PASS;
 	if (__graft_sa_ip(sa, len, &ip, &port)) return GRAFT_PASS;
 	if (sa->sa_family != st.domain) return GRAFT_PASS;
 	c = __graft_conf();
@@ -152,10 +166,14 @@ long __graft_sendto(int fd, const struct sockaddr *sa, socklen_t len)
 	return egress(fd, sa, len, 0);
 }
 
+/* also sendmmsg's first message: msg may be a bad pointer */
 long __graft_sendmsg(int fd, const struct msghdr *msg)
 {
-	if (!msg || !msg->msg_name || __graft_fd_has(fd) != GRAFT_FD_PENDING) return GRAFT_PASS;
-	return egress(fd, msg->msg_name, msg->msg_namelen, 0);
+	struct msghdr h;
+
+	if (__graft_fd_has(fd) != GRAFT_FD_PENDING) return GRAFT_PASS;
+	if (!msg || __graft_copyin(&h, msg, sizeof h) || !h.msg_name) return GRAFT_PASS;
+	return egress(fd, h.msg_name, h.msg_namelen, 0);
 }
 
 /* listen() on a spare: an unbound socket listens in the namespace */

@@ -56,7 +56,8 @@ long __graft_setsockopt(int fd, int level, int name, const void *val, socklen_t 
 		o.level = level;
 		o.name = name;
 		o.len = len;
-		memcpy(o.val, val, sizeof(int));
+		/* unread by the kernel yet: a bad pointer is its EFAULT */
+		if (__graft_copyin(o.val, val, sizeof(int))) return GRAFT_PASS;
 		if (!__graft_spare_opt(&o) && spare(fd, &st)) {
 			long e = __graft_spare_to_local(fd, &st);
 			return e < 0 ? e : GRAFT_PASS;
@@ -68,7 +69,14 @@ long __graft_setsockopt(int fd, int level, int name, const void *val, socklen_t 
 
 void __graft_setsockopt_done(int fd, int level, int name, const void *val, socklen_t len)
 {
+	unsigned char v[GRAFT_OPT_VALMAX];
+
 	if (!__graft_fd_has(fd)) return;
+	/* the kernel read an int of val, maybe not all len bytes: past the
+	 * page it read, a value that cannot be read is not carried over
+	 * (grafting then refuses) */
+	if (val && len > sizeof(int) && len <= sizeof v && !__graft_same_page(val, len))
+		val = __graft_copyin(v, val, len) ? 0 : v;
 	/* 32-bit time64: kernels before 5.1 (and qemu-user) refuse the _NEW
 	 * names musl's headers give; musl then falls back to the _OLD ones,
 	 * with a long[2] for the timeouts.  Record what any kernel takes, as
@@ -109,15 +117,13 @@ static long unbound(int domain, struct sockaddr *sa, socklen_t *len)
 
 	memset(&ss, 0, sizeof ss);
 	ss.ss_family = domain;
-	memcpy(sa, &ss, *len < n ? *len : n);
-	*len = n;
-	return 0;
+	return __graft_name_out(sa, len, &ss, n);
 }
 
 long __graft_getsockname(int fd, struct sockaddr *sa, socklen_t *len)
 {
 	struct graft_fdstate st;
-	if (sa && len && spare(fd, &st)) return unbound(st.domain, sa, len);
+	if (spare(fd, &st)) return unbound(st.domain, sa, len);
 	if (!afg(fd, &st)) return GRAFT_PASS;
 	return __graft_afg_getsockname(fd, &st, sa, len);
 }

@@ -28,6 +28,8 @@
  *   spare-listen ADDR PORT 0      listen() without bind: in the namespace
  *   spare-reuse ADDR PORT 0       SO_REUSEADDR, then the connect to ADDR
  *   spare-bind0 ADDR PORT 0       bind(0.0.0.0:0), then the connect to ADDR
+ *   spare-efault ADDR PORT 0      bad pointers to setsockopt, getsockname,
+ *                          bind, connect: EFAULT, then the connect to ADDR
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -40,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -217,6 +220,23 @@ static int spare_case(const char *mode, int n, int lport)
 		greeting(s);
 		expect(opt(s, SOL_SOCKET, SO_REUSEADDR) == 1, "SO_REUSEADDR not in effect");
 		printf("ok reuseaddr\n");
+		return 0;
+	}
+	if (!strcmp(mode, "spare-efault")) {
+		void *bad = mmap(0, 4096, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
+		socklen_t l = sizeof a;
+		s = spare(SOCK_STREAM);
+		errno = 0;
+		expect(setsockopt(s, SOL_SOCKET, SO_REUSEADDR, bad, sizeof one) && errno == EFAULT,
+			"setsockopt with a bad value is not EFAULT");
+		expect(getsockname(s, bad, &l) && errno == EFAULT, "getsockname into a bad buffer is not EFAULT");
+		expect(getsockname(s, (void *)&a, bad) && errno == EFAULT, "getsockname with a bad length is not EFAULT");
+		expect(bind(s, bad, sizeof a) && errno == EFAULT, "bind of a bad address is not EFAULT");
+		expect(connect(s, bad, sizeof a) && errno == EFAULT, "connect to a bad address is not EFAULT");
+		if (connect(s, (void *)&sin, sizeof sin)) fail("connect");
+		expect(host(s), "not grafted");
+		greeting(s);
+		printf("ok efault\n");
 		return 0;
 	}
 	if (!strcmp(mode, "spare-bind0")) {

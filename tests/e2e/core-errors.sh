@@ -30,7 +30,8 @@ conf "ingress 0.0.0.0:8080 ep-http"
 out=$(ip netns exec "$NS" env GRAFT=off GRAFT_CONF="$CONF" "$NET" bind 0.0.0.0 8080 2>&1)
 check "GRAFT=off: bind stays local ($out)" [ "$out" = "ok 0.0.0.0:8080" ]
 
-# 4. no config at all: stock musl
+# 4. no config at all: stock musl (but for AF_GRAFT, on by design:
+# docs/afgraft.md; tests/e2e/core-stock.sh compares with musl-gcc)
 if [ -e /etc/graft.conf ]; then
 	skip "no config: behaves like stock musl (this host has /etc/graft.conf)"
 else

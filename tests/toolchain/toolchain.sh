@@ -86,6 +86,8 @@ echo 'int main(){}' > a.cpp
 refused "a .cpp file is refused" "C++ is not supported" "$CC" -o x a.cpp
 
 # --- same behaviour as musl-gcc without graft.conf -------------------------------
+# (AF_GRAFT aside, on by design: docs/afgraft.md; the corners are in
+# tests/e2e/core-stock.sh)
 if [ -e /etc/graft.conf ]; then
 	skip "comparison with musl-gcc (/etc/graft.conf exists on this machine)"
 elif command -v musl-gcc >/dev/null; then

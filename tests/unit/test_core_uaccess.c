@@ -1,0 +1,117 @@
+/* test_core_uaccess.c - caller memory through the kernel (uaccess.c):
+ * a buffer in, at and across the edge of an unmapped page, in and out, and
+ * names answered as getsockname() does. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <netinet/in.h>
+#include <cmocka.h>
+#include "graft_core.h"
+
+static char *page;	/* a readable page, then a PROT_NONE one */
+
+static int setup(void **s)
+{
+	(void)s;
+	page = mmap(0, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED || mprotect(page + 4096, 4096, PROT_NONE)) return -1;
+	memset(page, 'a', 4096);
+	return 0;
+}
+
+static void t_in(void **s)
+{
+	char b[128];
+	size_t n;
+	(void)s;
+	assert_int_equal(__graft_copyin(b, page, 16), 0);
+	assert_memory_equal(b, page, 16);
+	/* up to the last byte of the page, any length, any alignment */
+	for (n = 1; n <= sizeof b; n++) {
+		memset(b, 0, sizeof b);
+		assert_int_equal(__graft_copyin(b, page + 4096 - n, n), 0);
+		assert_memory_equal(b, page + 4096 - n, n);
+		assert_int_equal(__graft_copyin(b, page + 4097 - n, n), -EFAULT);
+	}
+	assert_int_equal(__graft_copyin(b, page + 4096, 1), -EFAULT);
+	assert_int_equal(__graft_copyin(b, (void *)1, 16), -EFAULT);
+	assert_int_equal(__graft_copyin(b, 0, 16), -EFAULT);
+	assert_int_equal(__graft_copyin(b, (void *)1, 0), 0);
+}
+
+static void t_in_nochange(void **s)
+{
+	sigset_t before, after;
+	char b[8];
+	(void)s;
+	/* the probe must leave the signal mask alone, good or bad */
+	sigemptyset(&before);
+	sigaddset(&before, SIGUSR2);
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, &before, 0), 0);
+	__graft_copyin(b, page, sizeof b);
+	__graft_copyin(b, page + 4096, sizeof b);
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, 0, &after), 0);
+	assert_true(sigismember(&after, SIGUSR2));
+	assert_false(sigismember(&after, SIGUSR1));
+	sigemptyset(&before);
+	pthread_sigmask(SIG_SETMASK, &before, 0);
+}
+
+static void t_out(void **s)
+{
+	(void)s;
+	assert_int_equal(__graft_copyout(page + 4092, "wxyz", 4), 0);
+	assert_memory_equal(page + 4092, "wxyz", 4);
+	assert_int_equal(__graft_copyout(page + 4093, "wxyz", 4), -EFAULT);
+	assert_int_equal(__graft_copyout((void *)1, "wxyz", 4), -EFAULT);
+	assert_int_equal(__graft_copyout(page + 4096, "wxyz", 0), 0);
+}
+
+static void t_name(void **s)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = 7 }, got;
+	socklen_t l = sizeof got;
+	(void)s;
+	assert_int_equal(__graft_name_out(&got, &l, &sin, sizeof sin), 0);
+	assert_int_equal(l, sizeof sin);
+	assert_memory_equal(&got, &sin, sizeof sin);
+	/* truncated to *len, *len gets the full size */
+	memset(&got, 0, sizeof got);
+	l = 2;
+	assert_int_equal(__graft_name_out(&got, &l, &sin, sizeof sin), 0);
+	assert_int_equal(l, sizeof sin);
+	assert_int_equal(got.sin_port, 0);
+	l = -1;
+	assert_int_equal(__graft_name_out(&got, &l, &sin, sizeof sin), -EINVAL);
+	l = sizeof got;
+	assert_int_equal(__graft_name_out(page + 4096, &l, &sin, sizeof sin), -EFAULT);
+	assert_int_equal(__graft_name_out(&got, (void *)(page + 4096), &sin, sizeof sin), -EFAULT);
+	/* *len of 0: nothing written, no pointer looked at */
+	l = 0;
+	assert_int_equal(__graft_name_out(page + 4096, &l, &sin, sizeof sin), 0);
+	assert_int_equal(l, sizeof sin);
+}
+
+static void t_same_page(void **s)
+{
+	(void)s;
+	assert_true(__graft_same_page(page, 4096));
+	assert_true(__graft_same_page(page + 4095, 1));
+	assert_false(__graft_same_page(page + 4095, 2));
+	assert_false(__graft_same_page(page + 4000, 128));
+}
+
+int main(void)
+{
+	const struct CMUnitTest t[] = {
+		cmocka_unit_test(t_in),
+		cmocka_unit_test(t_in_nochange),
+		cmocka_unit_test(t_out),
+		cmocka_unit_test(t_name),
+		cmocka_unit_test(t_same_page),
+	};
+	return cmocka_run_group_tests(t, setup, 0);
+}
