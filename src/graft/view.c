@@ -25,6 +25,7 @@
 
 struct view {
 	int ready;
+	int on;				/* 0: "view host", the host socket as it is */
 	int domain;			/* the program's socket family */
 	struct graft_ip host, app;
 	unsigned hport, aport;
@@ -33,7 +34,7 @@ struct view {
 /* Entries are appended, never changed once ready: lookups take no lock
  * (getsockname is async-signal-safe); the newest entry wins. */
 static struct view views[GRAFT_MAX_VIEWS];
-static int nviews;
+static int nviews, anyon;
 static uint64_t own_cookie;		/* our namespace's; 0: not known yet */
 
 int __graft_view_of(const struct graft_conf *c, const struct graft_rule *r)
@@ -86,29 +87,32 @@ static const struct view *find(const struct graft_ip *h, unsigned port)
 	return 0;
 }
 
-static void add(int domain, const struct graft_ip *h, unsigned hport,
+static void add(int on, int domain, const struct graft_ip *h, unsigned hport,
 	const struct graft_ip *a, unsigned aport)
 {
 	const struct view *o = find(h, hport);
 	struct view *v;
 	int i;
 
-	if (o && o->domain == domain && o->aport == aport && o->hport == hport
+	if (o && o->on == on && o->domain == domain && o->aport == aport
 	 && !memcmp(&o->host, h, sizeof *h) && !memcmp(&o->app, a, sizeof *a))
 		return;
 	i = __atomic_fetch_add(&nviews, 1, __ATOMIC_ACQ_REL);
 	if (i >= GRAFT_MAX_VIEWS) return;
 	v = views + i;
+	v->on = on;
 	v->domain = domain;
 	v->host = *h;
 	v->hport = hport;
 	v->app = *a;
 	v->aport = aport;
 	__atomic_store_n(&v->ready, 1, __ATOMIC_RELEASE);
+	if (on) __atomic_store_n(&anyon, 1, __ATOMIC_RELEASE);
 }
 
-/* bind grafted fd for the program's ip:port (graft_inet.c) */
-void __graft_view_add(int fd, int domain, const struct graft_ip *ip, unsigned port)
+/* bind grafted fd for the program's ip:port by a rule with view on or
+ * off (graft_inet.c); "off" entries keep derive() away from the socket */
+void __graft_view_add(int fd, int on, int domain, const struct graft_ip *ip, unsigned port)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
@@ -116,12 +120,12 @@ void __graft_view_add(int fd, int domain, const struct graft_ip *ip, unsigned po
 	unsigned hport;
 
 	if (g_getsockname(fd, &ss, &sl) || __graft_sa_ip((void *)&ss, sl, &h, &hport)) return;
-	add(domain, &h, hport, ip, port ? port : hport);
+	add(on, domain, &h, hport, ip, port ? port : hport);
 }
 
-/* The one view rule a host socket at h:port can come from: tried with all
- * rules, then those whose port range holds port, then those of h's family,
- * then both. */
+/* The one ingress rule a host socket at h:port can come from: tried with
+ * all grafting rules, then those whose port range holds port, then those
+ * of h's family, then both. */
 static const struct graft_rule *pick(const struct graft_conf *c, const struct graft_ip *h, unsigned port)
 {
 	const struct graft_rule *r = 0;
@@ -130,7 +134,7 @@ static const struct graft_rule *pick(const struct graft_conf *c, const struct gr
 	for (k = 0; k < 4; k++) {
 		for (n = i = 0; i < c->nin; i++) {
 			const struct graft_rule *x = c->in + i;
-			if (!__graft_view_of(c, x)) continue;
+			if (x->local) continue;
 			if ((k & 1) && (port < x->lo || port > x->hi)) continue;
 			if ((k & 2) && x->ip.family != h->family) continue;
 			r = x;
@@ -152,7 +156,7 @@ static const struct view *derive(const struct graft_conf *c, int fd,
 
 	if (g_getsockopt_int(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &l) || !on) return 0;
 	if (!(r = pick(c, h, port))) return 0;
-	add(r->ip.family, h, port, &r->ip,
+	add(__graft_view_of(c, r), r->ip.family, h, port, &r->ip,
 		r->lo == r->hi && r->lo ? r->lo : port);
 	return find(h, port);
 }
@@ -207,7 +211,7 @@ int __graft_view_cap(int fd, socklen_t *len, socklen_t *cap)
 
 	if (!len) return 0;
 	c = __graft_conf();
-	if (!c->nview && !__atomic_load_n(&nviews, __ATOMIC_RELAXED)) return 0;
+	if (!c->nview && !__atomic_load_n(&anyon, __ATOMIC_RELAXED)) return 0;
 	r = g_getsockopt_int(fd, SOL_SOCKET, SO_NETNS_COOKIE, 0, len);
 	if (r != -EINVAL && r != -ENOPROTOOPT) return 0;
 	*cap = *len;
@@ -237,10 +241,11 @@ void __graft_view(int fd, struct sockaddr *sa, socklen_t *len, socklen_t cap)
 	}
 	if (__graft_sa_ip(src, n, &h, &port)) return;
 	v = find(&h, port);
-	if (!v && !c->nview) return;
-	f = foreign(fd);
+	if (v ? !v->on : !c->nview) return;
+	/* a lo-only namespace has no other address: skip asking the kernel */
+	f = v && !__graft_ip_any(&h) && !__graft_ip_loopback(&h) ? 1 : foreign(fd);
 	if (!v && f == 1) v = derive(c, fd, &h, port);
-	if (!v || !f) return;
+	if (!v || !v->on || !f) return;
 	n = fill(fd, v, &h, &ss);
 	memcpy(sa, &ss, cap < n ? cap : n);
 	*len = n;

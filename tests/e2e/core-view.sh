@@ -62,6 +62,13 @@ for v in "view host|ingress 0.0.0.0:8081 ep-host" "ingress 0.0.0.0:8081 ep-host 
 	fi
 done
 
+# 3b. a "view host" listener next to a "view program" rule keeps the host view
+conf "ingress 0.0.0.0:8080 ep-fix" "ingress 0.0.0.0:8081 ep-host view host"
+if serve "$T_TMP/s3b" 0.0.0.0 8081 "$P3"; then
+	check "view host next to view program: the listener shows the host socket ($(head -1 "$T_TMP/s3b"))" \
+		grep -q "^ready 127.0.0.1:$P3\$" "$T_TMP/s3b"
+fi
+
 # 4. a namespace socket at the endpoint's own address is left alone
 conf "ingress 0.0.0.0:8080 ep-fix"
 bg in_ns "$VN" serve 127.0.0.1 "$P1" >"$T_TMP/s4" 2>&1
