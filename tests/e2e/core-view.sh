@@ -69,6 +69,33 @@ if serve "$T_TMP/s3b" 0.0.0.0 8081 "$P3"; then
 		grep -q "^ready 127.0.0.1:$P3\$" "$T_TMP/s3b"
 fi
 
+# 3c. an IPv6 program: its own family, on an IPv6 and on an IPv4 endpoint
+conf "ingress [::]:8080 ep-fix"
+if serve "$T_TMP/s3c" :: 8080 "$P1"; then
+	check "view: an IPv6 program on an IPv4 endpoint sees [::]:8080 ($(head -1 "$T_TMP/s3c"))" \
+		grep -q '^ready \[::\]:8080$' "$T_TMP/s3c"
+	# getpeername is untouched: the IPv4 host socket's sockaddr_in
+	check "view: its accepted socket is v4-mapped, with the program's port ($(tail -1 "$T_TMP/s3c"))" \
+		grep -q "^accepted local=\[::ffff:127.0.0.1\]:8080 peer=127.0.0.1:$CLIENT_PORT\$" "$T_TMP/s3c"
+fi
+if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then
+	graftctl add ep-six type ipv6 addr ::1 port "$P4" netns "$NS" >/dev/null
+	conf "ingress [::]:8080 ep-six"
+	bg in_ns "$VN" serve :: 8080 >"$T_TMP/s3d" 2>&1
+	if ready "$T_TMP/s3d"; then
+		r=$(python3 -c 'import socket,sys; s=socket.create_connection(("::1", int(sys.argv[1])), 2); print(s.getsockname()[1]); s.recv(16)' "$P4" 2>&1)
+		wait_for grep -q '^accepted' "$T_TMP/s3d"
+		check "view: an IPv6 listener on an IPv6 endpoint sees [::]:8080 ($(head -1 "$T_TMP/s3d"))" \
+			grep -q '^ready \[::\]:8080$' "$T_TMP/s3d"
+		check "view: its accepted socket shows [::1]:8080 and the real peer ($(tail -1 "$T_TMP/s3d"))" \
+			grep -q "^accepted local=\[::1\]:8080 peer=\[::1\]:$r\$" "$T_TMP/s3d"
+	else
+		fail "view: IPv6 server did not start: $(cat "$T_TMP/s3d")"
+	fi
+else
+	skip "view: IPv6 endpoint (the host has no ::1)"
+fi
+
 # 4. a namespace socket at the endpoint's own address is left alone
 conf "ingress 0.0.0.0:8080 ep-fix"
 bg in_ns "$VN" serve 127.0.0.1 "$P1" >"$T_TMP/s4" 2>&1
