@@ -24,7 +24,7 @@
 #define GRAFT_MAX_VIEWS 128
 
 struct view {
-	int ready;
+	volatile int ready;
 	int on;				/* 0: "view host", the host socket as it is */
 	int domain;			/* the program's socket family */
 	struct graft_ip host, app;
@@ -34,8 +34,9 @@ struct view {
 /* Entries are appended, never changed once ready: lookups take no lock
  * (getsockname is async-signal-safe); the newest entry wins. */
 static struct view views[GRAFT_MAX_VIEWS];
-static int nviews, anyon;
-static uint64_t own_cookie;		/* our namespace's; 0: not known yet */
+static volatile int nviews, anyon;
+static uint64_t own_cookie;		/* our namespace's, once own_known */
+static volatile int own_known;		/* (no 64-bit atomics on 32-bit targets) */
 
 int __graft_view_of(const struct graft_conf *c, const struct graft_rule *r)
 {
@@ -52,14 +53,19 @@ static int cookie(int fd, uint64_t *ck)
  * kernel cannot tell (before 5.14) */
 static int foreign(int fd)
 {
-	uint64_t ck, own = __atomic_load_n(&own_cookie, __ATOMIC_RELAXED);
-	if (!own) {
+	uint64_t ck, own;
+	if (g_load(&own_known)) {
+		own = own_cookie;
+	} else {
+		/* racing threads store the same value */
 		long s = g_socket(AF_UNIX, SOCK_DGRAM|SOCK_CLOEXEC, 0);
+		int e;
 		if (s < 0) return -1;
-		if (cookie(s, &own)) own = 0;
+		e = cookie(s, &own);
 		g_close(s);
-		if (!own) return -1;
-		__atomic_store_n(&own_cookie, own, __ATOMIC_RELAXED);
+		if (e) return -1;
+		own_cookie = own;
+		g_store(&own_known, 1);
 	}
 	if (cookie(fd, &ck)) return -1;
 	return ck != own;
@@ -67,7 +73,7 @@ static int foreign(int fd)
 
 static int count(void)
 {
-	int n = __atomic_load_n(&nviews, __ATOMIC_ACQUIRE);
+	int n = g_load(&nviews);
 	return n < GRAFT_MAX_VIEWS ? n : GRAFT_MAX_VIEWS;
 }
 
@@ -78,7 +84,7 @@ static const struct view *find(const struct graft_ip *h, unsigned port)
 	int i = count();
 	while (i-- > 0) {
 		const struct view *v = views + i;
-		if (!__atomic_load_n(&v->ready, __ATOMIC_ACQUIRE) || v->hport != port) continue;
+		if (!g_load((volatile int *)&v->ready) || v->hport != port) continue;
 		if (__graft_ip_any(&v->host)
 		 ? v->host.family == h->family || v->host.family == AF_INET6
 		 : v->host.family == h->family && !memcmp(v->host.a, h->a, 16))
@@ -106,8 +112,8 @@ static void add(int on, int domain, const struct graft_ip *h, unsigned hport,
 	v->hport = hport;
 	v->app = *a;
 	v->aport = aport;
-	__atomic_store_n(&v->ready, 1, __ATOMIC_RELEASE);
-	if (on) __atomic_store_n(&anyon, 1, __ATOMIC_RELEASE);
+	g_store(&v->ready, 1);
+	if (on) g_store(&anyon, 1);
 }
 
 /* bind grafted fd for the program's ip:port by a rule with view on or
@@ -211,7 +217,7 @@ int __graft_view_cap(int fd, socklen_t *len, socklen_t *cap)
 
 	if (!len) return 0;
 	c = __graft_conf();
-	if (!c->nview && !__atomic_load_n(&anyon, __ATOMIC_RELAXED)) return 0;
+	if (!c->nview && !g_load(&anyon)) return 0;
 	r = g_getsockopt_int(fd, SOL_SOCKET, SO_NETNS_COOKIE, 0, len);
 	if (r != -EINVAL && r != -ENOPROTOOPT) return 0;
 	*cap = *len;
