@@ -1,7 +1,7 @@
 /* conf_parse.c - graft.conf: one directive per line, '#' starts a comment.
  *
  *   broker   PATH
- *   ingress  ADDR:PORT[-PORT]  ENDPOINT|local
+ *   ingress  ADDR:PORT[-PORT]  ENDPOINT|local  [view program|host]
  *   egress   PREFIX[/LEN]      ENDPOINT|local
  *   host     NAME ADDR...
  *   verbose
@@ -9,6 +9,7 @@
  *   provider auto|broker|kernel
  *   endpoint NAME...
  *   egress-batch N             (0..16, default 8)
+ *   view     program|host      (default program)
  *
  * The first problem breaks the whole configuration: its message is kept
  * as one line naming the file and line, and nothing is ever grafted. */
@@ -21,6 +22,7 @@ void __graft_conf_init(struct graft_conf *c)
 	c->file = GRAFT_DEFAULT_CONF;
 	memcpy(c->broker, GRAFT_DEFAULT_BROKER, sizeof GRAFT_DEFAULT_BROKER);
 	c->egress_batch = GRAFT_EGRESS_BATCH;
+	c->view = GRAFT_VIEW_PROGRAM;
 }
 
 /* "FILE:LINE" or "GRAFT_INGRESS_CONVERT item N" */
@@ -139,14 +141,27 @@ static int do_host(struct graft_conf *c, unsigned ln, char **w, int n)
 	return 0;
 }
 
+/* "program" or "host": GRAFT_VIEW_*, 0 for anything else */
+static int view_word(const char *s)
+{
+	if (!strcmp(s, "program")) return GRAFT_VIEW_PROGRAM;
+	if (!strcmp(s, "host")) return GRAFT_VIEW_HOST;
+	return 0;
+}
+
 static int do_rule(struct graft_conf *c, unsigned ln, char **w, int n, int in)
 {
 	struct graft_rule r;
 	const char *e;
-	if (n != 3) return __graft_conf_error(c, 0, ln, in
+	if (in && n == 5 && strcmp(w[3], "view"))
+		return __graft_conf_error(c, 0, ln, "unknown ingress option", w[3]);
+	if (in && n == 5 && !view_word(w[4]))
+		return __graft_conf_error(c, 0, ln, "'view' needs 'program' or 'host'", 0);
+	if (n != 3 && !(in && n == 5)) return __graft_conf_error(c, 0, ln, in
 		? "'ingress' needs ADDR:PORT and an endpoint"
 		: "'egress' needs PREFIX/LEN and an endpoint", 0);
 	memset(&r, 0, sizeof r);
+	if (n == 5) r.view = view_word(w[4]);
 	r.src = GRAFT_SRC_FILE;
 	r.line = ln;
 	e = in ? __graft_parse_ingress(w[1], &r, 0) : __graft_parse_egress(w[1], &r);
@@ -224,6 +239,12 @@ static int do_line(struct graft_conf *c, unsigned ln, char *s)
 		return 0;
 	}
 	if (!strcmp(w[0], "endpoint")) return do_endpoint(c, ln, w, n);
+	if (!strcmp(w[0], "view")) {
+		if (n != 2 || !view_word(w[1]))
+			return __graft_conf_error(c, 0, ln, "'view' needs 'program' or 'host'", 0);
+		c->view = view_word(w[1]);
+		return 0;
+	}
 	return __graft_conf_error(c, 0, ln, "unknown keyword", w[0]);
 }
 
@@ -253,6 +274,9 @@ int __graft_conf_parse(struct graft_conf *c, const char *file, const char *buf, 
 /* Active when something can match: rules or host names. */
 void __graft_conf_finish(struct graft_conf *c)
 {
+	unsigned i;
 	if (c->state == GRAFT_CONF_BROKEN) return;
+	for (c->nview = i = 0; i < c->nin; i++)
+		c->nview += __graft_view_of(c, c->in + i);
 	c->state = c->nin || c->neg || c->nhost ? GRAFT_CONF_ACTIVE : GRAFT_CONF_INACTIVE;
 }

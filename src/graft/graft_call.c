@@ -69,7 +69,14 @@ int __graft_getsockname_call(int fd, struct sockaddr *sa, socklen_t *len,
 	int (*stock)(int, struct sockaddr *, socklen_t *))
 {
 	long g = __graft_getsockname(fd, sa, len);
-	return g == GRAFT_PASS ? stock(fd, sa, len) : g_ret(g);
+	socklen_t cap;
+	int r;
+
+	if (g != GRAFT_PASS) return g_ret(g);
+	if (!__graft_view_cap(fd, len, &cap)) return stock(fd, sa, len);
+	r = stock(fd, sa, len);
+	if (!r) __graft_view(fd, sa, len, cap);
+	return r;
 }
 
 int __graft_listen_call(int fd, int backlog, int (*stock)(int, int))

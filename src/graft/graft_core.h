@@ -54,6 +54,7 @@ struct graft_rule {
 	uint8_t plen;		/* egress: prefix length */
 	uint8_t local;		/* endpoint "local": stays in the namespace */
 	uint8_t src;		/* GRAFT_SRC_* */
+	uint8_t view;		/* ingress: GRAFT_VIEW_*, 0: the global one */
 	uint16_t line;		/* line of the file, or item of the variable */
 	char ep[GRAFT_PROTO_EPNAME + 1];
 };
@@ -64,6 +65,9 @@ struct graft_host {
 	uint8_t n;
 	struct graft_ip addr[GRAFT_MAX_HADDR];
 };
+
+/* "view": what getsockname shows of a grafted ingress socket (view.c) */
+enum { GRAFT_VIEW_DEFAULT, GRAFT_VIEW_PROGRAM, GRAFT_VIEW_HOST };
 
 enum { GRAFT_CONF_INACTIVE, GRAFT_CONF_ACTIVE, GRAFT_CONF_BROKEN };
 /* "provider": where host sockets come from (docs/afgraft.md) */
@@ -77,6 +81,8 @@ struct graft_conf {
 	int secure;		/* AT_SECURE: no GRAFT* variable, no token echoed */
 	int provider;		/* GRAFT_PROV_* */
 	int egress_batch;	/* "egress-batch": sockets per graftd request, 0 off */
+	int view;		/* GRAFT_VIEW_PROGRAM (default) or _HOST */
+	unsigned nview;		/* ingress rules to a host endpoint with the program's view */
 	const char *file;	/* for messages */
 	char broker[GRAFT_PATH_MAX];
 	unsigned nin, neg, nhost;
@@ -142,6 +148,12 @@ hidden void __graft_why_call(const struct graft_conf *, int fd, int call,
 #define GRAFT_WHY_RULE		0	/* r is a local rule */
 #define GRAFT_WHY_LOOPSRC	1	/* fd was bound to loopback first */
 #define GRAFT_WHY_STALE		2	/* fd no longer holds the recorded socket */
+
+/* view.c: the program's address view of grafted ingress sockets */
+hidden int __graft_view_of(const struct graft_conf *, const struct graft_rule *);
+hidden void __graft_view_add(int fd, int on, int domain, const struct graft_ip *, unsigned port);
+hidden void __graft_view(int fd, struct sockaddr *, socklen_t *, socklen_t cap);
+hidden int __graft_view_cap(int fd, socklen_t *len, socklen_t *cap);
 
 /* fdtable.c: state of the sockets not yet grafted */
 #define GRAFT_FD_MAXOPTS	16

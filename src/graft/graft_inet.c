@@ -88,6 +88,8 @@ long __graft_bind(int fd, const struct sockaddr *usa, socklen_t len)
 	}
 	e = __graft_graft(fd, &st, r, 1, port, 0);
 	if (e == GRAFT_PASS) __graft_fd_forget(fd, st.ino);
+	/* getsockname will answer what the program bound (view.c) */
+	if (!e) __graft_view_add(fd, __graft_view_of(c, r), st.domain, &ip, port);
 	return e;
 }
 

@@ -1,8 +1,8 @@
 /* graft_sockopt.c - socket options and names.  A placeholder's successful
  * setsockopt calls are recorded to be carried over to its host socket.
- * Reads of inet sockets are never translated: once grafted, getsockopt
- * and getsockname see the real host socket (SO_ERROR, SO_DOMAIN, the real
- * port of a port-0 bind...), which is the truthful view (docs/core.md).
+ * Options of inet sockets are never translated: once grafted, getsockopt
+ * sees the real host socket (SO_ERROR, SO_DOMAIN...); getsockname of a
+ * grafted ingress socket is the program's view (view.c, docs/core.md).
  * AF_GRAFT sockets answer as the module does (afgraft_opt.c), spares
  * handed out by socket() as the unbound sockets they stand for. */
 #include <string.h>

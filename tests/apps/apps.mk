@@ -8,7 +8,8 @@
 # graft's libc changed).
 
 APPS_TESTS := tests/e2e/oci-runc.sh tests/e2e/oci-crun.sh \
-	tests/apps/iperf3.sh tests/apps/nginx.sh tests/apps/dnsmasq.sh
+	tests/apps/iperf3.sh tests/apps/nginx.sh tests/apps/dnsmasq.sh \
+	tests/apps/haproxy.sh
 
 check-apps: all
 	@tests/apps/deps.sh

@@ -2,7 +2,7 @@
 # build-app.sh APP - fetch a Debian source package and build it with
 # CC=graft-cc, with no change to its source.
 #
-#   APP: iperf3 | nginx | dnsmasq
+#   APP: iperf3 | nginx | dnsmasq | haproxy
 #
 # The upstream tarball (PKG_VERSION.orig.tar.*) of Debian's source package
 # is downloaded once into $GRAFT_BUILD/dl/apps (tests/apps/fetch-source),
@@ -15,7 +15,7 @@
 # Exit status: 0 built; 3 the Debian archive is unreachable (message on
 # stderr); 1 the build failed.
 set -u
-[ $# -eq 1 ] || { echo "usage: $0 iperf3|nginx|dnsmasq" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: $0 iperf3|nginx|dnsmasq|haproxy" >&2; exit 2; }
 app=$1
 here=$(cd "$(dirname "$0")" && pwd)
 : "${GRAFT_TOP:=$(cd "$here/../.." && pwd)}"
@@ -25,6 +25,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 # --- the recipes: configure flags only drop optional libraries -------------
 # (keep docs/apps.md in sync)
+mkargs=
 case $app in
 iperf3)
 	pkg=iperf3 progs="src/iperf3"
@@ -47,7 +48,13 @@ dnsmasq)
 		# upstream's default build needs no library at all
 		make -j"$jobs" CC="$GRAFT_CC"
 	} ;;
-*) echo "$0: unknown app '$app' (iperf3, nginx, dnsmasq)" >&2; exit 2 ;;
+haproxy)
+	# TARGET and the USE_* set are make variables: the relink needs them
+	# too.  No OpenSSL, PCRE, zlib, Lua: all optional.
+	pkg=haproxy progs="haproxy"
+	mkargs="TARGET=linux-musl USE_OPENSSL= USE_PCRE= USE_ZLIB= USE_LUA= USE_SYSTEMD="
+	recipe() { make -j"$jobs" CC="$GRAFT_CC" $mkargs; } ;;
+*) echo "$0: unknown app '$app' (iperf3, nginx, dnsmasq, haproxy)" >&2; exit 2 ;;
 esac
 
 [ -x "$GRAFT_CC" ] || { echo "$0: $GRAFT_CC is missing: run make first" >&2; exit 1; }
@@ -71,7 +78,7 @@ if [ "$(cat "$work/.tree" 2>/dev/null)" = "$tree_id" ] && [ -d "$work/src" ]; th
 		echo "$work/bin"; exit 0
 	fi
 	echo "build-app: relinking $app against the current libc" >&2
-	(cd "$work/src" && rm -f $progs && make -j"$jobs" CC="$GRAFT_CC") >"$log" 2>&1 || {
+	(cd "$work/src" && rm -f $progs && make -j"$jobs" CC="$GRAFT_CC" $mkargs) >"$log" 2>&1 || {
 		tail -30 "$log" >&2; echo "build-app: $app: relink failed (log: $log)" >&2; exit 1; }
 else
 	echo "build-app: building $app from $(basename "$orig") with graft-cc" >&2

@@ -65,4 +65,21 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 	[ "$($DIG web.graft.test A +short 2>/dev/null)" = 192.0.2.80 ] && n=$((n + 1))
 done
 check "dnsmasq: 20 UDP queries, $n answered" [ "$n" = 20 ]
+
+# The address view: dnsmasq told -p 53, its endpoint at host port $P3.  It
+# drops a TCP connection whose local port (getsockname) is not 53; graft
+# answers what it bound (docs/core.md, "Address views").
+graftctl add ep-dns53 type ipv4 addr 127.0.0.1 port "$P3" netns "$NS" >/dev/null
+conf_file "$T_TMP/graft53.conf" "ingress 0.0.0.0:53 ep-dns53"
+bg_ns "$NS" "$T_TMP/graft53.conf" "$DNSMASQ" -k -C /dev/null --no-resolv --no-hosts \
+	-p 53 --log-facility=- --pid-file="$T_TMP/dnsmasq53.pid" \
+	--host-record=web.graft.test,192.0.2.80 >"$T_TMP/dnsmasq53.log" 2>&1
+if wait_log "$T_TMP/dnsmasq53.log" 'started, version'; then
+	out=$(dig @127.0.0.1 -p "$P3" +time=2 +tries=1 +tcp web.graft.test A +short 2>&1)
+	check "dnsmasq -p 53 on host port $P3: a TCP query is answered ($out)" [ "$out" = 192.0.2.80 ]
+	out=$(dig @127.0.0.1 -p "$P3" +time=2 +tries=1 web.graft.test A +short 2>&1)
+	check "dnsmasq -p 53 on host port $P3: a UDP query is answered ($out)" [ "$out" = 192.0.2.80 ]
+else
+	fail "dnsmasq -p 53 did not start: $(cat "$T_TMP/dnsmasq53.log")"
+fi
 t_done

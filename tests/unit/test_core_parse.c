@@ -276,6 +276,34 @@ static void t_sanitised(void **s)
 	assert_string_equal(c.err, "graft: GRAFT_EGRESS_CONVERT item 1: bad endpoint name 'e?" "?'");
 }
 
+/* "view": global and per ingress rule; nview counts the rules it covers */
+static void t_view(void **s)
+{
+	(void)s;
+	assert_int_equal(parse("ingress 0.0.0.0:80 ep\ningress 0.0.0.0:81 local\n"), 0);
+	assert_int_equal(c.view, GRAFT_VIEW_PROGRAM);
+	assert_int_equal(c.nview, 1);
+	assert_int_equal(parse("ingress 0.0.0.0:80 ep\nview host\n"), 0);
+	assert_int_equal(c.view, GRAFT_VIEW_HOST);
+	assert_int_equal(c.nview, 0);
+	assert_int_equal(parse("view host\ningress 0.0.0.0:80 ep view program\n"
+		"ingress 0.0.0.0:81 ep view host\ningress 0.0.0.0:82 ep\n"), 0);
+	assert_int_equal(c.in[0].view, GRAFT_VIEW_PROGRAM);
+	assert_int_equal(c.in[1].view, GRAFT_VIEW_HOST);
+	assert_int_equal(c.in[2].view, GRAFT_VIEW_DEFAULT);
+	assert_int_equal(c.nview, 1);
+	expect_error("view\n", "graft: /etc/graft.conf:1: 'view' needs 'program' or 'host'");
+	expect_error("view truthful\n", "graft: /etc/graft.conf:1: 'view' needs 'program' or 'host'");
+	expect_error("ingress 0.0.0.0:80 ep view\n",
+		"graft: /etc/graft.conf:1: 'ingress' needs ADDR:PORT and an endpoint");
+	expect_error("ingress 0.0.0.0:80 ep view both\n",
+		"graft: /etc/graft.conf:1: 'view' needs 'program' or 'host'");
+	expect_error("ingress 0.0.0.0:80 ep look host\n",
+		"graft: /etc/graft.conf:1: unknown ingress option 'look'");
+	expect_error("egress 10.0.0.0/8 ep view host\n",
+		"graft: /etc/graft.conf:1: 'egress' needs PREFIX/LEN and an endpoint");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +315,7 @@ int main(void)
 		cmocka_unit_test(t_error_open),
 		cmocka_unit_test(t_secure),
 		cmocka_unit_test(t_sanitised),
+		cmocka_unit_test(t_view),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }
