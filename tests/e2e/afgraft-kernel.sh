@@ -50,7 +50,7 @@ check "kernel: delayed options and results ($out)" \
 	has "$out" ".*| results=2 6/1=0 1/2=0 again=0 | after: nodelay=1 reuseaddr=1 domain=2 name=graft:ep-opt/18 transparent=127.0.0.1:$P2\$"
 
 # 2. inet sockets converted by graft.conf, host sockets from the module
-kconf "provider kernel" "ingress 0.0.0.0:8080 ep-conv" "egress $HOSTIP/32 ep-out"
+kconf "provider kernel" "view host" "ingress 0.0.0.0:8080 ep-conv" "egress $HOSTIP/32 ep-out"
 bg kmod -- "$NET" serve-tcp 0.0.0.0 8080 1 >"$T_TMP/s2" 2>&1
 if ready "$T_TMP/s2"; then
 	check "kernel: converted inet server reports the host address ($(cat "$T_TMP/s2"))" \

@@ -33,7 +33,8 @@ restart_graftd() {
 		{ fail "graftd starts: $(cat "$GRAFTD_LOG")"; t_done; }
 }
 restart_graftd
-conf "ingress 0.0.0.0:8080 ep-srv" "ingress 0.0.0.0:8081 ep-b2" "ingress 0.0.0.0:8082 ep-b3" \
+# view host: the checks read the host address (getsockname)
+conf "view host" "ingress 0.0.0.0:8080 ep-srv" "ingress 0.0.0.0:8081 ep-b2" "ingress 0.0.0.0:8082 ep-b3" \
 	"ingress 0.0.0.0:8083 ep-b4" "ingress 0.0.0.0:8084 ep-b5" "ingress 0.0.0.0:8085 ep-b6"
 
 mkfifo "$T_TMP/cmd"
@@ -99,7 +100,7 @@ check "graft.conf corrupted: the running server still grafts ($out)" [ "$out" = 
 out=$(in_ns "$NET" bind 0.0.0.0 8085 2>"$T_TMP/new.err")
 check "graft.conf corrupted: a new program gets ENOTRECOVERABLE ($out) and one line ($(grep "^graft:" "$T_TMP/new.err"))" \
 	sh -c "[ '$out' = 'errno $ENOTRECOVERABLE' ] && [ \$(grep -c '^graft:' '$T_TMP/new.err') -eq 1 ] &&
-	grep -q '^graft: $CONF:8: bad port' '$T_TMP/new.err'"
+	grep -q '^graft: $CONF:9: bad port' '$T_TMP/new.err'"
 
 # 5. graftd.conf corrupted, then deleted, each with SIGHUP: the table stays
 cp "$GCONF" "$T_TMP/graftd.conf.good"

@@ -11,7 +11,8 @@ SN=$(test_app stress_net) || { fail "building stress_net with graft-cc"; t_done;
 R=$((21000 + $$ % 100 * 100))
 graftctl add ep-range type ipv4 addr 127.0.0.1 port "$R-$((R + 99))" netns "$NS" >/dev/null
 graftctl add ep-out type ipv4 addr 127.0.0.1 port dynamic netns "$NS" >/dev/null
-conf "ingress 0.0.0.0:$R-$((R + 99)) ep-range" "egress 127.0.0.1/32 ep-out"
+# view host: the checks read the host socket's own address (getsockname)
+conf "view host" "ingress 0.0.0.0:$R-$((R + 99)) ep-range" "egress 127.0.0.1/32 ep-out"
 
 for run in 1 2; do
 	timeout 120 ip netns exec "$NS" env GRAFT_CONF="$CONF" "$SN" conc "$R" 0 \
