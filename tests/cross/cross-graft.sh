@@ -31,6 +31,7 @@ graftctl add ep-ts type ipv4 addr 127.0.0.1 port "$P6" netns "$NS" >/dev/null
 graftctl add ep-out type ipv4 addr 0.0.0.0 port dynamic netns "$NS" >/dev/null
 {
 	echo "broker $GRAFTD_SOCK"
+	echo "view host"	# the checks read the host socket's own address
 	echo "ingress 0.0.0.0:8080 ep-tcp"
 	echo "ingress 0.0.0.0:5353 ep-udp"
 	echo "ingress 0.0.0.0:8081 ep-timeo"

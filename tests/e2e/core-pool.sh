@@ -89,9 +89,15 @@ case $probe in "ok probe"|skip*)
 	spare bind0 3 spare-bind0 0
 	check "pool: bind(0.0.0.0:0) on a spare, then connect: grafted ($out)" \
 		[ "$out" = "ok bind0" -a "$served" = 1 ]
-	spare efault 3 spare-efault 0
-	check "pool: bad pointers on a spare: EFAULT, not SIGSEGV; then connects ($out)" \
-		[ "$out" = "ok efault" -a "$served" = 1 ]
+	if [ -n "${GRAFT_QEMU:-}" ]; then
+		# qemu-user checks rt_sigprocmask's how before reading the set:
+		# the probe cannot tell a bad page there (docs/core.md)
+		skip "pool: bad pointers on a spare (under $GRAFT_QEMU a bad pointer faults before any check)"
+	else
+		spare efault 3 spare-efault 0
+		check "pool: bad pointers on a spare: EFAULT, not SIGSEGV; then connects ($out)" \
+			[ "$out" = "ok efault" -a "$served" = 1 ]
+	fi
 esac
 
 # threads: spares, batches posted and collected by 8 threads at once

@@ -7,6 +7,15 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/core-common.inc"
 core_setup core-view
+# qemu-user has no SO_NETNS_COOKIE: accepted and handed-over sockets,
+# told apart by it, keep the host view there (docs/core.md)
+vcheck() {
+	if [ -n "${GRAFT_QEMU:-}" ]; then
+		skip "$1 (under $GRAFT_QEMU: no SO_NETNS_COOKIE)"
+	else
+		check "$@"
+	fi
+}
 VN=$(test_app view_net) || { fail "building view_net with graft-cc"; t_done; }
 
 graftctl add ep-fix type ipv4 addr 127.0.0.1 port "$P1" netns "$NS" >/dev/null
@@ -34,7 +43,7 @@ conf "ingress 0.0.0.0:8080 ep-fix"
 if serve "$T_TMP/s1" 0.0.0.0 8080 "$P1"; then
 	check "view: getsockname of the grafted listener is 0.0.0.0:8080 ($(head -1 "$T_TMP/s1"))" \
 		grep -q '^ready 0.0.0.0:8080$' "$T_TMP/s1"
-	check "view: an accepted socket's local address has the program's port ($(tail -1 "$T_TMP/s1"))" \
+	vcheck "view: an accepted socket's local address has the program's port ($(tail -1 "$T_TMP/s1"))" \
 		grep -q '^accepted local=127.0.0.1:8080 ' "$T_TMP/s1"
 	check "view: getpeername is the real host client (port $CLIENT_PORT)" \
 		grep -q "peer=127.0.0.1:$CLIENT_PORT\$" "$T_TMP/s1"
@@ -46,7 +55,7 @@ if serve "$T_TMP/s2" 0.0.0.0 0 ""; then
 	hp=$(sed -n 's/^ready 0\.0\.0\.0:\([0-9]*\)$/\1/p' "$T_TMP/s2")
 	check "view: a port-0 bind shows 0.0.0.0 and the real port ($(head -1 "$T_TMP/s2"))" \
 		[ -n "$hp" ] && [ "$hp" != 0 ]
-	check "view: its accepted socket has that port too ($(tail -1 "$T_TMP/s2"))" \
+	vcheck "view: its accepted socket has that port too ($(tail -1 "$T_TMP/s2"))" \
 		grep -q "^accepted local=127.0.0.1:$hp peer=127.0.0.1:$CLIENT_PORT\$" "$T_TMP/s2"
 fi
 
@@ -75,7 +84,7 @@ if serve "$T_TMP/s3c" :: 8080 "$P1"; then
 	check "view: an IPv6 program on an IPv4 endpoint sees [::]:8080 ($(head -1 "$T_TMP/s3c"))" \
 		grep -q '^ready \[::\]:8080$' "$T_TMP/s3c"
 	# getpeername is untouched: the IPv4 host socket's sockaddr_in
-	check "view: its accepted socket is v4-mapped, with the program's port ($(tail -1 "$T_TMP/s3c"))" \
+	vcheck "view: its accepted socket is v4-mapped, with the program's port ($(tail -1 "$T_TMP/s3c"))" \
 		grep -q "^accepted local=\[::ffff:127.0.0.1\]:8080 peer=127.0.0.1:$CLIENT_PORT\$" "$T_TMP/s3c"
 fi
 if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then
@@ -87,7 +96,7 @@ if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then
 		wait_for grep -q '^accepted' "$T_TMP/s3d"
 		check "view: an IPv6 listener on an IPv6 endpoint sees [::]:8080 ($(head -1 "$T_TMP/s3d"))" \
 			grep -q '^ready \[::\]:8080$' "$T_TMP/s3d"
-		check "view: its accepted socket shows [::1]:8080 and the real peer ($(tail -1 "$T_TMP/s3d"))" \
+		vcheck "view: its accepted socket shows [::1]:8080 and the real peer ($(tail -1 "$T_TMP/s3d"))" \
 			grep -q "^accepted local=\[::1\]:8080 peer=\[::1\]:$r\$" "$T_TMP/s3d"
 	else
 		fail "view: IPv6 server did not start: $(cat "$T_TMP/s3d")"
@@ -114,12 +123,12 @@ if ready "$T_TMP/old"; then
 	sleep 0.7
 	bg in_ns "$VN" xfer-new 0.0.0.0 8082 "$T_TMP/x.sock" >"$T_TMP/new" 2>&1
 	wait "$lp"
-	check "reload: the new process reused the listener ($(head -1 "$T_TMP/new"))" \
+	vcheck "reload: the new process reused the listener ($(head -1 "$T_TMP/new"))" \
 		grep -q '^reused 0.0.0.0:8082$' "$T_TMP/new"
-	check "reload: no new graft (grants of ep-x: $g0 -> $(grants ep-x))" \
+	vcheck "reload: no new graft (grants of ep-x: $g0 -> $(grants ep-x))" \
 		[ "$(grants ep-x)" = "$g0" ]
 	l=$(cat "$T_TMP/load")
-	check "reload: zero failed requests, both processes served ($l)" \
+	vcheck "reload: zero failed requests, both processes served ($l)" \
 		has "$l" 'ok=[1-9][0-9]* fail=0 old=[1-9][0-9]* new=[1-9][0-9]*$'
 else
 	fail "reload: old server did not start: $(cat "$T_TMP/old")"
