@@ -10,6 +10,12 @@
  *                         to ADDR:PORT
  *   sigalrm ADDR PORT US  the same, single-threaded: one SIGALRM US
  *                         microseconds into the first socket()
+ *   regraft ADDR PORT N HADDR HPORT [threads]
+ *                         N grafts of ADDR:PORT (socket, bind, close) while
+ *                         a SIGALRM handler every 1 ms grafts HADDR:HPORT
+ *                         (socket, bind, close): the handler lands inside
+ *                         graftd exchanges and the core's locked sections;
+ *                         with "threads" an idle thread makes musl lock
  * Prints one line per step: "NAME ok" or "NAME errno N".
  */
 #include <arpa/inet.h>
@@ -94,6 +100,72 @@ static void handler(int sig)
 	errno = e;
 }
 
+/* The handler of regraft: its bind is grafted, or refused with EAGAIN
+ * when it interrupted this thread's own graft; anything else is wrong. */
+static struct sockaddr_in hrule;
+static volatile unsigned long hok, hagain, hbad;
+static volatile int hbad_errno;
+
+static void rehandler(int sig)
+{
+	int e = errno, fd, r;
+
+	(void)sig;
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0) {
+		hbad++;
+		hbad_errno = errno;
+	} else {
+		r = bind(fd, (const void *)&hrule, sizeof hrule);
+		if (!r) hok++;
+		else if (errno == EAGAIN) hagain++;
+		else {
+			hbad++;
+			hbad_errno = errno;
+		}
+		close(fd);
+	}
+	errno = e;
+}
+
+static void *idle(void *arg)
+{
+	(void)arg;
+	for (;;) pause();
+	return 0;
+}
+
+static int regraft(long n, int threads)
+{
+	struct sigaction sa = { .sa_handler = rehandler, .sa_flags = SA_RESTART };
+	struct itimerval it = { { 0, 1000 }, { 0, 1000 } }, off = { { 0, 0 }, { 0, 0 } };
+	unsigned long ok = 0, bad = 0;
+	sigset_t set;
+	pthread_t t;
+	int fd, e = 0;
+	long i;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, 0);
+	if (threads && pthread_create(&t, 0, idle, 0)) return perror("pthread_create"), 2;
+	pthread_sigmask(SIG_UNBLOCK, &set, 0);
+	sigaction(SIGALRM, &sa, 0);
+	setitimer(ITIMER_REAL, &it, 0);
+	for (i = 0; i < n; i++) {
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 || bind(fd, (void *)&rule, sizeof rule)) {
+			bad++;
+			e = errno;
+		} else {
+			ok++;
+		}
+		if (fd >= 0) close(fd);
+	}
+	setitimer(ITIMER_REAL, &off, 0);
+	printf("main %lu ok %lu bad (errno %d); handler %lu ok %lu eagain %lu bad (errno %d)\n",
+		ok, bad, e, hok, hagain, hbad, hbad_errno);
+	return 0;
+}
+
 static int emfile(void)
 {
 	struct rlimit rl;
@@ -166,13 +238,17 @@ static int sigalrm(long us)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: core_signal emfile|sigthread|sigalrm ADDR PORT [US]\n");
+		fprintf(stderr, "usage: core_signal emfile|sigthread|sigalrm|regraft ADDR PORT [US|N HADDR HPORT [threads]]\n");
 		return 2;
 	}
 	addr(&rule, argv[2], argv[3]);
 	addr(&lo, "127.0.0.1", "0");
 	if (!strcmp(argv[1], "emfile")) return emfile();
 	if (!strcmp(argv[1], "sigthread")) return sigthread();
+	if (!strcmp(argv[1], "regraft") && argc > 6) {
+		addr(&hrule, argv[5], argv[6]);
+		return regraft(atol(argv[4]), argc > 7);
+	}
 	if (!strcmp(argv[1], "sigalrm")) return sigalrm(argc > 4 ? atol(argv[4]) : 100);
 	fprintf(stderr, "core_signal: unknown mode %s\n", argv[1]);
 	return 2;
