@@ -16,6 +16,10 @@
  *                         (socket, bind, close): the handler lands inside
  *                         graftd exchanges and the core's locked sections;
  *                         with "threads" an idle thread makes musl lock
+ *   reconnect ADDR PORT N [threads]
+ *                         the same with connect()s to ADDR:PORT (egress,
+ *                         nothing listening: ECONNREFUSED is a graft made)
+ *                         in both, through the egress pool's spares
  * Prints one line per step: "NAME ok" or "NAME errno N".
  */
 #include <arpa/inet.h>
@@ -105,24 +109,32 @@ static void handler(int sig)
 static struct sockaddr_in hrule;
 static volatile unsigned long hok, hagain, hbad;
 static volatile int hbad_errno;
+static int conn;	/* reconnect: connect to hrule, ECONNREFUSED is fine */
+
+/* socket() and the mode's graft of sa: 0, or -1 and errno */
+static int graft_one(const struct sockaddr_in *sa)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), r, e;
+
+	if (fd < 0) return -1;
+	if (!conn) r = bind(fd, (const void *)sa, sizeof *sa);
+	else if ((r = connect(fd, (const void *)sa, sizeof *sa)) && errno == ECONNREFUSED) r = 0;
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
 
 static void rehandler(int sig)
 {
-	int e = errno, fd, r;
+	int e = errno;
 
 	(void)sig;
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0) {
+	if (!graft_one(&hrule)) hok++;
+	else if (errno == EAGAIN) hagain++;
+	else {
 		hbad++;
 		hbad_errno = errno;
-	} else {
-		r = bind(fd, (const void *)&hrule, sizeof hrule);
-		if (!r) hok++;
-		else if (errno == EAGAIN) hagain++;
-		else {
-			hbad++;
-			hbad_errno = errno;
-		}
-		close(fd);
 	}
 	errno = e;
 }
@@ -141,7 +153,7 @@ static int regraft(long n, int threads)
 	unsigned long ok = 0, bad = 0;
 	sigset_t set;
 	pthread_t t;
-	int fd, e = 0;
+	int e = 0;
 	long i;
 
 	sigemptyset(&set);
@@ -152,13 +164,12 @@ static int regraft(long n, int threads)
 	sigaction(SIGALRM, &sa, 0);
 	setitimer(ITIMER_REAL, &it, 0);
 	for (i = 0; i < n; i++) {
-		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 || bind(fd, (void *)&rule, sizeof rule)) {
+		if (graft_one(&rule)) {
 			bad++;
 			e = errno;
 		} else {
 			ok++;
 		}
-		if (fd >= 0) close(fd);
 	}
 	setitimer(ITIMER_REAL, &off, 0);
 	printf("main %lu ok %lu bad (errno %d); handler %lu ok %lu eagain %lu bad (errno %d)\n",
@@ -238,7 +249,7 @@ static int sigalrm(long us)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: core_signal emfile|sigthread|sigalrm|regraft ADDR PORT [US|N HADDR HPORT [threads]]\n");
+		fprintf(stderr, "usage: core_signal emfile|sigthread|sigalrm|regraft|reconnect ADDR PORT [US|N [HADDR HPORT] [threads]]\n");
 		return 2;
 	}
 	addr(&rule, argv[2], argv[3]);
@@ -248,6 +259,11 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "regraft") && argc > 6) {
 		addr(&hrule, argv[5], argv[6]);
 		return regraft(atol(argv[4]), argc > 7);
+	}
+	if (!strcmp(argv[1], "reconnect") && argc > 4) {
+		conn = 1;
+		hrule = rule;
+		return regraft(atol(argv[4]), argc > 5);
 	}
 	if (!strcmp(argv[1], "sigalrm")) return sigalrm(argc > 4 ? atol(argv[4]) : 100);
 	fprintf(stderr, "core_signal: unknown mode %s\n", argv[1]);

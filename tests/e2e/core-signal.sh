@@ -84,4 +84,16 @@ for mode in single threads; do
 	check "handler grafting during grafts ($mode): the handler ran and grafted ($out)" \
 		sh -c "expr '$out' : '.*handler [1-9][0-9]* ok' >/dev/null"
 done
+# ... and egress: connects (refused: nothing listens, the graft is made)
+# through the egress pool's spares and batches
+graftctl add ep-out type ipv4 addr 127.0.0.1 port dynamic netns "$NS" >/dev/null
+conf "egress $HOSTIP/32 ep-out"
+for mode in single threads; do
+	extra=; [ $mode = threads ] && extra=threads
+	out=$(in_ns timeout 20 "$SIG" reconnect "$HOSTIP" "$P3" 2000 $extra 2>"$T_TMP/rc.err"); rc=$?
+	check "handler connecting during egress grafts ($mode): no hang, nothing corrupted (exit $rc: $out)" \
+		sh -c "[ $rc -eq 0 ] && expr '$out' : 'main 2000 ok 0 bad.* 0 bad' >/dev/null"
+	check "handler connecting during egress grafts ($mode): the handler ran and grafted ($out)" \
+		sh -c "expr '$out' : '.*handler [1-9][0-9]* ok' >/dev/null"
+done
 t_done
