@@ -10,12 +10,15 @@
  *                         to ADDR:PORT
  *   sigalrm ADDR PORT US  the same, single-threaded: one SIGALRM US
  *                         microseconds into the first socket()
- *   regraft ADDR PORT N HADDR HPORT [threads]
+ *   regraft ADDR PORT N HADDR HPORT MHOST HHOST [threads]
  *                         N grafts of ADDR:PORT (socket, bind, close) while
  *                         a SIGALRM handler every 1 ms grafts HADDR:HPORT
  *                         (socket, bind, close): the handler lands inside
  *                         graftd exchanges and the core's locked sections;
- *                         with "threads" an idle thread makes musl lock
+ *                         with "threads" an idle thread makes musl lock;
+ *                         a bind must get its own host port (MHOST for
+ *                         the main loop's, HHOST for the handler's, seen
+ *                         with "view host"), else it counts as errno EXDEV
  *   reconnect ADDR PORT N [threads]
  *                         the same with connect()s to ADDR:PORT (egress,
  *                         nothing listening: ECONNREFUSED is a graft made)
@@ -110,15 +113,32 @@ static struct sockaddr_in hrule;
 static volatile unsigned long hok, hagain, hbad;
 static volatile int hbad_errno;
 static int conn;	/* reconnect: connect to hrule, ECONNREFUSED is fine */
+static int mhost, hhost;	/* the host ports the binds must get */
+
+/* Whether fd is bound to port (0: any); a reply paired with the wrong
+ * request gives the other rule's socket. */
+static int on_port(int fd, int port)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof sa;
+
+	if (!port) return 1;
+	return !getsockname(fd, (void *)&sa, &len) && ntohs(sa.sin_port) == port;
+}
 
 /* socket() and the mode's graft of sa: 0, or -1 and errno */
-static int graft_one(const struct sockaddr_in *sa)
+static int graft_one(const struct sockaddr_in *sa, int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0), r, e;
 
 	if (fd < 0) return -1;
-	if (!conn) r = bind(fd, (const void *)sa, sizeof *sa);
-	else if ((r = connect(fd, (const void *)sa, sizeof *sa)) && errno == ECONNREFUSED) r = 0;
+	if (!conn) {
+		r = bind(fd, (const void *)sa, sizeof *sa);
+		if (!r && !on_port(fd, port)) {
+			r = -1;
+			errno = EXDEV;
+		}
+	} else if ((r = connect(fd, (const void *)sa, sizeof *sa)) && errno == ECONNREFUSED) r = 0;
 	e = errno;
 	close(fd);
 	errno = e;
@@ -130,7 +150,7 @@ static void rehandler(int sig)
 	int e = errno;
 
 	(void)sig;
-	if (!graft_one(&hrule)) hok++;
+	if (!graft_one(&hrule, hhost)) hok++;
 	else if (errno == EAGAIN) hagain++;
 	else {
 		hbad++;
@@ -164,7 +184,7 @@ static int regraft(long n, int threads)
 	sigaction(SIGALRM, &sa, 0);
 	setitimer(ITIMER_REAL, &it, 0);
 	for (i = 0; i < n; i++) {
-		if (graft_one(&rule)) {
+		if (graft_one(&rule, mhost)) {
 			bad++;
 			e = errno;
 		} else {
@@ -249,16 +269,18 @@ static int sigalrm(long us)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: core_signal emfile|sigthread|sigalrm|regraft|reconnect ADDR PORT [US|N [HADDR HPORT] [threads]]\n");
+		fprintf(stderr, "usage: core_signal emfile|sigthread|sigalrm|regraft|reconnect ADDR PORT [US|N [HADDR HPORT MHOST HHOST] [threads]]\n");
 		return 2;
 	}
 	addr(&rule, argv[2], argv[3]);
 	addr(&lo, "127.0.0.1", "0");
 	if (!strcmp(argv[1], "emfile")) return emfile();
 	if (!strcmp(argv[1], "sigthread")) return sigthread();
-	if (!strcmp(argv[1], "regraft") && argc > 6) {
+	if (!strcmp(argv[1], "regraft") && argc > 8) {
 		addr(&hrule, argv[5], argv[6]);
-		return regraft(atol(argv[4]), argc > 7);
+		mhost = atoi(argv[7]);
+		hhost = atoi(argv[8]);
+		return regraft(atol(argv[4]), argc > 9);
 	}
 	if (!strcmp(argv[1], "reconnect") && argc > 4) {
 		conn = 1;
