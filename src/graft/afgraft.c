@@ -96,6 +96,7 @@ static long afg_graft(int fd, const struct graft_fdstate *st0, const char *ep, i
 		msg_head(&m, fd, st.ep);
 		__graft_msg_broker(&m, c->broker, &res);
 		__graft_log(&m);
+		if (res.err == EAGAIN) return -EAGAIN;	/* a handler, broker.c */
 		return res.err == EPROTO ? -EPROTO : -GRAFT_EUNREACH;
 	}
 	if (res.err) {

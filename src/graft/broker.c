@@ -9,7 +9,10 @@
  * Cancellation is disabled during the exchange; EINTR restarts a step.
  * A batch for the egress pool may be posted ahead of need: its reply is
  * read when the pool runs dry or before the next exchange, whichever is
- * first, so requests and replies stay paired. */
+ * first, so requests and replies stay paired.  A signal handler that
+ * grafts while its thread holds the lock (mid-exchange) must not wait for
+ * itself nor interleave a second exchange: its graft fails with EAGAIN
+ * and the connection is left alone (docs/core.md). */
 #include <string.h>
 #include <sys/un.h>
 #include <sys/sysmacros.h>
@@ -238,7 +241,10 @@ int __graft_broker_post(const char *path, const struct graft_req *q, void *owner
 	struct graft_bres res;
 	int cs = g_nocancel(), r;
 
-	G_LOCK(lock);
+	if (g_tlock(lock)) {
+		g_restorecancel(cs);
+		return -EBUSY;
+	}
 	r = posted ? -EBUSY : ready(path, &res);
 	if (!r && (r = post(q, &res))) drop();
 	if (!r) {
@@ -246,7 +252,7 @@ int __graft_broker_post(const char *path, const struct graft_req *q, void *owner
 		posted_want = wanted(q);
 		posted_inos = inos_wanted(q);
 	}
-	G_UNLOCK(lock);
+	g_tunlock(lock);
 	g_restorecancel(cs);
 	return r;
 }
@@ -256,12 +262,13 @@ void __graft_broker_collect(void *owner)
 {
 	int cs = g_nocancel();
 
-	G_LOCK(lock);
+	if (g_tlock(lock)) goto out;	/* a handler: the pool stays dry */
 	if (posted == owner) {
 		if (moved() || !ours()) drop();
 		else settle(0);
 	}
-	G_UNLOCK(lock);
+	g_tunlock(lock);
+out:
 	g_restorecancel(cs);
 }
 
@@ -271,7 +278,13 @@ void __graft_broker_call(const char *path, const struct graft_req *q, struct gra
 
 	memset(res, 0, sizeof *res);
 	res->fd = -1;
-	G_LOCK(lock);
+	if (g_tlock(lock)) {
+		res->err = EAGAIN;
+		res->transport = 1;
+		res->step = "lock: a signal handler interrupted an exchange of its own thread";
+		g_restorecancel(cs);
+		return;
+	}
 	if (bfd >= 0 && (moved() || !ours())) drop();
 	settle(0);
 	for (tries = 0; tries < 2; tries++) {
@@ -287,6 +300,6 @@ void __graft_broker_call(const char *path, const struct graft_req *q, struct gra
 		res->err = -r;
 		res->transport = 1;
 	}
-	G_UNLOCK(lock);
+	g_tunlock(lock);
 	g_restorecancel(cs);
 }

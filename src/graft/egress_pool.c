@@ -14,7 +14,9 @@
  * change shows within that, and closed in a forked child
  * (__graft_fork_child from _Fork; same_process() for other forks): a
  * child holding them would keep its parent's later connections open.
- * A lock per pool, never held across the graftd exchange.
+ * A lock per pool, never held across the graftd exchange.  A signal
+ * handler whose thread holds one (g_tlock) uses no spare and records
+ * nothing: its graft goes to graftd.
  *
  * Once the latest egress grafts of a process went to one key, socket()
  * itself hands out that key's spares (graft_spare.c): a connect-heavy
@@ -99,19 +101,19 @@ static void same_process(void)
 	long pid;
 
 	if (alive && *alive) return;
-	G_LOCK(klock);
+	if (g_tlock(klock)) return;
 	if (!alive && !noalive && !(alive = g_mmap_wipeonfork(4096))) noalive = 1;
 	pid = alive ? 0 : g_getpid();
 	if (alive ? !*alive : owner != pid) {
 		for (i = 0; i < NKEYS; i++) {
-			G_LOCK(pools[i].lock);
+			if (g_tlock(pools[i].lock)) continue;
 			drain(pools + i);
-			G_UNLOCK(pools[i].lock);
+			g_tunlock(pools[i].lock);
 		}
 		if (alive) *alive = 1;
 		owner = pid;
 	}
-	G_UNLOCK(klock);
+	g_tunlock(klock);
 }
 
 /* Whether a spare can take option o after graftd's bind: any but the
@@ -141,7 +143,7 @@ static struct pool *find(const struct graft_req *q, int *fresh)
 	unsigned i;
 
 	*fresh = 0;
-	G_LOCK(klock);
+	if (g_tlock(klock)) return 0;
 	for (i = 0; i < NKEYS; i++) {
 		p = pools + i;
 		if (!p->used) {
@@ -160,7 +162,7 @@ static struct pool *find(const struct graft_req *q, int *fresh)
 		p->used = 1;
 		*fresh = 1;
 	}
-	G_UNLOCK(klock);
+	g_tunlock(klock);
 	return i == NKEYS ? free : p;
 }
 
@@ -168,41 +170,41 @@ static int take(struct pool *p, struct spare *out)
 {
 	long now = g_monosec();
 
-	G_LOCK(p->lock);
+	if (g_tlock(p->lock)) return 0;
 	if (p->n && now - p->born >= SPARE_TTL) drain(p);
 	while (p->n) {
 		*out = p->s[--p->n];
 		if (!mine(out)) continue;	/* the app's number now */
-		G_UNLOCK(p->lock);
+		g_tunlock(p->lock);
 		return 1;
 	}
-	G_UNLOCK(p->lock);
+	g_tunlock(p->lock);
 	return 0;
 }
 
 /* A graft to p (or, with p null, one that was not the streak's). */
 static void note(struct pool *p)
 {
-	G_LOCK(klock);
+	if (g_tlock(klock)) return;
 	if (p && p == last) {
 		if (streak < 255) streak++;
 	} else {
 		last = p;
 		streak = !!p;
 	}
-	G_UNLOCK(klock);
+	g_tunlock(klock);
 }
 
 void __graft_pool_streak(int hit)
 {
-	G_LOCK(klock);
+	if (g_tlock(klock)) return;
 	if (!hit) {
 		last = 0;
 		streak = 0;
 	} else if (last && streak < 255) {
 		streak++;
 	}
-	G_UNLOCK(klock);
+	g_tunlock(klock);
 }
 
 /* Keep the batch's sockets from the index from on, as many as fit. */
@@ -211,7 +213,10 @@ static void keep(struct pool *p, const struct graft_bres *res, unsigned from)
 	long now = g_monosec();
 	unsigned i;
 
-	G_LOCK(p->lock);
+	if (g_tlock(p->lock)) {
+		while (from < res->nfds) g_close(res->fds[from++]);
+		return;
+	}
 	if (!p->n) p->born = now;
 	p->addrlen = res->rep.addrlen < sizeof p->addr ? res->rep.addrlen : sizeof p->addr;
 	memcpy(p->addr, res->rep.addr, p->addrlen);
@@ -231,7 +236,7 @@ static void keep(struct pool *p, const struct graft_bres *res, unsigned from)
 		p->s[p->n].ino = sb.st_ino;
 		p->n++;
 	}
-	G_UNLOCK(p->lock);
+	g_tunlock(p->lock);
 }
 
 /* A graftd that predates GRAFT_F_INOS refuses it as malformed: from then
@@ -293,10 +298,10 @@ static void prefetch(const struct graft_conf *c, struct pool *p)
 	struct graft_req q;
 	int go;
 
-	G_LOCK(p->lock);
+	if (g_tlock(p->lock)) return;
 	go = !p->posted && !p->nobatch && p->n <= (unsigned)c->egress_batch / 2;
 	if (go) p->posted = 1;
-	G_UNLOCK(p->lock);
+	g_tunlock(p->lock);
 	if (!go) return;
 	batch_req(c, p, &q);
 	if (__graft_broker_post(c->broker, &q, p)) p->posted = 0;
@@ -311,9 +316,12 @@ void __graft_pool_posted(void *owner, const struct graft_bres *res)
 	 && res->err && (res->rep.reason == GRAFT_R_BATCH || res->rep.reason == GRAFT_R_MALFORMED))
 		p->nobatch = 1;
 	if (res && !res->transport && !res->err) keep(p, res, 0);
-	G_LOCK(p->lock);
+	if (g_tlock(p->lock)) {
+		p->posted = 0;	/* a handler: its thread's holder only reads it */
+		return;
+	}
 	p->posted = 0;
-	G_UNLOCK(p->lock);
+	g_tunlock(p->lock);
 }
 
 /* A spare of p: one at hand, or one from the batch on its way.  The next
@@ -388,9 +396,9 @@ int __graft_pool_spare(const struct graft_conf *c, int domain, int protocol, str
 	struct stat sb;
 
 	same_process();
-	G_LOCK(klock);
+	if (g_tlock(klock)) return -1;
 	p = streak >= 2 ? last : 0;
-	G_UNLOCK(klock);
+	g_tunlock(klock);
 	if (!p || p->domain != domain || p->type != SOCK_STREAM || p->protocol != protocol
 	 || p->nobatch || c->egress_batch < 2) return -1;
 	if (p->addrlen >= sizeof fam) memcpy(&fam, p->addr, sizeof fam);

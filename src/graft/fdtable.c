@@ -5,7 +5,10 @@
  * chunk of 64 slots.  Pages and chunks are never freed, are zero when they
  * arrive from the kernel (so a racing reader sees an empty slot, never a
  * half-built one) and are installed with a compare-and-swap.  A slot has its
- * own lock; "used" can be read without it for the hot-path check. */
+ * own lock; "used" can be read without it for the hot-path check.  A
+ * signal handler whose thread holds a slot's lock (it interrupted an update
+ * of that very fd) finds the slot owned by itself: it neither waits nor
+ * looks; its call acts as if the fd were not recorded (docs/core.md). */
 #include <string.h>
 #include <sys/epoll.h>
 #include "graft_core.h"
@@ -107,12 +110,12 @@ int __graft_fd_put(int fd, const struct graft_fdstate *st)
 	if (!s) return -ENOMEM;
 	if (!(__graft_on & GRAFT_ON_FDS))
 		__atomic_fetch_or(&__graft_on, GRAFT_ON_FDS, __ATOMIC_SEQ_CST);
-	G_LOCK(s->lock);
+	if (g_tlock(s->lock)) return -EAGAIN;
 	copy(&s->st, st);
 	s->afgraft = st->domain == AF_GRAFT;
 	s->spare = st->spare;
 	s->used = kind(st);
-	G_UNLOCK(s->lock);
+	g_tunlock(s->lock);
 	return 0;
 }
 
@@ -120,13 +123,12 @@ int __graft_fd_get(int fd, struct graft_fdstate *st)
 {
 	struct slot *s = find(fd);
 	int r = 0;
-	if (!s) return 0;
-	G_LOCK(s->lock);
+	if (!s || g_tlock(s->lock)) return 0;
 	if (s->used) {
 		copy(st, &s->st);
 		r = 1;
 	}
-	G_UNLOCK(s->lock);
+	g_tunlock(s->lock);
 	return r;
 }
 
@@ -134,10 +136,9 @@ int __graft_fd_get(int fd, struct graft_fdstate *st)
 void __graft_fd_forget(int fd, uint64_t ino)
 {
 	struct slot *s = find(fd);
-	if (!s || !s->used) return;
-	G_LOCK(s->lock);
+	if (!s || !s->used || g_tlock(s->lock)) return;
 	if (s->used && (!ino || s->st.ino == ino)) s->used = 0;
-	G_UNLOCK(s->lock);
+	g_tunlock(s->lock);
 }
 
 void __graft_sopt_add(struct graft_fdstate *st, int level, int name, const void *val, socklen_t len)
@@ -167,11 +168,10 @@ void __graft_sopt_add(struct graft_fdstate *st, int level, int name, const void 
 void __graft_fd_addopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	struct slot *s = find(fd);
-	if (!s || !s->used) return;
-	G_LOCK(s->lock);
+	if (!s || !s->used || g_tlock(s->lock)) return;
 	/* an AF_GRAFT socket keeps its own queue (afgraft_opt.c) */
 	if (s->used && s->st.domain != AF_GRAFT) __graft_sopt_add(&s->st, level, name, val, len);
-	G_UNLOCK(s->lock);
+	g_tunlock(s->lock);
 }
 
 /* Track the epoll sets fd is registered with (epoll_ctl succeeded). */
@@ -181,8 +181,7 @@ void __graft_fd_epoll(int fd, int epfd, int op, uint32_t events, uint64_t data)
 	struct graft_fdstate *st;
 	unsigned i;
 
-	if (!s || !s->used) return;
-	G_LOCK(s->lock);
+	if (!s || !s->used || g_tlock(s->lock)) return;
 	st = &s->st;
 	for (i = 0; i < st->nep && st->epr[i].epfd != epfd; i++);
 	if (op == EPOLL_CTL_DEL) {
@@ -193,17 +192,16 @@ void __graft_fd_epoll(int fd, int epfd, int op, uint32_t events, uint64_t data)
 	} else {
 		st->eplost = 1;
 	}
-	G_UNLOCK(s->lock);
+	g_tunlock(s->lock);
 }
 
 void __graft_fd_bound(int fd, int kind, unsigned port)
 {
 	struct slot *s = find(fd);
-	if (!s || !s->used) return;
-	G_LOCK(s->lock);
+	if (!s || !s->used || g_tlock(s->lock)) return;
 	s->st.bound = kind;
 	s->st.bport = port;
-	G_UNLOCK(s->lock);
+	g_tunlock(s->lock);
 }
 
 /* The state of fd's socket ino (0: any), locked for an update; the caller
@@ -211,10 +209,9 @@ void __graft_fd_bound(int fd, int kind, unsigned port)
 struct graft_fdstate *__graft_fd_lock(int fd, uint64_t ino)
 {
 	struct slot *s = find(fd);
-	if (!s || !s->used) return 0;
-	G_LOCK(s->lock);
+	if (!s || !s->used || g_tlock(s->lock)) return 0;
 	if (s->used && (!ino || s->st.ino == ino)) return &s->st;
-	G_UNLOCK(s->lock);
+	g_tunlock(s->lock);
 	return 0;
 }
 
@@ -223,7 +220,7 @@ void __graft_fd_unlock(int fd)
 	struct slot *s = find(fd);
 	s->spare = s->st.spare;
 	if (s->used) s->used = kind(&s->st);
-	G_UNLOCK(s->lock);
+	g_tunlock(s->lock);
 }
 
 /* In a forked child (graft_fork.c): parents' threads may have held slot
@@ -251,10 +248,9 @@ void __graft_fd_dup(int oldfd, int newfd)
 
 	__graft_fd_forget(newfd, 0);
 	if (!had) return;
-	if (!(s = find(oldfd))) return;
-	G_LOCK(s->lock);
+	if (!(s = find(oldfd)) || g_tlock(s->lock)) return;
 	if (s->used && s->st.ino == st.ino) s->st.shared = 1;
-	G_UNLOCK(s->lock);
+	g_tunlock(s->lock);
 	st.shared = 1;
 	st.nep = st.eplost = 0;	/* epoll sets watch (file, fd) pairs */
 	__graft_fd_put(newfd, &st);

@@ -243,6 +243,10 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 	if (res.transport) {
 		head(&m, r, ingress);
 		__graft_msg_broker(&m, c->broker, &res);
+		if (res.err == EAGAIN) {	/* a handler in this thread's graft */
+			__graft_log(&m);
+			return -EAGAIN;
+		}
 		if (c->fallback && res.err != EPROTO) {
 			__graft_msg_str(&m, "; staying in the local network namespace");
 			__graft_log(&m);

@@ -30,8 +30,17 @@
 #include "kstat.h"
 #include "libc.h"
 
+#include "pthread_impl.h"
+
 #define G_LOCK(l)	LOCK(l)
 #define G_UNLOCK(l)	UNLOCK(l)
+
+/* for g_tlock below: a handler reads its thread's id without a syscall */
+static inline int g_tid(void) { return __pthread_self()->tid; }
+static inline int g_cas(volatile int *p, int t, int s) { return a_cas(p, t, s); }
+static inline int g_swap(volatile int *p, int v) { return a_swap(p, v); }
+static inline void g_futexwait(volatile int *p, int v) { __futexwait(p, v, 1); }
+static inline void g_wake(volatile int *p) { __wake(p, 1, 1); }
 
 /* every signal an application can handle blocked (one raw
  * rt_sigprocmask, musl's src/signal/block.c), the old mask saved in *s */
@@ -164,6 +173,16 @@ static inline void g_unlock(volatile int *l) { __atomic_store_n(l, 0, __ATOMIC_R
 #define G_LOCK(l)	g_lock(l)
 #define G_UNLOCK(l)	g_unlock(l)
 
+static inline int g_tid(void) { return syscall(SYS_gettid); }
+static inline int g_cas(volatile int *p, int t, int s)
+{
+	__atomic_compare_exchange_n(p, &t, s, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	return t;
+}
+static inline int g_swap(volatile int *p, int v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
+static inline void g_futexwait(volatile int *p, int v) { (void)p; (void)v; sched_yield(); }
+static inline void g_wake(volatile int *p) { (void)p; }
+
 static inline void g_sigblock(sigset_t *s)
 {
 	sigset_t all;
@@ -257,5 +276,23 @@ static inline int g_nocancel(void)
 static inline void g_restorecancel(int cs) { pthread_setcancelstate(cs, 0); }
 
 #endif
+
+/* A lock holding its owner's thread id (bit 30: someone waits), for the
+ * sections a hooked call may be in when a signal handler on the same
+ * thread calls another: that caller gets -EDEADLK at once instead of
+ * waiting for itself or entering the half-updated state.  A real
+ * compare-and-swap also single-threaded, where musl's LOCK does nothing
+ * and a handler would walk straight in. */
+#define G_TLOCK_WAIT	0x40000000
+hidden int __graft_tlock_wait(volatile int *, int, int);
+static inline int g_tlock(volatile int *l)
+{
+	int me = g_tid(), v = g_cas(l, 0, me);
+	return v ? __graft_tlock_wait(l, me, v) : 0;
+}
+static inline void g_tunlock(volatile int *l)
+{
+	if (g_swap(l, 0) & G_TLOCK_WAIT) g_wake(l);
+}
 
 #endif

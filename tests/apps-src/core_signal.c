@@ -10,6 +10,19 @@
  *                         to ADDR:PORT
  *   sigalrm ADDR PORT US  the same, single-threaded: one SIGALRM US
  *                         microseconds into the first socket()
+ *   regraft ADDR PORT N HADDR HPORT MHOST HHOST [threads]
+ *                         N grafts of ADDR:PORT (socket, bind, close) while
+ *                         a SIGALRM handler every 1 ms grafts HADDR:HPORT
+ *                         (socket, bind, close): the handler lands inside
+ *                         graftd exchanges and the core's locked sections;
+ *                         with "threads" an idle thread makes musl lock;
+ *                         a bind must get its own host port (MHOST for
+ *                         the main loop's, HHOST for the handler's, seen
+ *                         with "view host"), else it counts as errno EXDEV
+ *   reconnect ADDR PORT N [threads]
+ *                         the same with connect()s to ADDR:PORT (egress,
+ *                         nothing listening: ECONNREFUSED is a graft made)
+ *                         in both, through the egress pool's spares
  * Prints one line per step: "NAME ok" or "NAME errno N".
  */
 #include <arpa/inet.h>
@@ -94,6 +107,96 @@ static void handler(int sig)
 	errno = e;
 }
 
+/* The handler of regraft: its bind is grafted, or refused with EAGAIN
+ * when it interrupted this thread's own graft; anything else is wrong. */
+static struct sockaddr_in hrule;
+static volatile unsigned long hok, hagain, hbad;
+static volatile int hbad_errno;
+static int conn;	/* reconnect: connect to hrule, ECONNREFUSED is fine */
+static int mhost, hhost;	/* the host ports the binds must get */
+
+/* Whether fd is bound to port (0: any); a reply paired with the wrong
+ * request gives the other rule's socket. */
+static int on_port(int fd, int port)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof sa;
+
+	if (!port) return 1;
+	return !getsockname(fd, (void *)&sa, &len) && ntohs(sa.sin_port) == port;
+}
+
+/* socket() and the mode's graft of sa: 0, or -1 and errno */
+static int graft_one(const struct sockaddr_in *sa, int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), r, e;
+
+	if (fd < 0) return -1;
+	if (!conn) {
+		r = bind(fd, (const void *)sa, sizeof *sa);
+		if (!r && !on_port(fd, port)) {
+			r = -1;
+			errno = EXDEV;
+		}
+	} else if ((r = connect(fd, (const void *)sa, sizeof *sa)) && errno == ECONNREFUSED) r = 0;
+	e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+static void rehandler(int sig)
+{
+	int e = errno;
+
+	(void)sig;
+	if (!graft_one(&hrule, hhost)) hok++;
+	else if (errno == EAGAIN) hagain++;
+	else {
+		hbad++;
+		hbad_errno = errno;
+	}
+	errno = e;
+}
+
+static void *idle(void *arg)
+{
+	(void)arg;
+	for (;;) pause();
+	return 0;
+}
+
+static int regraft(long n, int threads)
+{
+	struct sigaction sa = { .sa_handler = rehandler, .sa_flags = SA_RESTART };
+	struct itimerval it = { { 0, 1000 }, { 0, 1000 } }, off = { { 0, 0 }, { 0, 0 } };
+	unsigned long ok = 0, bad = 0;
+	sigset_t set;
+	pthread_t t;
+	int e = 0;
+	long i;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, 0);
+	if (threads && pthread_create(&t, 0, idle, 0)) return perror("pthread_create"), 2;
+	pthread_sigmask(SIG_UNBLOCK, &set, 0);
+	sigaction(SIGALRM, &sa, 0);
+	setitimer(ITIMER_REAL, &it, 0);
+	for (i = 0; i < n; i++) {
+		if (graft_one(&rule, mhost)) {
+			bad++;
+			e = errno;
+		} else {
+			ok++;
+		}
+	}
+	setitimer(ITIMER_REAL, &off, 0);
+	printf("main %lu ok %lu bad (errno %d); handler %lu ok %lu eagain %lu bad (errno %d)\n",
+		ok, bad, e, hok, hagain, hbad, hbad_errno);
+	return 0;
+}
+
 static int emfile(void)
 {
 	struct rlimit rl;
@@ -166,13 +269,24 @@ static int sigalrm(long us)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: core_signal emfile|sigthread|sigalrm ADDR PORT [US]\n");
+		fprintf(stderr, "usage: core_signal emfile|sigthread|sigalrm|regraft|reconnect ADDR PORT [US|N [HADDR HPORT MHOST HHOST] [threads]]\n");
 		return 2;
 	}
 	addr(&rule, argv[2], argv[3]);
 	addr(&lo, "127.0.0.1", "0");
 	if (!strcmp(argv[1], "emfile")) return emfile();
 	if (!strcmp(argv[1], "sigthread")) return sigthread();
+	if (!strcmp(argv[1], "regraft") && argc > 8) {
+		addr(&hrule, argv[5], argv[6]);
+		mhost = atoi(argv[7]);
+		hhost = atoi(argv[8]);
+		return regraft(atol(argv[4]), argc > 9);
+	}
+	if (!strcmp(argv[1], "reconnect") && argc > 4) {
+		conn = 1;
+		hrule = rule;
+		return regraft(atol(argv[4]), argc > 5);
+	}
 	if (!strcmp(argv[1], "sigalrm")) return sigalrm(argc > 4 ? atol(argv[4]) : 100);
 	fprintf(stderr, "core_signal: unknown mode %s\n", argv[1]);
 	return 2;

@@ -2,7 +2,9 @@
 # core-signal.sh - the lazy load of graft.conf: a descriptor table full at
 # the first socket() is not a broken config (the load is tried again), and
 # socket()/bind()/close() in a signal handler during the load neither hang
-# nor corrupt the config being parsed (tests/apps-src/core_signal.c).
+# nor corrupt the config being parsed (tests/apps-src/core_signal.c); a
+# handler that grafts while its thread is inside a graft neither hangs nor
+# corrupts the exchange in progress.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/core-common.inc"
 core_setup core-signal
@@ -67,4 +69,34 @@ check "handler on the loading thread (multi-threaded): no hang, config intact ($
 out=$(signal_runs sigalrm)
 check "SIGALRM handler during the load (single-threaded): config intact ($out)" \
 	[ "$out" = "40 runs ok" ]
+
+# 4. a handler that grafts while this thread is inside a graft (a graftd
+# exchange, a locked fd slot or pool): it never waits for its own thread
+# and never interleaves a second exchange; its graft is made or refused
+# with EAGAIN, and every graft of the interrupted code is made, each with
+# its own endpoint's socket
+graftctl add ep-b type ipv4 addr 127.0.0.1 port "$P2" netns "$NS" >/dev/null
+# (view host: each bind must see its own endpoint's host port)
+conf "view host" "ingress 0.0.0.0:8080 ep-http" "ingress 0.0.0.0:8081 ep-b"
+for mode in single threads; do
+	extra=; [ $mode = threads ] && extra=threads
+	out=$(in_ns timeout 20 "$SIG" regraft 0.0.0.0 8080 2000 0.0.0.0 8081 "$P1" "$P2" $extra 2>"$T_TMP/re.err"); rc=$?
+	check "handler grafting during grafts ($mode): no hang, nothing corrupted (exit $rc: $out)" \
+		sh -c "[ $rc -eq 0 ] && expr '$out' : 'main 2000 ok 0 bad.* 0 bad' >/dev/null"
+	check "handler grafting during grafts ($mode): the handler ran and grafted ($out)" \
+		sh -c "expr '$out' : '.*handler [1-9][0-9]* ok' >/dev/null"
+done
+# ... and egress: connects (refused: nothing listens, the graft is made)
+# through the egress pool's spares and batches (one key: a reply paired
+# with the wrong request is not seen there; the threaded run hung before)
+graftctl add ep-out type ipv4 addr 127.0.0.1 port dynamic netns "$NS" >/dev/null
+conf "egress $HOSTIP/32 ep-out"
+for mode in single threads; do
+	extra=; [ $mode = threads ] && extra=threads
+	out=$(in_ns timeout 20 "$SIG" reconnect "$HOSTIP" "$P3" 2000 $extra 2>"$T_TMP/rc.err"); rc=$?
+	check "handler connecting during egress grafts ($mode): no hang, nothing corrupted (exit $rc: $out)" \
+		sh -c "[ $rc -eq 0 ] && expr '$out' : 'main 2000 ok 0 bad.* 0 bad' >/dev/null"
+	check "handler connecting during egress grafts ($mode): the handler ran and grafted ($out)" \
+		sh -c "expr '$out' : '.*handler [1-9][0-9]* ok' >/dev/null"
+done
 t_done
