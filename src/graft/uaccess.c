@@ -56,7 +56,8 @@ static long page_ok(const void *p)
 /* copy n bytes of the caller's src to our dst: 0 or -EFAULT */
 long __graft_copyin(void *dst, const void *src, size_t n)
 {
-	const char *e = (const char *)src + n - 1;
+	/* integer arithmetic: src may be any value, even null */
+	const void *e = (const void *)((uintptr_t)src + n - 1);
 	long r;
 
 	if (!n) return 0;
