@@ -21,7 +21,9 @@ CROSS_TARGETS ?= aarch64-linux-musl arm-linux-musleabihf riscv64-linux-musl
 XB = $(TB)/cross
 XHB = $(B)/tests/cross
 CROSS_QEMU = $(qemu.$(TARGET))
-CROSS_CORE_UNIT = $(CORE_UNIT)
+# test_core_uaccess probes bad pointers: qemu-user faults on them before
+# any system call can say EFAULT (docs/core.md), so it runs natively only
+CROSS_CORE_UNIT = $(filter-out uaccess,$(CORE_UNIT))
 CROSS_CORE_OBJS = $(patsubst src/graft/%.c,$(XB)/obj/%.o,$(CORE_SRCS))
 CROSS_CFLAGS = $(HOST_CFLAGS) $(CORE_CPPFLAGS) -D_UINTPTR_T_DEFINED -I$(TB)/cmocka/include
 CROSS_LAYOUT_HDRS = src/common/graft_proto.h include/graft.h
@@ -66,6 +68,7 @@ check-cross: host cross-deps $(XHB)/layout $(XHB)/abi_net $(XHB)/core_net
 		tests/cross/fresh-tree.sh $(B)/$$t/musl $(GRAFT_CORE) && \
 		$(MAKE) --no-print-directory TARGET=$$t cross-target || exit 1; \
 	done
+	@echo "SKIP: test_core_uaccess under qemu-user (bad pointers fault in qemu before any EFAULT; it runs in make check)"
 	@GRAFT_TOP=$(TOP) GRAFT_BIN=$(TOP)/$(B)/bin GRAFT_XHB=$(TOP)/$(XHB) \
 	GRAFT_XUNITS="$(addprefix test_core_,$(CROSS_CORE_UNIT))" GRAFT_XE2E="$(CROSS_E2E)" \
 		tests/cross/check-cross.sh $(foreach t,$(CROSS_TARGETS),$(t):$(qemu.$(t)))
