@@ -61,6 +61,9 @@ static int open_broker(const char *path, struct graft_bres *res)
 	size_t n = strlen(path);
 	int fd, r;
 
+	/* a path, never an abstract name anybody in the namespace may bind */
+	res->step = "connect";
+	if (*path != '/') return -ENOENT;
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (n >= sizeof sun.sun_path) n = sizeof sun.sun_path - 1;

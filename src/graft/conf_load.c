@@ -21,7 +21,12 @@
 #include "graft_hooks.h"
 
 static struct graft_conf conf;
-static const struct graft_conf none;	/* not loaded yet: no rule */
+/* not loaded yet: no rule, and the defaults (an AF_GRAFT call still
+ * asks the default broker, never an empty, abstract name) */
+static const struct graft_conf none = {
+	.file = GRAFT_DEFAULT_CONF, .broker = GRAFT_DEFAULT_BROKER,
+	.egress_batch = GRAFT_EGRESS_BATCH, .view = GRAFT_VIEW_PROGRAM,
+};
 int __graft_on = GRAFT_ON_CONF;
 static volatile int ready, lock[1], told;
 static volatile long retry_at;		/* monotonic second of the next try */

@@ -30,10 +30,20 @@
 #define SETSIZE		8
 #endif
 
+/* The first page is never mapped for us (mmap_min_addr): a null or tiny
+ * pointer is EFAULT without asking, also where no probe can tell (a null
+ * set makes rt_sigprocmask just succeed). */
+static int low(const void *p, size_t n)
+{
+	return (uintptr_t)p < 4096 || (uintptr_t)p + n < (uintptr_t)p;
+}
+
 static long rw(long nr, void *dst, const void *src, size_t n, int in)
 {
 	struct iovec a = { dst, n }, b = { (void *)src, n };
 	long k;
+
+	if (low(in ? src : dst, n)) return -EFAULT;
 
 	k = in ? vm(nr, &a, &b) : vm(nr, &b, &a);
 	if (k == (long)n) return 0;
@@ -61,6 +71,7 @@ long __graft_copyin(void *dst, const void *src, size_t n)
 	long r;
 
 	if (!n) return 0;
+	if (low(src, n)) return -EFAULT;
 	if (!(r = page_ok(src)) && (__graft_same_page(src, n) || !(r = page_ok(e)))) {
 		memcpy(dst, src, n);
 		return 0;
