@@ -163,7 +163,7 @@ static int receive(unsigned want, int inos, struct graft_bres *res)
 	/* a grant carries 1..want fds and says how many (0: an older
 	 * graftd's single fd), asked for, their identities; a refusal
 	 * carries none */
-	if (r != sizeof rep + (inos && !rep.error ? GRAFT_INOS_LEN(n) : 0)
+	if (r != (long)(sizeof rep + (inos && !rep.error ? GRAFT_INOS_LEN(n) : 0))
 	 || (mh.msg_flags & (MSG_TRUNC|MSG_CTRUNC))
 	 || rep.magic != GRAFT_PROTO_MAGIC || rep.version != GRAFT_PROTO_VERSION
 	 || rep.op != GRAFT_OP_REPLY || rep.error < 0 || rep.error > 4095
