@@ -3,8 +3,11 @@
  * Each mode's first inet socket() is the one that loads graft.conf.
  *
  *   emfile ADDR PORT      the load at RLIMIT_NOFILE: a loopback bind, the
- *                         same after fds are freed, then (1.2 s later, so
- *                         the load is tried again) a bind to ADDR:PORT
+ *                         same after fds are freed, an AF_GRAFT connect
+ *                         before the load is tried again (it must not
+ *                         reach a listener at the abstract name of zeros:
+ *                         "abstract ok"), then (1.2 s later, so the load
+ *                         is tried again) a bind to ADDR:PORT
  *   sigthread ADDR PORT   a thread's first socket() while its SIGUSR1
  *                         handler calls socket/bind/close; then a bind
  *                         to ADDR:PORT
@@ -37,6 +40,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <graft.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -197,6 +202,32 @@ static int regraft(long n, int threads)
 	return 0;
 }
 
+/* An AF_GRAFT connect while the config is not loaded asks the default
+ * broker, never the abstract name "\0\0..." anybody in the namespace may
+ * bind: a listener there must get no connection. */
+static int abstract(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_gr gr = { .sgr_family = AF_GRAFT };
+	int l, s, c;
+
+	l = socket(AF_UNIX, SOCK_SEQPACKET|SOCK_NONBLOCK, 0);
+	if (l < 0 || bind(l, (void *)&sun, sizeof sun) || listen(l, 4)) return -1;
+	memcpy(gr.sgr_epname, "ep-x", 4);
+	if ((s = socket(AF_GRAFT, SOCK_STREAM, 0)) >= 0) {
+		connect(s, (void *)&gr, sizeof gr);
+		close(s);
+	}
+	c = accept(l, 0, 0);
+	close(l);
+	if (c >= 0) {
+		close(c);
+		errno = EXDEV;	/* reached: the broker was that name */
+		return -1;
+	}
+	return 0;
+}
+
 static int emfile(void)
 {
 	struct rlimit rl;
@@ -212,6 +243,7 @@ static int emfile(void)
 	say("first", sock_bind(&lo, SOCK_STREAM));
 	for (i = 0; i < n; i++) close(fds[i]);
 	say("again", sock_bind(&lo, SOCK_STREAM));
+	say("abstract", abstract());
 	nanosleep(&ts, 0);
 	say("rule", sock_bind(&rule, SOCK_STREAM));
 	return 0;

@@ -21,6 +21,8 @@ check "emfile: loopback bind at the limit works as in stock musl ($(echo $out))"
 	has "$out" 'first ok'
 check "emfile: loopback bind with fds free again works ($(echo $out))" \
 	has "$out" '.*again ok'
+check "emfile: an AF_GRAFT call before the retry asks no abstract-named broker ($(echo $out))" \
+	has "$out" '.*abstract ok'
 check "emfile: one line says the config will be read later ($(grep -c '^graft:' "$T_TMP/e1") lines)" \
 	sh -c "[ \$(grep -c 'not read now' '$T_TMP/e1') -eq 1 ] && ! grep -q 'nothing will be grafted' '$T_TMP/e1'"
 check "emfile: a later bind a rule matches is grafted ($(echo $out); $(grep "$GRAFTED" "$T_TMP/e1"))" \
