@@ -178,14 +178,21 @@ long __graft_sendmsg(int fd, const struct msghdr *msg)
 	return egress(fd, h.msg_name, h.msg_namelen, 0);
 }
 
-/* listen() on a spare: an unbound socket listens in the namespace */
+/* listen() on a spare: an unbound socket listens in the namespace.  A
+ * wildcard bind no ingress rule took was kept for a later egress (bind
+ * above); a listener never connects: forgotten, so a server's listeners
+ * do not pay the slot lock on every setsockopt. */
 long __graft_listen(int fd)
 {
 	struct graft_fdstate st;
 	long e;
 
-	if (!__graft_fd_spare(fd) || !__graft_fd_get(fd, &st) || !st.spare) return GRAFT_PASS;
-	if ((e = __graft_spare_to_local(fd, &st)) < 0) return e;
+	if (__graft_fd_has(fd) != GRAFT_FD_PENDING || !__graft_fd_get(fd, &st)) return GRAFT_PASS;
+	if (st.spare) {
+		if ((e = __graft_spare_to_local(fd, &st)) < 0) return e;
+	} else if (st.bound != GRAFT_BOUND_ANY || st.domain == AF_GRAFT) {
+		return GRAFT_PASS;
+	}
 	__graft_fd_forget(fd, st.ino);
 	return GRAFT_PASS;
 }

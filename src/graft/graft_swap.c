@@ -165,24 +165,19 @@ int __graft_replay(int hfd, const struct graft_fdstate *st, unsigned sent, int *
 
 /* An egress socket the app bound to a port before connecting must talk
  * from that port: -EADDRNOTAVAIL and a line when the host socket hfd
- * (graftd's reply, else the kernel, says where it is bound) has another,
- * as a dynamic endpoint's or a fixed one of another port has. */
-static long other_port(int fd, const struct graft_rule *r, int hfd,
-	const struct graft_bres *res, unsigned port)
+ * (the kernel says where it is bound) has another, as a dynamic
+ * endpoint's or a fixed one of another port has. */
+static long other_port(int fd, const struct graft_rule *r, int hfd, unsigned port)
 {
-	unsigned char a[GRAFT_PROTO_ADDRMAX];
+	struct sockaddr_storage a;
 	socklen_t sl = sizeof a;
-	const void *sa = res->rep.addr;
-	unsigned len = res->rep.addrlen, p = 0;
+	unsigned p = 0;
 	struct graft_ip ip;
 	struct graft_msg m;
 
-	if (!len && !g_getsockname(hfd, a, &sl)) {
-		sa = a;
-		len = sl;
-	}
-	if (len > sizeof a) len = sizeof a;
-	if (!__graft_sa_ip(sa, len, &ip, &p) && p == port) return 0;
+	/* the kernel's word on the host socket, not graftd's reply */
+	if (!g_getsockname(hfd, &a, &sl) && sl <= sizeof a
+	 && !__graft_sa_ip((void *)&a, sl, &ip, &p) && p == port) return 0;
 	head(&m, r, 0);
 	__graft_msg_str(&m, "fd ");
 	__graft_msg_num(&m, fd);
@@ -266,7 +261,7 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 		return -res.err;
 	}
 obtained:
-	if (!ingress && port && (x = other_port(fd, r, res.fd, &res, port)) < 0) {
+	if (!ingress && port && (x = other_port(fd, r, res.fd, port)) < 0) {
 		g_close(res.fd);
 		return x;
 	}

@@ -35,8 +35,9 @@ struct view {
  * (getsockname is async-signal-safe); the newest entry wins. */
 static struct view views[GRAFT_MAX_VIEWS];
 static volatile int nviews, anyon;
-static uint64_t own_cookie;		/* our namespace's, once own_known */
-static volatile int own_known;		/* (no 64-bit atomics on 32-bit targets) */
+static uint64_t own_cookie;		/* our namespace's, once own_known is 1 */
+static volatile int own_known;		/* -1: the kernel cannot tell (< 5.14);
+					 * no 64-bit atomics on 32-bit targets */
 
 int __graft_view_of(const struct graft_conf *c, const struct graft_rule *r)
 {
@@ -50,11 +51,13 @@ static int cookie(int fd, uint64_t *ck)
 }
 
 /* 1: fd is a socket of another network namespace; 0: of ours; -1: the
- * kernel cannot tell (before 5.14) */
+ * kernel cannot tell (before 5.14), remembered: no more system calls */
 static int foreign(int fd)
 {
 	uint64_t ck, own;
-	if (g_load(&own_known)) {
+	int k = g_load(&own_known);
+	if (k < 0) return -1;
+	if (k) {
 		own = own_cookie;
 	} else {
 		/* racing threads store the same value */
@@ -63,7 +66,12 @@ static int foreign(int fd)
 		if (s < 0) return -1;
 		e = cookie(s, &own);
 		g_close(s);
-		if (e) return -1;
+		if (e) {
+			/* no SO_NETNS_COOKIE (a failed socket() is asked
+			 * again: no fd left may pass) */
+			g_store(&own_known, -1);
+			return -1;
+		}
 		own_cookie = own;
 		g_store(&own_known, 1);
 	}
@@ -73,8 +81,7 @@ static int foreign(int fd)
 
 static int count(void)
 {
-	int n = g_load(&nviews);
-	return n < GRAFT_MAX_VIEWS ? n : GRAFT_MAX_VIEWS;
+	return g_load(&nviews);
 }
 
 /* The newest entry for host address h:port.  A wildcard host socket also
@@ -103,8 +110,11 @@ static void add(int on, int domain, const struct graft_ip *h, unsigned hport,
 	if (o && o->on == on && o->domain == domain && o->aport == aport
 	 && !memcmp(&o->host, h, sizeof *h) && !memcmp(&o->app, a, sizeof *a))
 		return;
-	i = __atomic_fetch_add(&nviews, 1, __ATOMIC_ACQ_REL);
-	if (i >= GRAFT_MAX_VIEWS) return;
+	/* a full table stays full: nviews never passes the maximum */
+	i = g_load(&nviews);
+	do if (i >= GRAFT_MAX_VIEWS) return;
+	while (!__atomic_compare_exchange_n(&nviews, &i, i+1, 0,
+		__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
 	v = views + i;
 	v->on = on;
 	v->domain = domain;
@@ -157,10 +167,13 @@ static const struct view *derive(const struct graft_conf *c, int fd,
 	const struct graft_ip *h, unsigned port)
 {
 	const struct graft_rule *r;
-	int on = 0;
+	int on = 0, dom = 0;
 	socklen_t l = sizeof on;
 
 	if (g_getsockopt_int(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &l) || !on) return 0;
+	/* a module's AF_GRAFT socket (NAME_TRANSPARENT) is no program's bind */
+	l = sizeof dom;
+	if (g_getsockopt_int(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) || dom == AF_GRAFT) return 0;
 	if (!(r = pick(c, h, port))) return 0;
 	add(__graft_view_of(c, r), r->ip.family, h, port, &r->ip,
 		r->lo == r->hi && r->lo ? r->lo : port);
@@ -209,16 +222,24 @@ static socklen_t fill(int fd, const struct view *v, const struct graft_ip *real,
 
 /* Before getsockname: whether a view may apply, and then the size of the
  * caller's buffer.  *len is read without faulting: SO_NETNS_COOKIE reads
- * it and refuses any length but 8 with EINVAL, writing nothing. */
+ * it and refuses any length but 8 with EINVAL, writing nothing; with 8 it
+ * writes the cookie to our ck.  An AF_GRAFT socket the core records has
+ * no view (GRAFT_NAME_TRANSPARENT: the host name as it is). */
 int __graft_view_cap(int fd, socklen_t *len, socklen_t *cap)
 {
 	const struct graft_conf *c;
+	uint64_t ck;
 	long r;
 
 	if (!len) return 0;
 	c = __graft_conf();
 	if (!c->nview && !g_load(&anyon)) return 0;
-	r = g_getsockopt_int(fd, SOL_SOCKET, SO_NETNS_COOKIE, 0, len);
+	if (__graft_fd_afgraft(fd)) return 0;
+	r = g_getsockopt_int(fd, SOL_SOCKET, SO_NETNS_COOKIE, &ck, len);
+	if (!r) {
+		*cap = sizeof ck;
+		return 1;
+	}
 	if (r != -EINVAL && r != -ENOPROTOOPT) return 0;
 	*cap = *len;
 	return (int)*cap > 0;
@@ -226,8 +247,11 @@ int __graft_view_cap(int fd, socklen_t *len, socklen_t *cap)
 
 /* After a successful getsockname into sa (cap bytes, *len the full
  * length): the program's view if fd is a grafted ingress socket.  The
- * kernel checked sa for the bytes it wrote; a view longer than the host
- * address (IPv6 program, IPv4 endpoint) uses the rest of cap. */
+ * kernel checked sa for the bytes it wrote (k); a view longer than the
+ * host address (IPv6 program, IPv4 endpoint) writes the rest of cap
+ * through __graft_copyout.  If that faults (a length larger than the
+ * buffer) the caller gets the first k bytes and the full length: the
+ * name truncated, as for a buffer of k bytes, where stock succeeds too. */
 void __graft_view(int fd, struct sockaddr *sa, socklen_t *len, socklen_t cap)
 {
 	const struct graft_conf *c = __graft_conf();
@@ -236,7 +260,7 @@ void __graft_view(int fd, struct sockaddr *sa, socklen_t *len, socklen_t cap)
 	struct graft_ip h;
 	unsigned port;
 	const struct view *v;
-	socklen_t n = *len;
+	socklen_t n = *len, k = n < cap ? n : cap, w;
 	int f;
 
 	if (n > cap) {
@@ -253,6 +277,8 @@ void __graft_view(int fd, struct sockaddr *sa, socklen_t *len, socklen_t cap)
 	if (!v && f == 1) v = derive(c, fd, &h, port);
 	if (!v || !v->on || !f) return;
 	n = fill(fd, v, &h, &ss);
-	memcpy(sa, &ss, cap < n ? cap : n);
+	w = cap < n ? cap : n;
+	memcpy(sa, &ss, k < w ? k : w);
+	if (w > k) __graft_copyout((char *)sa + k, (char *)&ss + k, w - k);
 	*len = n;
 }

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -82,6 +83,23 @@ static const char *sockname(int fd)
 	socklen_t l = sizeof ss;
 	if (getsockname(fd, (void *)&ss, &l)) die("getsockname");
 	return name(&ss);
+}
+
+/* getsockname into 16 bytes that end a mapping, told it has an IPv6
+ * name's room: stock writes what the kernel has (16 bytes for an IPv4
+ * host socket); the view must not fault on the rest */
+static void edge(int fd)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *m = mmap(0, 2*pg, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
+	struct sockaddr_in *s;
+	socklen_t l = sizeof(struct sockaddr_in6);
+	if (m == MAP_FAILED) die("mmap");
+	munmap(m + pg, pg);
+	s = (void *)(m + pg - 16);
+	if (getsockname(fd, (void *)s, &l)) printf("edge errno %d\n", errno);
+	else printf("edge len=%u family=%d port=%u\n", (unsigned)l, s->sin_family, ntohs(s->sin_port));
+	munmap(m, pg);
 }
 
 static const char *peername(int fd)
@@ -181,6 +199,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "serve")) {
 		int s = listener(), c;
 		printf("ready %s\n", sockname(s));
+		edge(s);
 		if ((c = accept(s, 0, 0)) < 0) die("accept");
 		printf("accepted local=%s", sockname(c));
 		printf(" peer=%s\n", peername(c));
