@@ -80,7 +80,7 @@ conf 8 "netns-max-clients 3"
 reload || fail "reload with netns-max-clients"
 hold "$B" "$T_TMP/b" 4 ep-b
 check "netns-max-clients 3: 3 of B's 4 connections served, 1 refused ($(cat "$T_TMP/b"))" \
-	[ "$(field served "$T_TMP/b")" = 3 ] && [ "$(field limited "$T_TMP/b")" = 1 ]
+	eval '[ "$(field served "$T_TMP/b")" = 3 ] && [ "$(field limited "$T_TMP/b")" = 1 ]'
 in_ns "$A" once ep-a >"$T_TMP/out" 2>&1
 check "A still served beside B's 3 ($(cat "$T_TMP/out"))" \
 	grep -q "errno=0 reason=0 fds=1" "$T_TMP/out"

@@ -44,8 +44,8 @@ starts "--shared-dir allows it explicitly" "$T_TMP/d/graftd.sock" \
 def_sock=$(sed -n 's/.*-s  request socket (default \(.*\))/\1/p' "$T_TMP/help")
 def_ctl=$(sed -n 's/.*-c  control socket (default \(.*\))/\1/p' "$T_TMP/help")
 check "default sockets in different directories ($def_sock, $def_ctl)" \
-    [ -n "$def_sock" ] && [ -n "$def_ctl" ] &&
-    [ "$(dirname "$def_sock")" != "$(dirname "$def_ctl")" ]
+    eval '[ -n "$def_sock" ] && [ -n "$def_ctl" ] &&
+    [ "$(dirname "$def_sock")" != "$(dirname "$def_ctl")" ]'
 
 # --- 2. socket directories that others could change
 mkdir -m 0777 "$T_TMP/ww"
@@ -100,15 +100,17 @@ start_graftd -f /dev/null || { fail "graftd starts"; t_done; }
 check "request socket: mode 0660 by default ($(stat -c %a "$GRAFTD_SOCK"))" \
     [ "$(stat -c %a "$GRAFTD_SOCK")" = 660 ]
 check "control socket: mode 0600, directory 0700" \
-    [ "$(stat -c %a "$GRAFTD_CTL")" = 600 ] &&
-    [ "$(stat -c %a "$(dirname "$GRAFTD_CTL")")" = 700 ]
+    eval '[ "$(stat -c %a "$GRAFTD_CTL")" = 600 ] &&
+    [ "$(stat -c %a "$(dirname "$GRAFTD_CTL")")" = 700 ]'
 if [ -x "$REQ" ]; then
 	chmod 0755 "$T_TMP"
 	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
 	    "$REQ" -s "$GRAFTD_SOCK" -e ep 2>&1)
 	check "another user, not in the socket's group, cannot connect ($out)" \
-	    sh -c "echo '$out' | grep -qi 'permission denied'"
+	    sh -c 'expr "$1" : "$2" >/dev/null' _ "$out" ".*$GRAFTD_SOCK: Permission denied"
 	chmod 0700 "$T_TMP"
+else
+	skip "another user cannot connect ($REQ not built: make)"
 fi
 kill "$GRAFTD_PID"; wait "$GRAFTD_PID" 2>/dev/null
 printf 'socket-owner :65534\n' >"$T_TMP/grp.conf"

@@ -63,7 +63,8 @@ else
 	skip "hard link of the control socket (link refused here)"
 fi
 # ... and to a root-only service socket
-listen root "$PRIV/root.sock" 8 1 && chmod 0600 "$PRIV/root.sock"
+{ listen root "$PRIV/root.sock" 8 1 && chmod 0600 "$PRIV/root.sock"; } ||
+	fail "the root-only service listens: $(cat "$T_TMP/root.out")"
 ln -s "$PRIV/root.sock" "$SH/db.sock"
 in_ns "$A" -f unix -e ep-db >"$T_TMP/a3.out" 2>&1
 sleep 0.3
@@ -169,12 +170,12 @@ fi
 t0=$(ms)
 timeout 3 "$GRAFT_BIN/graftctl" -c "$GRAFTD_CTL" show >/dev/null 2>&1; rc=$?
 t=$(($(ms) - t0))
-check "graftctl show answers meanwhile ($t ms < 1000)" [ $rc -eq 0 ] && [ $t -lt 1000 ]
+check "graftctl show answers meanwhile ($t ms < 1000)" eval '[ $rc -eq 0 ] && [ $t -lt 1000 ]'
 t0=$(ms)
 ip netns exec "$B" timeout 3 "$REQ" -s "$GRAFTD_SOCK" -e ep-b >"$T_TMP/d2.out" 2>&1; rc=$?
 t=$(($(ms) - t0))
 check "another namespace is served meanwhile ($t ms < 1000: $(head -1 "$T_TMP/d2.out"))" \
-	[ $rc -eq 0 ] && [ $t -lt 1000 ]
+	eval '[ $rc -eq 0 ] && [ $t -lt 1000 ]'
 kill $FULLPID 2>/dev/null	# unblocks an old graftd, so that it can exit
 wait $DPID 2>/dev/null
 check "graftd still running" kill -0 "$GRAFTD_PID"

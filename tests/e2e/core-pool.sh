@@ -39,7 +39,8 @@ s0=$(sockets)
 run crr 50 crr "$HOSTIP" "$P1" 50
 s1=$(sockets)
 check "pool: 50 connections, each answered by the host server ($out)" \
-	[ "$out" = "ok 50" ] && check "pool: the host server accepted all 50" [ "$served" = 1 ]
+	[ "$out" = "ok 50" ]
+check "pool: the host server accepted all 50" [ "$served" = 1 ]
 check "pool: graftd served $req requests for 50 connections (1, then batches of 8)" \
 	[ "$req" -ge 2 -a "$req" -le 10 ]
 check "pool: graftd handed out $((s1 - s0)) sockets in those requests" \

@@ -34,7 +34,8 @@ serve() {
 	[ -n "$_hp" ] || _hp=$(sed -n 's/^ready .*:\([0-9]*\)$/\1/p' "$1")
 	_r=$(python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2); print(s.getsockname()[1], s.recv(16).decode().strip())' "$_hp" 2>&1)
 	CLIENT_PORT=${_r%% *}
-	wait_for grep -q "^accepted" "$1"
+	wait_for grep -q "^accepted" "$1" ||
+		{ fail "view: server $2:$3 accepted nothing: $(cat "$1")"; return 1; }
 }
 
 # 1. a fixed port: the listener and an accepted socket show 0.0.0.0:8080
@@ -54,7 +55,7 @@ conf "ingress 0.0.0.0:0 ep-dyn"
 if serve "$T_TMP/s2" 0.0.0.0 0 ""; then
 	hp=$(sed -n 's/^ready 0\.0\.0\.0:\([0-9]*\)$/\1/p' "$T_TMP/s2")
 	check "view: a port-0 bind shows 0.0.0.0 and the real port ($(head -1 "$T_TMP/s2"))" \
-		[ -n "$hp" ] && [ "$hp" != 0 ]
+		eval '[ -n "$hp" ] && [ "$hp" != 0 ]'
 	vcheck "view: its accepted socket has that port too ($(tail -1 "$T_TMP/s2"))" \
 		grep -q "^accepted local=127.0.0.1:$hp peer=127.0.0.1:$CLIENT_PORT\$" "$T_TMP/s2"
 fi

@@ -169,10 +169,14 @@ check "one log line per refusal" [ "$(grep -c '^refused pid' \
 check "graftd still running" kill -0 "$GRAFTD_PID"
 
 # graftd requires SO_PEERPIDFD where the kernel has it (and says so)
+kv=$(uname -r | sed 's/^\([0-9]*\)\.\([0-9]*\).*/\1 \2/')
+set -- $kv
 if grep -q "identified by SO_PEERPIDFD" "$GRAFTD_LOG"; then
 	pass "SO_PEERPIDFD required on this kernel ($(uname -r))"
+elif [ "${1:-0}" -gt 6 ] || { [ "${1:-0}" -eq 6 ] && [ "${2:-0}" -ge 5 ]; }; then
+	fail "SO_PEERPIDFD: kernel $(uname -r) has it, graftd does not use it ($(grep -m1 PEERPIDFD "$GRAFTD_LOG"))"
 else
-	skip "SO_PEERPIDFD (kernel $(uname -r) before 6.5: $(grep -m1 PEERPIDFD "$GRAFTD_LOG"))"
+	skip "SO_PEERPIDFD (kernel $(uname -r) is before 6.5: $(grep -m1 PEERPIDFD "$GRAFTD_LOG"))"
 fi
 check "graftd reads no GRAFTD_* variable any more" \
     sh -c "! strings '$GRAFT_BIN/graftd' | grep -q '^GRAFTD_'"
