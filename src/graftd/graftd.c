@@ -983,8 +983,8 @@ main(int argc, char *argv[])
 	unixep_self(req.sock.st_dev, req.sock.st_ino);
 	unixep_self(ctl.sock.st_dev, ctl.sock.st_ino);
 	if (listen_same_dir(&req, &ctl) && !shared) {
-		unlink(req.path);
-		unlink(ctl.path);
+		unlinkat(req.dirfd, strrchr(req.path, '/') + 1, 0);
+		unlinkat(ctl.dirfd, strrchr(ctl.path, '/') + 1, 0);
 		fatalx("the control socket %s is in the directory of the "
 		    "request socket %s, which containers may be given: use "
 		    "another directory (or --shared-dir)", ctl.path, req.path);
@@ -1009,8 +1009,9 @@ main(int argc, char *argv[])
 	log_info("started: %u endpoints, listening on %s", env->ts->count,
 	    req.path);
 	main_loop();
-	unlink(req.path);
-	unlink(ctl.path);
+	/* in the directories checked, not wherever the paths lead by now */
+	unlinkat(req.dirfd, strrchr(req.path, '/') + 1, 0);
+	unlinkat(ctl.dirfd, strrchr(ctl.path, '/') + 1, 0);
 	log_info("terminated");
 	return 0;
 }

@@ -261,6 +261,7 @@ struct sockspec {
 	int		 dirmode;	/* for a directory we make */
 	struct stat	 dir;		/* out: the directory's identity */
 	struct stat	 sock;		/* out: the socket file's */
+	int		 dirfd;		/* out: the directory, as checked */
 };
 
 int	listen_unix(struct sockspec *);
