@@ -941,9 +941,12 @@ main(int argc, char *argv[])
 		{ "shared-dir", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sockspec req = { .path = GRAFTD_SOCK, .dirmode = 0755 };
+	/* one namespace's connect flood must not fill the request queue
+	 * for all (the kernel caps it at net.core.somaxconn) */
+	struct sockspec req = { .path = GRAFTD_SOCK, .dirmode = 0755,
+	    .backlog = 4096 };
 	struct sockspec ctl = { .path = GRAFTD_CTL, .mode = 0600,
-	    .uid = 0, .gid = 0, .dirmode = 0700 };
+	    .uid = 0, .gid = 0, .dirmode = 0700, .backlog = 128 };
 	int ch, debug = 0, verbose = 0, noaction = 0, explicit = 0, shared = 0;
 	int rv;
 

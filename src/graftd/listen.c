@@ -175,7 +175,7 @@ listen_unix(struct sockspec *sp)
 	if (fstatat(sp->dirfd, name, &sp->sock, AT_SYMLINK_NOFOLLOW) == -1 ||
 	    !S_ISSOCK(sp->sock.st_mode))
 		fatalx("%s: not the socket just made", sp->path);
-	if (listen(fd, 128) == -1)
+	if (listen(fd, sp->backlog) == -1)
 		fatal("listen %s", sp->path);
 	return fd;
 }
