@@ -92,6 +92,7 @@ cmd_add(int argc, char **argv, struct graftd *g, char *err, size_t errsz)
 	    (rv = ep_resolve_user(&ep, err, errsz)) != 0 ||
 	    (rv = ts_add(g->ts, &ep, err, errsz)) != 0)
 		return rv;
+	share_configure(&g->conf, g->ts);	/* a table more: budgets */
 	ep_format(&ep, line, sizeof(line));
 	log_info("control: added endpoint %s", line);
 	return 0;
@@ -112,6 +113,7 @@ cmd_del(int argc, char **argv, struct graftd *g, char *err, size_t errsz)
 		return rv;
 	if ((rv = ts_del(g->ts, argv[0], &ns, err, errsz)) != 0)
 		return rv;
+	share_configure(&g->conf, g->ts);	/* maybe a table less */
 	ns_spec_str(&ns, nsname, sizeof(nsname));
 	log_info("control: deleted endpoint %s netns %s", argv[0], nsname);
 	return 0;

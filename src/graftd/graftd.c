@@ -941,9 +941,12 @@ main(int argc, char *argv[])
 		{ "shared-dir", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sockspec req = { .path = GRAFTD_SOCK, .dirmode = 0755 };
+	/* one namespace's connect flood must not fill the request queue
+	 * for all (the kernel caps it at net.core.somaxconn) */
+	struct sockspec req = { .path = GRAFTD_SOCK, .dirmode = 0755,
+	    .backlog = 4096 };
 	struct sockspec ctl = { .path = GRAFTD_CTL, .mode = 0600,
-	    .uid = 0, .gid = 0, .dirmode = 0700 };
+	    .uid = 0, .gid = 0, .dirmode = 0700, .backlog = 128 };
 	int ch, debug = 0, verbose = 0, noaction = 0, explicit = 0, shared = 0;
 	int rv;
 
@@ -983,8 +986,8 @@ main(int argc, char *argv[])
 	unixep_self(req.sock.st_dev, req.sock.st_ino);
 	unixep_self(ctl.sock.st_dev, ctl.sock.st_ino);
 	if (listen_same_dir(&req, &ctl) && !shared) {
-		unlink(req.path);
-		unlink(ctl.path);
+		unlinkat(req.dirfd, strrchr(req.path, '/') + 1, 0);
+		unlinkat(ctl.dirfd, strrchr(ctl.path, '/') + 1, 0);
 		fatalx("the control socket %s is in the directory of the "
 		    "request socket %s, which containers may be given: use "
 		    "another directory (or --shared-dir)", ctl.path, req.path);
@@ -1009,8 +1012,9 @@ main(int argc, char *argv[])
 	log_info("started: %u endpoints, listening on %s", env->ts->count,
 	    req.path);
 	main_loop();
-	unlink(req.path);
-	unlink(ctl.path);
+	/* in the directories checked, not wherever the paths lead by now */
+	unlinkat(req.dirfd, strrchr(req.path, '/') + 1, 0);
+	unlinkat(ctl.dirfd, strrchr(ctl.path, '/') + 1, 0);
 	log_info("terminated");
 	return 0;
 }

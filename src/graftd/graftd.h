@@ -259,8 +259,10 @@ struct sockspec {
 	int		 mode;		/* the socket file's */
 	int		 uid, gid;	/* -1: unchanged */
 	int		 dirmode;	/* for a directory we make */
+	int		 backlog;
 	struct stat	 dir;		/* out: the directory's identity */
 	struct stat	 sock;		/* out: the socket file's */
+	int		 dirfd;		/* out: the directory, as checked */
 };
 
 int	listen_unix(struct sockspec *);

@@ -204,13 +204,16 @@ share_linger(struct shmember *m)
 
 /* max-clients reached: the member to drop so that new (just attached)
  * gets in, or NULL when no share holds more than new's, new included.
- * The shares are scanned only here, when graftd is full. */
+ * A newcomer of the common share can never be granted anything: it
+ * evicts nobody.  The shares are scanned only here, when graftd is full. */
 struct shmember *
 share_victim(const struct shmember *new)
 {
 	struct share *sh, *big = NULL;
 	unsigned i;
 
+	if (new->sh->common)
+		return NULL;
 	for (i = 0; i < SHARE_HASH; i++)
 		LIST_FOREACH(sh, &hash[i], entry)
 			if (big == NULL || sh->nactive > big->nactive)

@@ -47,7 +47,8 @@ static unsigned nself;
 struct creds {
 	uid_t	uid;
 	gid_t	gid;
-	int	ngroups;		/* -1: nothing was changed */
+	int	ngroups;
+	int	done;			/* steps taken, undone in reverse */
 	gid_t	groups[GROUPS_MAX];
 };
 
@@ -141,28 +142,38 @@ connect_fd(int s, int fd)
 static int
 creds_take(uid_t uid, gid_t gid, struct creds *old)
 {
-	old->ngroups = -1;
+	old->done = 0;
 	old->uid = geteuid();
 	old->gid = getegid();
 	if (old->uid == uid && old->gid == gid)
 		return 0;
 	if ((old->ngroups = getgroups(GROUPS_MAX, old->groups)) == -1)
 		return errno;
-	if (syscall(SYS_SETGROUPS, 1, &gid) == 0 &&
-	    syscall(SYS_SETRESGID, -1, gid, -1) == 0 &&
-	    syscall(SYS_SETRESUID, -1, uid, -1) == 0)
-		return 0;
-	return errno;
+	/* without CAP_SETGID (unshare -r, not root) the first step fails:
+	 * refuse the request, graftd's own identity untouched */
+	if (syscall(SYS_SETGROUPS, 1, &gid) == -1)
+		return errno;
+	old->done++;
+	if (syscall(SYS_SETRESGID, -1, gid, -1) == -1)
+		return errno;
+	old->done++;
+	if (syscall(SYS_SETRESUID, -1, uid, -1) == -1)
+		return errno;
+	old->done++;
+	return 0;
 }
 
+/* Undo only what creds_take did: undoing a step that failed may fail
+ * too, and is fatal. */
 static void
 creds_restore(const struct creds *old)
 {
-	if (old->ngroups == -1)
-		return;
-	if (syscall(SYS_SETRESUID, -1, old->uid, -1) == -1 ||
-	    syscall(SYS_SETRESGID, -1, old->gid, -1) == -1 ||
-	    syscall(SYS_SETGROUPS, old->ngroups, old->groups) == -1)
+	if ((old->done > 2 &&
+	    syscall(SYS_SETRESUID, -1, old->uid, -1) == -1) ||
+	    (old->done > 1 &&
+	    syscall(SYS_SETRESGID, -1, old->gid, -1) == -1) ||
+	    (old->done > 0 &&
+	    syscall(SYS_SETGROUPS, old->ngroups, old->groups) == -1))
 		fatal("cannot take back graftd's credentials");
 }
 

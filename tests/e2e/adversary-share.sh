@@ -17,7 +17,7 @@ fi
 # its helpers) makes 40 clients that never read enough to reach it
 ulimit -n 1024 2>/dev/null || { skip "graftd shares (cannot set open files to 1024)"; exit 0; }
 
-mk_netns A && mk_netns B || { fail "make namespaces"; t_done; }
+mk_netns A && mk_netns B && mk_netns C || { fail "make namespaces"; t_done; }
 conf() {
 	cat >"$T_TMP/graftd.conf" <<EOF
 max-clients $1
@@ -68,6 +68,15 @@ if NET=$(test_app core_net); then
 else
 	fail "building core_net with graft-cc"
 fi
+
+# ... and C, a namespace with no table (never granted anything), evicts
+#    nobody: it is refused GRAFT_R_LIMIT and A keeps its clients
+in_ns "$C" once ep-a >"$T_TMP/out" 2>&1
+check "C, with no table, is refused EAGAIN/GRAFT_R_LIMIT at max-clients ($(cat "$T_TMP/out"))" \
+	grep -q "errno=11 reason=13 fds=0" "$T_TMP/out"
+in_ns "$A" once ep-a >"$T_TMP/out" 2>&1
+check "... and made no room for A ($(cat "$T_TMP/out"))" \
+	grep -q "errno=11 reason=13 fds=0" "$T_TMP/out"
 
 # 3. ... but B, holding nothing, gets in: A's idlest client makes room
 in_ns "$B" once ep-b >"$T_TMP/out" 2>&1

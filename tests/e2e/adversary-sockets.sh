@@ -40,6 +40,19 @@ check "refused: the message says why" grep -q "directory of the request socket" 
 check "refused: no socket left behind" [ -z "$(ls -A "$T_TMP/d")" ]
 starts "--shared-dir allows it explicitly" "$T_TMP/d/graftd.sock" \
     "$T_TMP/d/graftd.ctl" --shared-dir
+# ... nor in a directory below it (a container given /run/graft reaches
+# /run/graft/ctl/graftd.ctl)
+mkdir -m 0755 "$T_TMP/up"
+refuses "control socket below the request socket's directory: refused" \
+    -s "$T_TMP/up/graftd.sock" -c "$T_TMP/up/sub/c.ctl"
+check "refused: the message says why" grep -q "directory of the request socket" "$T_TMP/out"
+check "refused: no socket left behind" \
+    [ ! -e "$T_TMP/up/graftd.sock" ] && [ ! -e "$T_TMP/up/sub/c.ctl" ]
+starts "--shared-dir allows that too" "$T_TMP/up/graftd.sock" \
+    "$T_TMP/up/sub/c.ctl" --shared-dir
+mkdir -p -m 0755 "$T_TMP/up2/sub"
+starts "the request socket below the control socket's directory is fine" \
+    "$T_TMP/up2/sub/graftd.sock" "$T_TMP/up2/c.ctl"
 "$GD" --help >"$T_TMP/help"
 def_sock=$(sed -n 's/.*-s  request socket (default \(.*\))/\1/p' "$T_TMP/help")
 def_ctl=$(sed -n 's/.*-c  control socket (default \(.*\))/\1/p' "$T_TMP/help")
@@ -72,6 +85,28 @@ refuses "a file that is not a socket at the path: refused" \
 check "... and left alone" [ -f "$T_TMP/real/graftd.sock" ]
 check "made directories: the control socket's is 0700" \
     [ "$(stat -c %a "$T_TMP/sticky/c")" = 700 ]
+# a symlink in a middle component, in a directory others may write, swapped
+# for another between the checks and bind: the socket is still made in the
+# directory checked (bind delayed by strace to open the window)
+if command -v strace >/dev/null; then
+	mkdir -m 0777 "$T_TMP/mid"; mkdir -m 0755 "$T_TMP/safe" "$T_TMP/evil" \
+	    "$T_TMP/safe/s" "$T_TMP/evil/s"
+	ln -s "$T_TMP/safe" "$T_TMP/mid/lnk"
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+	strace -f -qq -o /dev/null -e trace=bind \
+	    -e inject=bind:delay_enter=1000000:when=1 "$GD" -d -f /dev/null \
+	    -s "$T_TMP/mid/lnk/s/graftd.sock" -c "$T_TMP/c6/graftd.ctl" \
+	    2>"$T_TMP/log" &
+	_p=$!
+	sleep 0.5
+	ln -sfn "$T_TMP/evil" "$T_TMP/mid/lnk"
+	wait_for test -S "$T_TMP/c6/graftd.ctl" || fail "graftd under strace: $(cat "$T_TMP/log")"
+	check "middle symlink swapped before bind: the socket is in the checked directory" \
+	    [ -S "$T_TMP/safe/s/graftd.sock" ] && [ ! -e "$T_TMP/evil/s/graftd.sock" ]
+	kill $(pgrep -P $_p) $_p 2>/dev/null; wait $_p 2>/dev/null
+else
+	skip "middle symlink swapped before bind (strace not installed)"
+fi
 
 # --- 3. modes and owners are set at bind time, never by path afterwards
 if command -v strace >/dev/null; then

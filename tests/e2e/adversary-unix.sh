@@ -179,4 +179,28 @@ check "another namespace is served meanwhile ($t ms < 1000: $(head -1 "$T_TMP/d2
 kill $FULLPID 2>/dev/null	# unblocks an old graftd, so that it can exit
 wait $DPID 2>/dev/null
 check "graftd still running" kill -0 "$GRAFTD_PID"
+
+# f) graftd without CAP_SETGID (not root, or under unshare -r): a unix
+#    egress is refused with EPERM and graftd keeps running (an old one
+#    failed to restore groups it never changed, and died).  Its client is
+#    of its own uid, so that it can identify it; CAP_CHOWN, for the
+#    control socket's owner.
+kill "$GRAFTD_PID"; wait "$GRAFTD_PID" 2>/dev/null
+NG=$T_TMP/nosetgid U="setpriv --reuid=12345 --regid=12345 --clear-groups"
+mkdir -m 0755 "$NG" "$NG/run" "$NG/ctl" && chown 12345:12345 "$NG/run" "$NG/ctl"
+bg $U --inh-caps +chown --ambient-caps +chown "$GRAFT_BIN/graftd" -d -s "$NG/run/graftd.sock" -c "$NG/ctl/graftd.ctl" \
+    -f "$T_TMP/graftd.conf" 2>"$T_TMP/nosetgid.log"
+NGPID=$!
+if wait_for test -S "$NG/ctl/graftd.ctl"; then
+	rm -f "$SH/db.sock"; listen ng "$SH/db.sock" 8 1
+	ip netns exec "$A" $U "$REQ" -s "$NG/run/graftd.sock" -f unix -e ep-db \
+	    >"$T_TMP/f.out" 2>&1
+	check "without CAP_SETGID: egress refused with EPERM ($(head -1 "$T_TMP/f.out"))" \
+		grep -q "^refused errno=EPERM" "$T_TMP/f.out"
+	sleep 0.2
+	check "... and graftd still running" kill -0 "$NGPID"
+	kill "$NGPID" 2>/dev/null
+else
+	fail "graftd without CAP_SETGID starts: $(cat "$T_TMP/nosetgid.log")"
+fi
 t_done

@@ -16,6 +16,17 @@
 void	fake_ns_clear(void);
 
 static struct graftd g;
+static int configured;		/* share_configure() calls */
+
+/* share.c is not linked: the budgets are recomputed after add and del */
+void
+share_configure(const struct settings *s, const struct tableset *ts)
+{
+	(void)s;
+	assert_ptr_equal(ts, g.ts);
+	configured++;
+}
+
 static struct obuf out;
 static char err[ERRBUFSZ];
 
@@ -42,6 +53,7 @@ setup(void **state)
 {
 	(void)state;
 	fake_ns_clear();
+	configured = 0;
 	log_init(1, 0);
 	g.ts = ts_new();
 	memset(&g.st, 0, sizeof(g.st));
@@ -64,7 +76,9 @@ test_add_show_del(void **state)
 	assert_int_equal(run("add ep-http type ipv4 addr 127.0.0.1 port 18080 "
 	    "netns web"), 0);
 	assert_int_equal(run("add u type unix path /run/u.sock netns host"), 0);
+	assert_int_equal(configured, 2);
 	assert_int_equal(run("add u type unix path /run/u.sock netns host"), EEXIST);
+	assert_int_equal(configured, 2);
 	assert_non_null(strstr(err, "exists"));
 	assert_int_equal(run("show"), 0);
 	assert_non_null(out.buf);
@@ -79,6 +93,7 @@ test_add_show_del(void **state)
 	assert_int_equal(run("del ep-http netns host"), ENOENT);
 	assert_int_equal(run("del ep-http netns web"), 0);
 	assert_int_equal(run("del u netns host"), 0);
+	assert_int_equal(configured, 4);
 	assert_int_equal(run("show"), 0);
 	assert_int_equal(out.len, 0);
 	assert_int_equal(run("show json"), 0);
