@@ -44,7 +44,8 @@ fuzz_srcs.graftd_request := $(addprefix src/graftd/,request.c unixep.c reuse.c d
 fuzz_srcs.graftd_config	 := $(addprefix src/graftd/,config.c parse.c table.c) \
 			    $(FUZZ_NSSTUB)
 fuzz_srcs.graftd_control := $(addprefix src/graftd/,control.c config.c parse.c \
-			    table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c
+			    table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c \
+			    $(FUZZ_DIR)/stub_share.c
 fuzz_maxlen.graft_conf	   := 8192
 fuzz_maxlen.graft_env	   := 2048
 fuzz_maxlen.graftd_request := 512
