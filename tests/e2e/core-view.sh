@@ -86,8 +86,13 @@ if serve "$T_TMP/s3c" :: 8080 "$P1"; then
 		grep -q '^ready \[::\]:8080$' "$T_TMP/s3c"
 	# a length larger than the buffer, which ends a mapping: the 16 bytes
 	# the kernel wrote, truncated, no SIGSEGV (stock succeeds too)
-	check "view: getsockname into 16 bytes at a mapping's end, len 28 ($(sed -n 2p "$T_TMP/s3c"))" \
-		grep -q "^edge len=28 family=10 port=8080\$" "$T_TMP/s3c"
+	if [ -n "${GRAFT_QEMU:-}" ]; then
+		# qemu-user's getsockname copies len bytes out: EFAULT there
+		skip "view: getsockname into 16 bytes at a mapping's end (under $GRAFT_QEMU: $(sed -n 2p "$T_TMP/s3c"), qemu copies the whole length)"
+	else
+		check "view: getsockname into 16 bytes at a mapping's end, len 28 ($(sed -n 2p "$T_TMP/s3c"))" \
+			grep -q "^edge len=28 family=10 port=8080\$" "$T_TMP/s3c"
+	fi
 	# getpeername is untouched: the IPv4 host socket's sockaddr_in
 	vcheck "view: its accepted socket is v4-mapped, with the program's port ($(tail -1 "$T_TMP/s3c"))" \
 		grep -q "^accepted local=\[::ffff:127.0.0.1\]:8080 peer=127.0.0.1:$CLIENT_PORT\$" "$T_TMP/s3c"
