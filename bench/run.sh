@@ -134,7 +134,7 @@ field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 # bind to port 0 searches the port table) must not depend on the TIME_WAIT
 # sockets the other workloads leave behind.
 ip netns add "$NS_UNM" && ip -n "$NS_UNM" link set lo up || die "ip netns add $NS_UNM"
-printf 'broker %s\ningress 0.0.0.0:80 ep-none\negress 10.0.0.0/8 ep-none\n' "$W/g.sock" > "$W/unm.conf"
+printf 'broker %s\ningress 0.0.0.0:80 ep-none\negress 10.0.0.0/8 ep-none\n' "$W/run/g.sock" > "$W/unm.conf"
 unset GRAFT_CONF GRAFT
 [ -e /etc/graft.conf ] && log "note: /etc/graft.conf exists: the 'no graft.conf' row reads it"
 # unm VARIANT [WRAPPER...] ARGS: bench/unmatched.c in that namespace, built
@@ -184,18 +184,19 @@ nat OUTPUT -p tcp -d $NATNET.1 --dport 19012 -j DNAT --to-destination $NATNET.2:
 nat OUTPUT -p udp -d $NATNET.1 --dport 19012 -j DNAT --to-destination $NATNET.2:5201
 nat OUTPUT -p tcp -d $NATNET.1 --dport 19022 -j DNAT --to-destination $NATNET.2:8080
 
-bg "$bin/graftd" -d -s "$W/g.sock" -c "$W/ctl/g.ctl" >"$W/graftd.log" 2>&1
+bg "$bin/graftd" -d -s "$W/run/g.sock" -c "$W/ctl/g.ctl" >"$W/graftd.log" 2>&1
 i=0; while [ ! -S "$W/ctl/g.ctl" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ -S "$W/ctl/g.ctl" ] || die "graftd did not start: $(tail -n 3 "$W/graftd.log")"
 ctl() { "$bin/graftctl" -c "$W/ctl/g.ctl" "$@" >/dev/null || die "graftctl $*"; }
 ctl add ep-srv type ipv4 addr 127.0.0.1 port 19001 netns "$NS_SRV"
 ctl add ep-iperf type ipv4 addr 127.0.0.1 port 19011 netns "$NS_SRV"
 ctl add ep-http type ipv4 addr 127.0.0.1 port 19021 netns "$NS_SRV"
 ctl add ep-out type ipv4 addr 127.0.0.1 port dynamic netns "$NS_CLI"
 ctl add ep-rate type ipv4 addr 127.0.0.1 port dynamic netns "$NS_CLI"
-printf 'broker %s\ningress 0.0.0.0:9000 ep-srv\n' "$W/g.sock" > "$W/srv.conf"
-printf 'broker %s\ningress [::]:5201 ep-iperf\ningress 0.0.0.0:5201 ep-iperf\n' "$W/g.sock" > "$W/iperf.conf"
-printf 'broker %s\ningress 0.0.0.0:8080 ep-http\n' "$W/g.sock" > "$W/http.conf"
-printf 'broker %s\negress 127.0.0.1/32 ep-out\n' "$W/g.sock" > "$W/cli.conf"
+printf 'broker %s\ningress 0.0.0.0:9000 ep-srv\n' "$W/run/g.sock" > "$W/srv.conf"
+printf 'broker %s\ningress [::]:5201 ep-iperf\ningress 0.0.0.0:5201 ep-iperf\n' "$W/run/g.sock" > "$W/iperf.conf"
+printf 'broker %s\ningress 0.0.0.0:8080 ep-http\n' "$W/run/g.sock" > "$W/http.conf"
+printf 'broker %s\negress 127.0.0.1/32 ep-out\n' "$W/run/g.sock" > "$W/cli.conf"
 
 # Servers run on CPU 1, as do latency clients: on this kind of VM a wake-up
 # across CPUs costs more than the path under test.  Throughput clients run
@@ -378,7 +379,7 @@ for r in $(seq "$RUNS"); do
 		for p in $order; do "w_$w" "$p"; done
 	done
 	for c in 1 4 16; do
-		o=$(tmo ip netns exec "$NS_CLI" "$W/graftrate" "$W/g.sock" ep-rate $c "$T") || die "graftrate failed"
+		o=$(tmo ip netns exec "$NS_CLI" "$W/graftrate" "$W/run/g.sock" ep-rate $c "$T") || die "graftrate failed"
 		record "graftd_grafts_per_s_$c" graft "$(echo "$o" | field grafts_per_s)"
 	done
 done
