@@ -7,9 +7,8 @@
  * number at any time, so before each use we check that the number still
  * names our socket (st_dev/st_ino), and never close it otherwise.
  * Cancellation is disabled during the exchange; EINTR restarts a step.
- * A batch for the egress pool may be posted ahead of need: its reply is
- * read when the pool runs dry or before the next exchange, whichever is
- * first, so requests and replies stay paired.  A signal handler that
+ * A forked child resets the lock and drops the inherited connection
+ * (__graft_broker_forked, from _Fork).  A signal handler that
  * grafts while its thread holds the lock (mid-exchange) must not wait for
  * itself nor interleave a second exchange: its graft fails with EAGAIN
  * and the connection is left alone (docs/core.md). */
@@ -22,10 +21,6 @@
 
 static volatile int lock[1];
 static int bfd = -1;
-static void *posted;		/* the pool a posted batch's reply is for */
-static unsigned posted_want;
-static int posted_inos;
-static long bpid;
 static dev_t bdev;
 static ino_t bino;
 
@@ -35,20 +30,8 @@ static int ours(void)
 	return bfd >= 0 && !g_fstat(bfd, &st) && st.st_dev == bdev && st.st_ino == bino;
 }
 
-static void settle(int lost);
-
-/* Whether the connection was opened by another process (we are a forked
- * child, perhaps of a raw clone).  Not a MADV_WIPEONFORK page as in
- * egress_pool.c: qemu-user accepts the advice and ignores it, and this
- * check is the only one a child that bypassed _Fork has. */
-static int moved(void)
-{
-	return bpid != g_getpid();
-}
-
 static void drop(void)
 {
-	settle(1);
 	if (ours()) g_close(bfd);
 	bfd = -1;
 }
@@ -84,7 +67,6 @@ static int open_broker(const char *path, struct graft_bres *res)
 	bfd = fd;
 	bdev = st.st_dev;
 	bino = st.st_ino;
-	bpid = g_getpid();
 	return 0;
 }
 
@@ -200,79 +182,13 @@ static int exchange(const struct graft_req *q, struct graft_bres *res)
 	return r ? r : receive(wanted(q), inos_wanted(q), res);
 }
 
-/* A posted batch (__graft_broker_post) is answered before anything else
- * is asked: its reply goes to the pool that posted it, or, lost with the
- * connection, tells it nothing will come. */
-static void settle(int lost)
-{
-	struct graft_bres res;
-	void *p = posted;
-	int r;
-
-	if (!p) return;
-	posted = 0;
-	memset(&res, 0, sizeof res);
-	if (lost || (r = receive(posted_want, posted_inos, &res))) {
-		__graft_pool_posted(p, 0);
-		if (!lost) drop();
-		return;
-	}
-	__graft_pool_posted(p, &res);
-}
-
 /* In a forked child (graft_fork.c): a parent's thread may have been in
- * an exchange.  The inherited connection is dropped at the next call, by
- * moved(). */
+ * an exchange, and the connection is the parent's request stream.  The
+ * child is single threaded: the lock is reset, the fd closed. */
 void __graft_broker_forked(void)
 {
 	lock[0] = 0;
-	posted = 0;	/* the child's pools are empty (egress_pool.c) */
-}
-
-/* Check the connection, opening it when needed; under the lock. */
-static int ready(const char *path, struct graft_bres *res)
-{
-	if (bfd >= 0 && (moved() || !ours())) drop();
-	return bfd < 0 ? open_broker(path, res) : 0;
-}
-
-/* Send a batch request q for the pool owner and return: the reply is read
- * by __graft_broker_collect, or before the next exchange, and handed to
- * __graft_pool_posted.  0, or -errno: nothing was posted. */
-int __graft_broker_post(const char *path, const struct graft_req *q, void *owner)
-{
-	struct graft_bres res;
-	int cs = g_nocancel(), r;
-
-	if (g_tlock(lock)) {
-		g_restorecancel(cs);
-		return -EBUSY;
-	}
-	r = posted ? -EBUSY : ready(path, &res);
-	if (!r && (r = post(q, &res))) drop();
-	if (!r) {
-		posted = owner;
-		posted_want = wanted(q);
-		posted_inos = inos_wanted(q);
-	}
-	g_tunlock(lock);
-	g_restorecancel(cs);
-	return r;
-}
-
-/* Wait for the reply owed to owner, if one is. */
-void __graft_broker_collect(void *owner)
-{
-	int cs = g_nocancel();
-
-	if (g_tlock(lock)) goto out;	/* a handler: the pool stays dry */
-	if (posted == owner) {
-		if (moved() || !ours()) drop();
-		else settle(0);
-	}
-	g_tunlock(lock);
-out:
-	g_restorecancel(cs);
+	drop();
 }
 
 void __graft_broker_call(const char *path, const struct graft_req *q, struct graft_bres *res)
@@ -288,8 +204,7 @@ void __graft_broker_call(const char *path, const struct graft_req *q, struct gra
 		g_restorecancel(cs);
 		return;
 	}
-	if (bfd >= 0 && (moved() || !ours())) drop();
-	settle(0);
+	if (bfd >= 0 && !ours()) drop();
 	for (tries = 0; tries < 2; tries++) {
 		fresh = bfd < 0;
 		if (fresh && (r = open_broker(path, res))) break;

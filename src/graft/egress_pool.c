@@ -8,20 +8,29 @@
  * options can all be replayed after graftd's bind (SO_RCVBUF too: TCP sizes
  * its window at connect), so batches carry no option at all.
  *
- * Spares are O_CLOEXEC and checked by st_dev/st_ino before use: the app may
- * have closed or reused the number (then the spare is forgotten, never
- * closed).  They are dropped after SPARE_TTL seconds, so a graftd table
- * change shows within that, and closed in a forked child
- * (__graft_fork_child from _Fork; same_process() for other forks): a
- * child holding them would keep its parent's later connections open.
- * A lock per pool, never held across the graftd exchange.  A signal
- * handler whose thread holds one (g_tlock) uses no spare and records
- * nothing: its graft goes to graftd.
- *
  * Once the latest egress grafts of a process went to one key, socket()
  * itself hands out that key's spares (graft_spare.c): a connect-heavy
  * client then has no namespace socket to make, swap and close per
- * connection.  streak counts those grafts; a connect elsewhere resets it. */
+ * connection.  streak counts those grafts; a connect elsewhere resets it.
+ * docs/design.md ("Egress batches") has the measurements behind this
+ * shape: a batch posted ahead of need was measured and removed.
+ *
+ * Spares are O_CLOEXEC and checked by st_dev/st_ino before use: the app may
+ * have closed or reused the number (then the spare is forgotten, never
+ * closed).  They are dropped after SPARE_TTL seconds, so a graftd table
+ * change shows within that.  A forked child closes its parent's spares in
+ * __graft_pool_forked (from _Fork, graft_fork.c): holding them, it would
+ * keep the parent's later connections open.
+ *
+ * Locks (g_tlock: a signal handler whose thread holds one gets no spare
+ * and records nothing; its graft goes to graftd):
+ *  - klock guards the key table (pools[].used and the keys) and the
+ *    streak (last, streak); a key, once set, is never changed;
+ *  - each pool's lock guards its spares (n, s[], born, addr, addrlen);
+ *  - nobatch only goes from 0 to 1 and is read and written atomically;
+ *  - at most one is held at a time, and none across a graftd exchange:
+ *    two threads missing at once both ask, and spares beyond NSPARE are
+ *    closed. */
 #include <string.h>
 #include <netinet/in.h>
 #include "graft_core.h"
@@ -41,7 +50,6 @@ struct pool {
 	volatile int lock[1];
 	unsigned char used;		/* the key below is set */
 	unsigned char nobatch;		/* graftd refused a batch for it */
-	unsigned char posted;		/* a batch is on its way (broker.c) */
 	int domain, type, protocol;
 	char ep[GRAFT_PROTO_EPNAME];
 	unsigned n;
@@ -55,9 +63,6 @@ static volatile int klock[1];
 static struct pool pools[NKEYS];
 static struct pool *last;	/* the key of the latest egress graft */
 static unsigned streak;		/* grafts in a row to it */
-static volatile int *alive;	/* MADV_WIPEONFORK: reads 0 in a forked child */
-static unsigned char noalive;	/* ... not to be had: compare pids instead */
-static long owner;
 static unsigned char noinos;	/* graftd predates GRAFT_F_INOS */
 
 static int mine(const struct spare *sp)
@@ -83,37 +88,20 @@ void __graft_pool_forked(void)
 	klock[0] = 0;
 	for (i = 0; i < NKEYS; i++) {
 		pools[i].lock[0] = 0;
-		pools[i].posted = 0;
 		drain(pools + i);
 	}
-	owner = 0;
 	last = 0;
 	streak = 0;
 }
 
-/* Are the spares this process's?  A fork that bypassed _Fork (a raw
- * clone) is seen by the wiped page, which costs a load where getpid()
- * would cost a syscall per connect; without the page, by the pid.  Then
- * the parent's spares are dropped. */
-static void same_process(void)
+static int nobatch(const struct pool *p)
 {
-	unsigned i;
-	long pid;
+	return __atomic_load_n(&p->nobatch, __ATOMIC_RELAXED);
+}
 
-	if (alive && *alive) return;
-	if (g_tlock(klock)) return;
-	if (!alive && !noalive && !(alive = g_mmap_wipeonfork(4096))) noalive = 1;
-	pid = alive ? 0 : g_getpid();
-	if (alive ? !*alive : owner != pid) {
-		for (i = 0; i < NKEYS; i++) {
-			if (g_tlock(pools[i].lock)) continue;
-			drain(pools + i);
-			g_tunlock(pools[i].lock);
-		}
-		if (alive) *alive = 1;
-		owner = pid;
-	}
-	g_tunlock(klock);
+static void set_nobatch(struct pool *p)
+{
+	__atomic_store_n(&p->nobatch, 1, __ATOMIC_RELAXED);
 }
 
 /* Whether a spare can take option o after graftd's bind: any but the
@@ -166,12 +154,16 @@ static struct pool *find(const struct graft_req *q, int *fresh)
 	return i == NKEYS ? free : p;
 }
 
-static int take(struct pool *p, struct spare *out)
+/* A live spare of p into out, and into rep the address graftd bound
+ * p's spares to.  1, or 0 when p has none. */
+static int take(struct pool *p, struct spare *out, struct graft_rep *rep)
 {
 	long now = g_monosec();
 
 	if (g_tlock(p->lock)) return 0;
 	if (p->n && now - p->born >= SPARE_TTL) drain(p);
+	rep->addrlen = p->addrlen;
+	memcpy(rep->addr, p->addr, p->addrlen);
 	while (p->n) {
 		*out = p->s[--p->n];
 		if (!mine(out)) continue;	/* the app's number now */
@@ -207,20 +199,20 @@ void __graft_pool_streak(int hit)
 	g_tunlock(klock);
 }
 
-/* Keep the batch's sockets from the index from on, as many as fit. */
-static void keep(struct pool *p, const struct graft_bres *res, unsigned from)
+/* Keep a batch's sockets but the first (the caller's), as many as fit. */
+static void keep(struct pool *p, const struct graft_bres *res)
 {
 	long now = g_monosec();
 	unsigned i;
 
 	if (g_tlock(p->lock)) {
-		while (from < res->nfds) g_close(res->fds[from++]);
+		for (i = 1; i < res->nfds; i++) g_close(res->fds[i]);
 		return;
 	}
 	if (!p->n) p->born = now;
 	p->addrlen = res->rep.addrlen < sizeof p->addr ? res->rep.addrlen : sizeof p->addr;
 	memcpy(p->addr, res->rep.addr, p->addrlen);
-	for (i = from; i < res->nfds; i++) {
+	for (i = 1; i < res->nfds; i++) {
 		struct stat sb;
 		int fd = res->fds[i];
 		if (res->inos) {
@@ -239,28 +231,45 @@ static void keep(struct pool *p, const struct graft_bres *res, unsigned from)
 	g_tunlock(p->lock);
 }
 
+/* The family of p's sockets (graftd's address for them), 0 if unknown. */
+static sa_family_t family(struct pool *p)
+{
+	sa_family_t f = 0;
+	if (g_tlock(p->lock)) return 0;
+	if (p->addrlen >= sizeof f) memcpy(&f, p->addr, sizeof f);
+	g_tunlock(p->lock);
+	return f;
+}
+
 /* A graftd that predates GRAFT_F_INOS refuses it as malformed: from then
  * on this process asks without it and fstat()s each socket itself. */
 static int inos_refused(const struct graft_bres *res)
 {
 	if (!res->inos || res->transport || !res->err
 	 || res->rep.reason != GRAFT_R_MALFORMED) return 0;
-	noinos = 1;
+	__atomic_store_n(&noinos, 1, __ATOMIC_RELAXED);
 	return 1;
 }
 
-/* Ask graftd for a batch for p into res: 0 when it came, -1 when it did
- * not, 1 when graftd cannot do batches (GRAFT_R_BATCH, or "malformed"
- * from a graftd that predates them): p asks plainly from then on. */
-static int batch(const struct graft_conf *c, struct pool *p, const struct graft_req *q,
-	struct graft_bres *res)
+/* Ask graftd for a batch of p's key into res, the first socket in
+ * res->fd and the rest kept: 0 when it came, -1 when it did not, 1 when
+ * graftd cannot do batches (GRAFT_R_BATCH, or "malformed" from a graftd
+ * that predates them): p asks plainly from then on. */
+static int batch(const struct graft_conf *c, struct pool *p, struct graft_bres *res)
 {
-	struct graft_req b = *q;
+	struct graft_req b;
 
-	b.flags |= GRAFT_F_BATCH | (noinos ? 0 : GRAFT_F_INOS);
+	memset(&b, 0, sizeof b);
+	b.magic = GRAFT_PROTO_MAGIC;
+	b.version = GRAFT_PROTO_VERSION;
+	b.op = GRAFT_OP_GRAFT;
+	b.flags = GRAFT_F_EGRESS|GRAFT_F_BATCH;
+	if (!__atomic_load_n(&noinos, __ATOMIC_RELAXED)) b.flags |= GRAFT_F_INOS;
+	b.family = p->domain;
+	b.type = p->type;
+	b.protocol = p->protocol;
 	b.port = c->egress_batch;
-	b.nopts = 0;
-	memset(b.opts, 0, sizeof b.opts);
+	memcpy(b.epname, p->ep, sizeof b.epname);
 	__graft_broker_call(c->broker, &b, res);
 	if (inos_refused(res)) {
 		b.flags &= ~GRAFT_F_INOS;
@@ -268,73 +277,12 @@ static int batch(const struct graft_conf *c, struct pool *p, const struct graft_
 	}
 	if (!res->transport && res->err
 	 && (res->rep.reason == GRAFT_R_BATCH || res->rep.reason == GRAFT_R_MALFORMED)) {
-		p->nobatch = 1;
+		set_nobatch(p);
 		return 1;
 	}
 	if (res->transport || res->err) return -1;
-	keep(p, res, 1);
+	keep(p, res);
 	return 0;
-}
-
-/* The batch request for p's key. */
-static void batch_req(const struct graft_conf *c, const struct pool *p, struct graft_req *q)
-{
-	memset(q, 0, sizeof *q);
-	q->magic = GRAFT_PROTO_MAGIC;
-	q->version = GRAFT_PROTO_VERSION;
-	q->op = GRAFT_OP_GRAFT;
-	q->flags = GRAFT_F_EGRESS|GRAFT_F_BATCH|(noinos ? 0 : GRAFT_F_INOS);
-	q->family = p->domain;
-	q->type = p->type;
-	q->protocol = p->protocol;
-	q->port = c->egress_batch;
-	memcpy(q->epname, p->ep, sizeof q->epname);
-}
-
-/* Once a pool is down to half a batch, the next batch is posted: graftd
- * makes it while the app uses the rest, and the app does not wait. */
-static void prefetch(const struct graft_conf *c, struct pool *p)
-{
-	struct graft_req q;
-	int go;
-
-	if (g_tlock(p->lock)) return;
-	go = !p->posted && !p->nobatch && p->n <= (unsigned)c->egress_batch / 2;
-	if (go) p->posted = 1;
-	g_tunlock(p->lock);
-	if (!go) return;
-	batch_req(c, p, &q);
-	if (__graft_broker_post(c->broker, &q, p)) p->posted = 0;
-}
-
-/* broker.c: the reply to p's posted batch, or null when it was lost. */
-void __graft_pool_posted(void *owner, const struct graft_bres *res)
-{
-	struct pool *p = owner;
-
-	if (res && !inos_refused(res) && !res->transport
-	 && res->err && (res->rep.reason == GRAFT_R_BATCH || res->rep.reason == GRAFT_R_MALFORMED))
-		p->nobatch = 1;
-	if (res && !res->transport && !res->err) keep(p, res, 0);
-	if (g_tlock(p->lock)) {
-		p->posted = 0;	/* a handler: its thread's holder only reads it */
-		return;
-	}
-	p->posted = 0;
-	g_tunlock(p->lock);
-}
-
-/* A spare of p: one at hand, or one from the batch on its way.  The next
- * batch is posted when this one leaves the pool low. */
-static int take_ahead(const struct graft_conf *c, struct pool *p, struct spare *out)
-{
-	int r = take(p, out);
-	if (!r && p->posted) {
-		__graft_broker_collect(p);
-		r = take(p, out);
-	}
-	if (r && c->egress_batch > 1) prefetch(c, p);
-	return r;
 }
 
 /* __graft_broker_call for an egress graft of an eligible socket: a spare
@@ -349,23 +297,20 @@ void __graft_pool_call(const struct graft_conf *c, const struct graft_req *q,
 	struct pool *p;
 	int fresh;
 
-	same_process();
 	p = find(q, &fresh);
 	note(p);
 	memset(res, 0, sizeof *res);
-	if (p && take_ahead(c, p, &sp)) {
+	if (p && take(p, &sp, &res->rep)) {
 		res->fd = res->fds[0] = sp.fd;
 		res->nfds = 1;
-		res->rep.addrlen = p->addrlen;
-		memcpy(res->rep.addr, p->addr, p->addrlen);
 		*sent = 0;
 		return;
 	}
-	if (!p || fresh || p->nobatch || c->egress_batch < 2) {
+	if (!p || fresh || nobatch(p) || c->egress_batch < 2) {
 		__graft_broker_call(c->broker, q, res);
 		return;
 	}
-	switch (batch(c, p, q, res)) {
+	switch (batch(c, p, res)) {
 	case 0:
 		*sent = 0;
 		break;
@@ -388,42 +333,36 @@ int __graft_pool_streaking(void)
  * empty.  0 and *out, or -1: the caller makes a namespace socket. */
 int __graft_pool_spare(const struct graft_conf *c, int domain, int protocol, struct graft_spare *out)
 {
-	struct graft_req q;
 	struct graft_bres res;
 	struct spare sp;
 	struct pool *p;
-	sa_family_t fam = 0;
-	struct stat sb;
 
-	same_process();
 	if (g_tlock(klock)) return -1;
 	p = streak >= 2 ? last : 0;
 	g_tunlock(klock);
 	if (!p || p->domain != domain || p->type != SOCK_STREAM || p->protocol != protocol
-	 || p->nobatch || c->egress_batch < 2) return -1;
-	if (p->addrlen >= sizeof fam) memcpy(&fam, p->addr, sizeof fam);
-	if (fam != domain) return -1;
-	if (take_ahead(c, p, &sp)) {
-		out->fd = sp.fd;
-		out->ino = sp.ino;
-		memcpy(out->ep, p->ep, sizeof out->ep);
-		return 0;
-	}
-	batch_req(c, p, &q);
+	 || nobatch(p) || c->egress_batch < 2 || family(p) != domain) return -1;
+	if (take(p, &sp, &res.rep)) goto out;
 	memset(&res, 0, sizeof res);
-	if (batch(c, p, &q, &res)) {
+	if (batch(c, p, &res)) {
 		/* the connect will say why; no more tries until it works */
 		__graft_pool_streak(0);
 		return -1;
 	}
+	sp.fd = res.fd;
 	if (res.inos) {
-		sb.st_ino = res.ino[0];
-	} else if (g_fstat(res.fd, &sb)) {
-		g_close(res.fd);
-		return -1;
+		sp.ino = res.ino[0];
+	} else {
+		struct stat sb;
+		if (g_fstat(sp.fd, &sb)) {
+			g_close(sp.fd);
+			return -1;
+		}
+		sp.ino = sb.st_ino;
 	}
-	out->fd = res.fd;
-	out->ino = sb.st_ino;
+out:
+	out->fd = sp.fd;
+	out->ino = sp.ino;
 	memcpy(out->ep, p->ep, sizeof out->ep);
 	return 0;
 }

@@ -252,9 +252,6 @@ struct graft_bres {
 	uint64_t ino[GRAFT_PROTO_MAXBATCH];
 };
 hidden void __graft_broker_call(const char *path, const struct graft_req *, struct graft_bres *);
-hidden int __graft_broker_post(const char *path, const struct graft_req *, void *owner);
-hidden void __graft_broker_collect(void *owner);
-hidden void __graft_pool_posted(void *owner, const struct graft_bres *);
 
 /* egress_pool.c: spare egress sockets from graftd's batches */
 #define GRAFT_EGRESS_BATCH	8	/* default of "egress-batch" */

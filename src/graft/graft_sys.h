@@ -68,16 +68,6 @@ static inline long g_mmap_file(int fd, size_t n, void **p)
 	return r;
 }
 static inline void g_munmap(void *p, size_t n) { __munmap(p, n); }
-/* zeroed in a forked child (Linux 4.14), or 0 */
-static inline void *g_mmap_wipeonfork(size_t n)
-{
-	void *p = g_mmap(n);
-	if (p && __madvise(p, n, MADV_WIPEONFORK)) {
-		__munmap(p, n);
-		p = 0;
-	}
-	return p;
-}
 /* no other thread can touch our fds between two of our calls */
 static inline int g_single_threaded(void) { return !libc.threads_minus_1; }
 /* secure execution (AT_SECURE: setuid, setgid, file capabilities) */
@@ -97,7 +87,6 @@ static inline int g_secure(void) { return libc.secure; }
 #define g_dup3(o,n,fl)		__syscall(SYS_dup3, o, n, fl)
 #define g_epoll_ctl(e,o,f,v)	__syscall(SYS_epoll_ctl, e, o, f, v)
 #define g_write(f,b,n)		__syscall(SYS_write, f, b, n)
-#define g_getpid()		__syscall(SYS_getpid)
 #ifdef SYS_open
 #define g_open(p,fl)		__syscall(SYS_open, p, (fl)|O_LARGEFILE)
 #else
@@ -212,15 +201,6 @@ static inline long g_mmap_file(int fd, size_t n, void **p)
 	return r;
 }
 static inline void g_munmap(void *p, size_t n) { munmap(p, n); }
-static inline void *g_mmap_wipeonfork(size_t n)
-{
-	void *p = g_mmap(n);
-	if (p && madvise(p, n, MADV_WIPEONFORK)) {
-		munmap(p, n);
-		p = 0;
-	}
-	return p;
-}
 static inline int g_single_threaded(void) { return 0; }	/* host tests: always check */
 static inline int g_secure(void) { return getauxval(AT_SECURE) != 0; }
 
@@ -239,7 +219,6 @@ static inline int g_secure(void) { return getauxval(AT_SECURE) != 0; }
 #define g_dup3(o,n,fl)		G_R(syscall(SYS_dup3, o, n, fl))
 #define g_epoll_ctl(e,o,f,v)	G_R(syscall(SYS_epoll_ctl, e, o, f, v))
 #define g_write(f,b,n)		G_R(syscall(SYS_write, f, b, n))
-#define g_getpid()		G_R(syscall(SYS_getpid))
 #define g_open(p,fl)		G_R(syscall(SYS_openat, AT_FDCWD, p, fl))
 static inline long g_monosec(void)
 {
