@@ -284,3 +284,29 @@ int __graft_fd_next_alias(int from, uint64_t ino)
 	}
 	return -1;
 }
+
+/* f(alias, arg) for each fd but fd recorded for st's socket: its dup()s.
+ * The one walk over them; f may forget or relabel the alias. */
+void __graft_fd_each_alias(int fd, const struct graft_fdstate *st,
+	void (*f)(int, void *), void *arg)
+{
+	uint64_t ino = st->ino;
+	int a;
+
+	if (!st->shared) return;
+	for (a = -1; (a = __graft_fd_next_alias(a, ino)) >= 0; )
+		if (a != fd) f(a, arg);
+}
+
+static void forget_one(int fd, void *ino)
+{
+	__graft_fd_forget(fd, *(uint64_t *)ino);
+}
+
+/* fd and its dup()s hold another socket now: forget them all. */
+void __graft_fd_forget_all(int fd, const struct graft_fdstate *st)
+{
+	uint64_t ino = st->ino;
+	__graft_fd_forget(fd, ino);
+	__graft_fd_each_alias(fd, st, forget_one, &ino);
+}

@@ -218,6 +218,9 @@ hidden void __graft_fd_dup(int oldfd, int newfd);
 hidden void __graft_fd_bound(int fd, int kind, unsigned port);
 hidden void __graft_fd_epoll(int fd, int epfd, int op, uint32_t events, uint64_t data);
 hidden int __graft_fd_next_alias(int from, uint64_t ino);
+hidden void __graft_fd_each_alias(int fd, const struct graft_fdstate *,
+	void (*)(int, void *), void *);
+hidden void __graft_fd_forget_all(int fd, const struct graft_fdstate *);
 hidden struct graft_fdstate *__graft_fd_lock(int fd, uint64_t ino);
 hidden void __graft_fd_unlock(int fd);
 hidden void __graft_sopt_add(struct graft_fdstate *, int level, int name, const void *val, socklen_t len);

@@ -51,12 +51,18 @@ fail:
 	return GRAFT_PASS;
 }
 
-/* The state of fd, still recorded for the socket old, now describes st. */
-static void relabel(int fd, uint64_t old, const struct graft_fdstate *st)
+struct relabel_arg {
+	uint64_t old, ino;
+};
+
+/* The state of fd, still recorded for the spare a->old, now describes
+ * the namespace socket a->ino. */
+static void relabel(int fd, void *arg)
 {
-	struct graft_fdstate *s = __graft_fd_lock(fd, old);
+	struct relabel_arg *a = arg;
+	struct graft_fdstate *s = __graft_fd_lock(fd, a->old);
 	if (!s) return;
-	s->ino = st->ino;
+	s->ino = a->ino;
 	s->spare = 0;
 	memset(s->ep, 0, sizeof s->ep);
 	__graft_fd_unlock(fd);
@@ -80,10 +86,10 @@ static long oops(int fd, const char *step, long e)
  * the recorded states follow.  0 or -errno. */
 long __graft_spare_to_local(int fd, struct graft_fdstate *st)
 {
+	struct relabel_arg a;
 	struct stat sb;
-	uint64_t old = st->ino;
 	long nfd;
-	int bad = -1, e, alias;
+	int bad = -1, e;
 
 	__graft_pool_streak(0);
 	if (st->lost) return oops(fd, "an option was not recorded", -ENOBUFS);
@@ -96,12 +102,13 @@ long __graft_spare_to_local(int fd, struct graft_fdstate *st)
 	e = __graft_install(nfd, fd, st, 0, 0);
 	g_close(nfd);
 	if (e < 0) return oops(fd, "installing it", e);
+	a.old = st->ino;
+	a.ino = sb.st_ino;
+	relabel(fd, &a);
+	__graft_fd_each_alias(fd, st, relabel, &a);
 	st->ino = sb.st_ino;
 	st->spare = 0;
 	memset(st->ep, 0, sizeof st->ep);
-	relabel(fd, old, st);
-	for (alias = -1; st->shared && (alias = __graft_fd_next_alias(alias, old)) >= 0; )
-		relabel(alias, old, st);
 	return 0;
 }
 
@@ -110,11 +117,8 @@ long __graft_spare_to_local(int fd, struct graft_fdstate *st)
 void __graft_spare_used(int fd, const struct graft_fdstate *st, const struct graft_rule *r)
 {
 	const struct graft_conf *c = __graft_conf();
-	int alias;
 
 	__graft_pool_streak(1);
-	__graft_fd_forget(fd, st->ino);
-	for (alias = -1; st->shared && (alias = __graft_fd_next_alias(alias, st->ino)) >= 0; )
-		__graft_fd_forget(alias, st->ino);
+	__graft_fd_forget_all(fd, st);
 	if (c->verbose) __graft_log_grafted(fd, r, 0, 0, 0, " (a spare)");
 }

@@ -127,15 +127,26 @@ static void rewatch(int fd, const struct graft_fdstate *st, const struct graft_r
 /* hfd in place of the socket st was recorded for, at fd and at its
  * dup()s, and in the epoll sets it was in.  checked: fd was seen holding
  * it just before.  The recorded state is the caller's business. */
+struct swap_arg {
+	int hfd;
+	uint64_t ino;
+};
+
+static void swap_alias(int alias, void *arg)
+{
+	struct swap_arg *a = arg;
+	swap_in(a->hfd, alias, a->ino, 0);
+}
+
 static int install(int hfd, int fd, const struct graft_fdstate *st,
 	const struct graft_rule *r, int ingress, int checked)
 {
-	int e, alias;
+	struct swap_arg a = { hfd, st->ino };
+	int e;
 
 	if ((e = swap_in(hfd, fd, st->ino, checked)) < 0) return e;
 	rewatch(fd, st, r, ingress);
-	for (alias = -1; st->shared && (alias = __graft_fd_next_alias(alias, st->ino)) >= 0; )
-		if (alias != fd) swap_in(hfd, alias, st->ino, 0);
+	__graft_fd_each_alias(fd, st, swap_alias, &a);
 	return 0;
 }
 
@@ -190,15 +201,131 @@ static long other_port(int fd, const struct graft_rule *r, int hfd, unsigned por
 	return -EADDRNOTAVAIL;
 }
 
+/* A host socket from the AF_GRAFT module into res->fd; it applies every
+ * option itself (*sent = all). */
+static long from_kernel(const struct graft_conf *c, const struct graft_fdstate *st,
+	const struct graft_rule *r, int ingress, struct graft_bres *res, unsigned *sent)
+{
+	const char *step = "provider kernel, but the kernel has no AF_GRAFT";
+	struct graft_msg m;
+	int bad = -1;
+	long x = __graft_provider(c);
+
+	if (x == GRAFT_PROV_KERNEL) x = __graft_kernel_obtain(st, r->ep, &bad, &step);
+	if (x < 0) {
+		head(&m, r, ingress);
+		__graft_msg_str(&m, "AF_GRAFT module: ");
+		__graft_msg_str(&m, step);
+		if (bad >= 0 && x != -EAFNOSUPPORT)
+			__graft_msg_opt(&m, " of socket option ", st->opt[bad].level, st->opt[bad].name);
+		__graft_msg_str(&m, ": ");
+		__graft_msg_str(&m, strerror(-x));
+		__graft_log(&m);
+		return x;
+	}
+	memset(res, 0, sizeof *res);
+	res->fd = x;
+	*sent = ~0u;
+	return 0;
+}
+
+/* A host socket from graftd (a spare or a batch's where the pool may
+ * serve) into res->fd; *sent: the options graftd applied. */
+static long from_graftd(const struct graft_conf *c, const struct graft_fdstate *st,
+	const struct graft_rule *r, int ingress, unsigned port,
+	struct graft_bres *res, unsigned *sent)
+{
+	struct graft_req q;
+	struct graft_msg m;
+
+	*sent = __graft_req_build(&q, st, r->ep, ingress ? GRAFT_F_INGRESS|GRAFT_F_PORT
+		: port ? GRAFT_F_EGRESS|GRAFT_F_PORT : GRAFT_F_EGRESS, port);
+	if (!ingress && !port && c->egress_batch > 1 && __graft_pool_eligible(st))
+		__graft_pool_call(c, &q, sent, res);
+	else
+		__graft_broker_call(c->broker, &q, res);
+	if (!res->transport && !res->err) return 0;
+	head(&m, r, ingress);
+	if (!res->transport) {
+		__graft_msg_str(&m, "graftd refused: ");
+		__graft_msg_str(&m, __graft_reason(res->rep.reason));
+		__graft_msg_str(&m, " (");
+		__graft_msg_str(&m, strerror(res->err));
+		__graft_msg_str(&m, ")");
+		__graft_log(&m);
+		return -res->err;
+	}
+	__graft_msg_broker(&m, c->broker, res);
+	if (res->err == EAGAIN) {	/* a handler in this thread's graft */
+		__graft_log(&m);
+		return -EAGAIN;
+	}
+	if (c->fallback && res->err != EPROTO) {
+		__graft_msg_str(&m, "; staying in the local network namespace");
+		__graft_log(&m);
+		return GRAFT_PASS;
+	}
+	__graft_log(&m);
+	return res->err == EPROTO ? -EPROTO : -GRAFT_EUNREACH;
+}
+
+/* The family of the host socket: graftd's reply says where it bound it;
+ * the kernel is asked only about a module's socket (NAME_TRANSPARENT). */
+static int host_family(const struct graft_fdstate *st, const struct graft_bres *res)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	sa_family_t f;
+
+	if (res->rep.addrlen >= sizeof f) {
+		memcpy(&f, res->rep.addr, sizeof f);
+		return f;
+	}
+	if (!g_getsockname(res->fd, &ss, &sl) && sl >= sizeof f) return ss.ss_family;
+	return st->domain;
+}
+
+/* The host socket res->fd, with the options not yet sent replayed, in
+ * place of fd and its dup()s, whose state is then forgotten.  hfd is
+ * closed in any case. */
+static long place(int fd, const struct graft_fdstate *st, const struct graft_rule *r,
+	int ingress, unsigned port, const struct graft_bres *res, unsigned sent)
+{
+	const struct graft_conf *c = __graft_conf();
+	struct graft_msg m;
+	int bad = -1;
+	long x;
+
+	if (!ingress && port && (x = other_port(fd, r, res->fd, port)) < 0) goto out;
+	if ((x = __graft_replay(res->fd, st, sent, &bad)) < 0) {
+		head(&m, r, ingress);
+		__graft_msg_opt(&m, "replaying socket option ", st->opt[bad].level, st->opt[bad].name);
+		__graft_msg_str(&m, ": ");
+		__graft_msg_str(&m, strerror(-x));
+		__graft_log(&m);
+		goto out;
+	}
+	/* both callers checked fd's inode just before (live() in graft_inet.c) */
+	if ((x = install(res->fd, fd, st, r, ingress, 1)) < 0) {
+		fail(r, ingress, "installing the host socket", -x);
+		goto out;
+	}
+	__graft_fd_forget_all(fd, st);
+	if (c->verbose) __graft_log_grafted(fd, r, ingress, res->rep.addr, res->rep.addrlen, "");
+out:
+	g_close(res->fd);
+	return x;
+}
+
+/* Graft fd, recorded as st, for rule r: a host socket in its place, or
+ * -errno (one line said why), or GRAFT_PASS ("fallback local"). */
 long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_rule *r,
 	int ingress, unsigned port, int *hostfamily)
 {
 	const struct graft_conf *c = __graft_conf();
-	struct graft_req q;
 	struct graft_bres res;
 	struct graft_msg m;
 	unsigned sent;
-	int bad = -1, e, alias;
 	long x;
 
 	if (st->lost) {
@@ -208,97 +335,13 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 		__graft_log(&m);
 		return -ENOBUFS;
 	}
-	if ((x = __graft_provider(c)) != GRAFT_PROV_BROKER) {
-		/* the AF_GRAFT kernel module: it applies every option */
-		const char *step = "provider kernel, but the kernel has no AF_GRAFT";
-		if (x == GRAFT_PROV_KERNEL) x = __graft_kernel_obtain(st, r->ep, &bad, &step);
-		if (x < 0) {
-			head(&m, r, ingress);
-			__graft_msg_str(&m, "AF_GRAFT module: ");
-			__graft_msg_str(&m, step);
-			if (bad >= 0 && x != -EAFNOSUPPORT) {
-				__graft_msg_opt(&m, " of socket option ", st->opt[bad].level, st->opt[bad].name);
-			}
-			__graft_msg_str(&m, ": ");
-			__graft_msg_str(&m, strerror(-x));
-			__graft_log(&m);
-			return x;
-		}
-		memset(&res, 0, sizeof res);
-		res.fd = x;
-		sent = ~0u;
-		goto obtained;
-	}
-	sent = __graft_req_build(&q, st, r->ep, ingress ? GRAFT_F_INGRESS|GRAFT_F_PORT
-		: port ? GRAFT_F_EGRESS|GRAFT_F_PORT : GRAFT_F_EGRESS, port);
-	if (!ingress && !port && c->egress_batch > 1 && __graft_pool_eligible(st))
-		__graft_pool_call(c, &q, &sent, &res);
+	if (__graft_provider(c) != GRAFT_PROV_BROKER)
+		x = from_kernel(c, st, r, ingress, &res, &sent);
 	else
-		__graft_broker_call(c->broker, &q, &res);
-	if (res.transport) {
-		head(&m, r, ingress);
-		__graft_msg_broker(&m, c->broker, &res);
-		if (res.err == EAGAIN) {	/* a handler in this thread's graft */
-			__graft_log(&m);
-			return -EAGAIN;
-		}
-		if (c->fallback && res.err != EPROTO) {
-			__graft_msg_str(&m, "; staying in the local network namespace");
-			__graft_log(&m);
-			return GRAFT_PASS;
-		}
-		__graft_log(&m);
-		return res.err == EPROTO ? -EPROTO : -GRAFT_EUNREACH;
-	}
-	if (res.err) {
-		head(&m, r, ingress);
-		__graft_msg_str(&m, "graftd refused: ");
-		__graft_msg_str(&m, __graft_reason(res.rep.reason));
-		__graft_msg_str(&m, " (");
-		__graft_msg_str(&m, strerror(res.err));
-		__graft_msg_str(&m, ")");
-		__graft_log(&m);
-		return -res.err;
-	}
-obtained:
-	if (!ingress && port && (x = other_port(fd, r, res.fd, port)) < 0) {
-		g_close(res.fd);
-		return x;
-	}
-	if ((x = __graft_replay(res.fd, st, sent, &bad)) < 0) {
-		g_close(res.fd);
-		head(&m, r, ingress);
-		__graft_msg_opt(&m, "replaying socket option ", st->opt[bad].level, st->opt[bad].name);
-		__graft_msg_str(&m, ": ");
-		__graft_msg_str(&m, strerror(-x));
-		__graft_log(&m);
-		return x;
-	}
-	if (hostfamily) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof ss;
-		sa_family_t f;
-		/* graftd's reply says where it bound the socket; ask the
-		 * kernel only about a module's socket (NAME_TRANSPARENT) */
-		*hostfamily = st->domain;
-		if (res.rep.addrlen >= sizeof f) {
-			memcpy(&f, res.rep.addr, sizeof f);
-			*hostfamily = f;
-		} else if (!g_getsockname(res.fd, &ss, &sl) && sl >= sizeof f) {
-			*hostfamily = ss.ss_family;
-		}
-	}
-	/* both callers checked fd's inode just before (live() in graft_inet.c) */
-	if ((e = install(res.fd, fd, st, r, ingress, 1)) < 0) {
-		g_close(res.fd);
-		return fail(r, ingress, "installing the host socket", -e);
-	}
-	g_close(res.fd);
-	__graft_fd_forget(fd, st->ino);
-	for (alias = -1; st->shared && (alias = __graft_fd_next_alias(alias, st->ino)) >= 0; )
-		__graft_fd_forget(alias, st->ino);
-	if (c->verbose) __graft_log_grafted(fd, r, ingress, res.rep.addr, res.rep.addrlen, "");
-	return 0;
+		x = from_graftd(c, st, r, ingress, port, &res, &sent);
+	if (x) return x;
+	if (hostfamily) *hostfamily = host_family(st, &res);
+	return place(fd, st, r, ingress, port, &res, sent);
 }
 
 /* "verbose": "graft: RULE: fd N grafted, host socket at ADDR[NOTE]"; the
