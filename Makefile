@@ -56,7 +56,7 @@ MUSL_TREE = $(TB)/musl
 SYSROOT = $(TB)/sysroot
 GRAFT_CC = $(B)/bin/$(TARGET)-graft-cc
 
-# --- host programs and tests (fragments append to these) -------------------
+# --- host programs and tests (the fragments in mk/ append to these) ----------
 HOST_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra
 HOST_CPPFLAGS = -Isrc/common -Iinclude -D_GNU_SOURCE
 CMOCKA_LIBS = -lcmocka
@@ -68,9 +68,9 @@ MAN1 = man/graft-cc.1
 MAN5 =
 MAN8 =
 
--include src/graftd/graftd.mk
--include src/graft/core.mk
--include tests/apps/apps.mk
+-include mk/graftd.mk
+-include mk/core.mk
+-include mk/apps.mk
 -include mk/cross.mk
 -include mk/fuzz.mk
 -include mk/sanitize.mk

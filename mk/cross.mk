@@ -1,6 +1,6 @@
 # mk/cross.mk - graft for the other targets, tested under qemu-user
 # (docs/cross.md).  Included by the top Makefile after the per-target facts
-# (TARGET, GNU, TB, SYSROOT, GRAFT_CC, qemu.TARGET) and core.mk.
+# (TARGET, GNU, TB, SYSROOT, GRAFT_CC, qemu.TARGET) and mk/core.mk.
 #
 #   make check-cross        for each of CROSS_TARGETS: its toolchain, then
 #                           the core's cmocka unit tests and the end-to-end
@@ -93,7 +93,7 @@ $(XB)/libc-unhooked.a $(XB)/unhooked.c: $(SYSROOT)/lib/libc.a tests/cross/unhook
 $(XB)/unhooked.o: $(XB)/unhooked.c
 	@$(GRAFT_CC) -O2 -c -o $@ $<
 
-# the pure core, built as core.mk builds it for the host (not __GRAFT_IN_LIBC)
+# the pure core, built as mk/core.mk builds it for the host (not __GRAFT_IN_LIBC)
 $(XB)/obj/%.o: src/graft/%.c $(SYSROOT)/.graft-headers
 	@mkdir -p $(@D)
 	@echo "  CC      $(TARGET) $<"

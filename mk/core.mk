@@ -1,4 +1,5 @@
-# src/graft/core.mk - the graft core on the host, for its unit tests.
+# mk/core.mk - the graft core (src/graft/) on the host, for its unit tests,
+# and the test programs built with graft-cc (tests/apps-src/).
 # (Inside libc the same files are compiled by musl's own Makefile, with
 # -D__GRAFT_IN_LIBC=1; graft_sys.h picks musl's internals then.)
 
