@@ -120,13 +120,13 @@ $(SAN_B)/tests/test_core_%: $(SAN_TEST_O)/test_core_%.o $(SAN_CORE_LIB)
 	@$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
 
 # the graft-cc programs of the e2e tests are the ordinary build's
-$(SAN_B)/tests/apps: | $(CORE_APP_BINS)
+$(SAN_B)/tests/progs: | $(CORE_PROG_BINS)
 	@mkdir -p $(@D)
-	@ln -sfn $(TOP)/$(B)/tests/apps $@
+	@ln -sfn $(TOP)/$(B)/tests/progs $@
 
 sanitize-build: $(SAN_PROGS) $(SAN_UNIT)
 
-check-sanitize: all $(TEST_PROGS) sanitize-build $(SAN_B)/tests/apps
+check-sanitize: all $(TEST_PROGS) sanitize-build $(SAN_B)/tests/progs
 	@rm -rf $(SAN_B)/reports && mkdir -p $(SAN_B)/reports
 	@$(SAN_ENV) GRAFT_TOP=$(TOP) GRAFT_BUILD=$(TOP)/$(SAN_B) \
 	GRAFT_BIN=$(TOP)/$(SAN_B)/bin GRAFT_CC=$(TOP)/$(GRAFT_CC) \

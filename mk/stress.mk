@@ -3,7 +3,7 @@
 # Included by the top Makefile after mk/graftd.mk and mk/core.mk.
 # Together they take well under a minute, so they run in `make check` (and,
 # against the sanitized graftd, in check-sanitize); `make check-stress` runs
-# only them.  The program they graft, tests/apps-src/stress_net.c, is built
+# only them.  The program they graft, tests/progs/stress_net.c, is built
 # by mk/core.mk like every program there.
 STRESS_E2E	:= $(sort $(wildcard tests/e2e/adversary-*.sh tests/e2e/fault-*.sh \
 		   tests/e2e/stress-*.sh))
