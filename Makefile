@@ -96,10 +96,11 @@ $(MUSL_TREE)/config.mak: $(MUSL_STAMP)
 		{ cat configure.log; exit 1; }
 
 # musl's own make decides what is stale; mk/musl-deps.mk adds header deps.
+# DESTDIR= : a `make install DESTDIR=...` must not reach musl's install.
 $(SYSROOT)/lib/libc.a: $(MUSL_TREE)/config.mak FORCE
 	@echo "  MUSL    $(TARGET)"
 	@$(MAKE) --no-print-directory -s -C $(MUSL_TREE) -f Makefile -f $(TOP)/mk/musl-deps.mk \
-		install-libs install-headers >$(TB)/musl-build.log 2>&1 || \
+		DESTDIR= install-libs install-headers >$(TB)/musl-build.log 2>&1 || \
 		{ tail -40 $(TB)/musl-build.log; echo "musl build failed: $(TB)/musl-build.log"; exit 1; }
 	@grep -A3 '^src/graft/.*\(warning\|error\)' $(TB)/musl-build.log || true
 
