@@ -3,6 +3,8 @@
 #   make            patched musl + graft-cc for the configured target,
 #                   graftd and graftctl for this host
 #   make check      build what the tests need and run them all
+#                   (make check-build: only build it, to run one test
+#                   alone as README.md shows)
 #   make demo       build everything and run the demo
 #   make install    into $(DESTDIR)$(PREFIX)
 #
@@ -138,7 +140,7 @@ $(B)/bin/graft-cc: $(GRAFT_CC)
 TOOLCHAIN = $(SYSROOT)/.graft-headers $(GRAFT_CC) $(B)/bin/$(TARGET)-pkg-config \
 	$(B)/share/graft/cmake/$(TARGET).cmake
 
-.PHONY: all toolchain libc host check check-apps check-cross demo install uninstall clean distclean FORCE
+.PHONY: all toolchain libc host check check-build check-apps check-cross demo install uninstall clean distclean FORCE
 FORCE:
 
 toolchain: $(TOOLCHAIN)
@@ -150,7 +152,9 @@ host: $(HOST_PROGS)
 all: toolchain host
 
 # --- tests ------------------------------------------------------------------
-check: all $(TEST_PROGS) $(UNIT_TESTS)
+# check-build: what the tests need, without running them (to run one alone)
+check-build: all $(TEST_PROGS) $(UNIT_TESTS)
+check: check-build
 	@GRAFT_TOP=$(TOP) GRAFT_BUILD=$(TOP)/$(B) GRAFT_BIN=$(TOP)/$(B)/bin \
 	GRAFT_CC=$(TOP)/$(GRAFT_CC) GRAFT_TARGET=$(TARGET) \
 		tests/run-tests.sh $(foreach t,$(UNIT_TESTS),-u $(t)) $(foreach t,$(E2E_TESTS),-e $(t))
