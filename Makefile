@@ -77,7 +77,8 @@ MAN8 =
 -include mk/fuzz.mk
 -include mk/sanitize.mk
 -include mk/stress.mk
-E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/rebuild.sh tests/apps/repro/epoll-before-connect.sh
+E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/rebuild.sh tests/apps/repro/epoll-before-connect.sh \
+	tests/e2e/demo.sh
 
 # --- musl: unpack, patch, configure, build, install into the sysroot --------
 PATCHES = $(sort $(wildcard musl-patches/*.patch))
