@@ -3,6 +3,8 @@
 #   make            patched musl + graft-cc for the configured target,
 #                   graftd and graftctl for this host
 #   make check      build what the tests need and run them all
+#                   (make check-build: only build it, to run one test
+#                   alone as README.md shows)
 #   make demo       build everything and run the demo
 #   make install    into $(DESTDIR)$(PREFIX)
 #
@@ -56,7 +58,7 @@ MUSL_TREE = $(TB)/musl
 SYSROOT = $(TB)/sysroot
 GRAFT_CC = $(B)/bin/$(TARGET)-graft-cc
 
-# --- host programs and tests (fragments append to these) -------------------
+# --- host programs and tests (the fragments in mk/ append to these) ----------
 HOST_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra
 HOST_CPPFLAGS = -Isrc/common -Iinclude -D_GNU_SOURCE
 CMOCKA_LIBS = -lcmocka
@@ -68,14 +70,15 @@ MAN1 = man/graft-cc.1
 MAN5 =
 MAN8 =
 
--include src/graftd/graftd.mk
--include src/graft/core.mk
--include tests/apps/apps.mk
+-include mk/graftd.mk
+-include mk/core.mk
+-include mk/apps.mk
 -include mk/cross.mk
 -include mk/fuzz.mk
 -include mk/sanitize.mk
 -include mk/stress.mk
-E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/rebuild.sh tests/apps/repro/epoll-before-connect.sh
+E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/rebuild.sh tests/apps/repro/epoll-before-connect.sh \
+	tests/e2e/demo.sh
 
 # --- musl: unpack, patch, configure, build, install into the sysroot --------
 PATCHES = $(sort $(wildcard musl-patches/*.patch))
@@ -96,10 +99,11 @@ $(MUSL_TREE)/config.mak: $(MUSL_STAMP)
 		{ cat configure.log; exit 1; }
 
 # musl's own make decides what is stale; mk/musl-deps.mk adds header deps.
+# DESTDIR= : a `make install DESTDIR=...` must not reach musl's install.
 $(SYSROOT)/lib/libc.a: $(MUSL_TREE)/config.mak FORCE
 	@echo "  MUSL    $(TARGET)"
 	@$(MAKE) --no-print-directory -s -C $(MUSL_TREE) -f Makefile -f $(TOP)/mk/musl-deps.mk \
-		install-libs install-headers >$(TB)/musl-build.log 2>&1 || \
+		DESTDIR= install-libs install-headers >$(TB)/musl-build.log 2>&1 || \
 		{ tail -40 $(TB)/musl-build.log; echo "musl build failed: $(TB)/musl-build.log"; exit 1; }
 	@grep -A3 '^src/graft/.*\(warning\|error\)' $(TB)/musl-build.log || true
 
@@ -137,7 +141,7 @@ $(B)/bin/graft-cc: $(GRAFT_CC)
 TOOLCHAIN = $(SYSROOT)/.graft-headers $(GRAFT_CC) $(B)/bin/$(TARGET)-pkg-config \
 	$(B)/share/graft/cmake/$(TARGET).cmake
 
-.PHONY: all toolchain libc host check check-apps check-cross demo install uninstall clean distclean FORCE
+.PHONY: all toolchain libc host check check-build check-apps check-cross demo install uninstall clean distclean FORCE
 FORCE:
 
 toolchain: $(TOOLCHAIN)
@@ -149,7 +153,9 @@ host: $(HOST_PROGS)
 all: toolchain host
 
 # --- tests ------------------------------------------------------------------
-check: all $(TEST_PROGS) $(UNIT_TESTS)
+# check-build: what the tests need, without running them (to run one alone)
+check-build: all $(TEST_PROGS) $(UNIT_TESTS)
+check: check-build
 	@GRAFT_TOP=$(TOP) GRAFT_BUILD=$(TOP)/$(B) GRAFT_BIN=$(TOP)/$(B)/bin \
 	GRAFT_CC=$(TOP)/$(GRAFT_CC) GRAFT_TARGET=$(TARGET) \
 		tests/run-tests.sh $(foreach t,$(UNIT_TESTS),-u $(t)) $(foreach t,$(E2E_TESTS),-e $(t))

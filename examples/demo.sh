@@ -3,11 +3,13 @@
 # with graft-cc, runs in a network namespace that has only lo; its listening
 # socket is grafted onto a host socket handed over by graftd, and a host
 # client reaches it.  Everything it creates is removed at exit, also on ^C.
+# graftd's request socket is in a directory of its own (graftd refuses the
+# control socket beside it).  GRAFT_DEMO_PORT: the host port (18080).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build/bin
 ns=graft-demo-$$
-port=18080
+port=${GRAFT_DEMO_PORT:-18080}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/graft-demo.XXXXXX") || exit 1
 pids=
 
@@ -35,18 +37,18 @@ ip netns add "$ns" || die "ip netns add failed"
 ip -n "$ns" link set lo up
 say "network namespace $ns has: $(ip -n "$ns" -o link show | awk -F': ' '{printf "%s ", $2}')(nothing else)"
 
-"$bin/graftd" -d -s "$tmp/graftd.sock" -c "$tmp/ctl/graftd.ctl" 2>"$tmp/graftd.log" &
+"$bin/graftd" -d -s "$tmp/run/graftd.sock" -c "$tmp/ctl/graftd.ctl" 2>"$tmp/graftd.log" &
 pids="$pids $!"
 i=0; while [ ! -S "$tmp/ctl/graftd.ctl" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 [ -S "$tmp/ctl/graftd.ctl" ] || die "graftd did not start"
-say "graftd is running (socket $tmp/graftd.sock)"
+say "graftd is running (socket $tmp/run/graftd.sock)"
 
 "$bin/graftctl" -c "$tmp/ctl/graftd.ctl" add ep-http type ipv4 addr 127.0.0.1 port $port netns "$ns" ||
 	die "graftctl add failed"
 say "endpoint: $("$bin/graftctl" -c "$tmp/ctl/graftd.ctl" show | grep ep-http)"
 
 cat > "$tmp/graft.conf" <<EOF
-broker $tmp/graftd.sock
+broker $tmp/run/graftd.sock
 ingress 0.0.0.0:8080 ep-http
 EOF
 say "graft.conf: $(tr '\n' ';' < "$tmp/graft.conf")"

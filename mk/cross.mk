@@ -1,6 +1,6 @@
 # mk/cross.mk - graft for the other targets, tested under qemu-user
 # (docs/cross.md).  Included by the top Makefile after the per-target facts
-# (TARGET, GNU, TB, SYSROOT, GRAFT_CC, qemu.TARGET) and core.mk.
+# (TARGET, GNU, TB, SYSROOT, GRAFT_CC, qemu.TARGET) and mk/core.mk.
 #
 #   make check-cross        for each of CROSS_TARGETS: its toolchain, then
 #                           the core's cmocka unit tests and the end-to-end
@@ -59,7 +59,7 @@ $(XHB)/abi_net: tests/cross/abi_net.c
 	@mkdir -p $(@D)
 	$(HOST_CC) -O2 -Wall -o $@ $<
 
-$(XHB)/core_net: tests/apps-src/core_net.c
+$(XHB)/core_net: tests/progs/core_net.c
 	@mkdir -p $(@D)
 	$(HOST_CC) -O2 -Wall -o $@ $< -lpthread
 
@@ -78,9 +78,9 @@ cross-target: toolchain
 	@$(MAKE) --no-print-directory cross-target-tests
 
 CROSS_UNIT_RUN = $(addprefix $(XB)/run/test_core_,$(CROSS_CORE_UNIT))
-CROSS_APPS = $(patsubst tests/apps-src/%.c,%,$(wildcard tests/apps-src/*.c))
+CROSS_PROGS = $(patsubst tests/progs/%.c,%,$(wildcard tests/progs/*.c))
 cross-target-tests: $(CROSS_UNIT_RUN) $(XB)/layout $(XB)/abi_net \
-	$(addprefix $(XB)/e2e/tests/apps/,$(CROSS_APPS))
+	$(addprefix $(XB)/e2e/tests/progs/,$(CROSS_PROGS))
 
 $(TB)/cmocka/lib/libcmocka-static.a: tests/cross/build-cmocka.sh | $(B)/share/graft/cmake/$(TARGET).cmake $(SYSROOT)/.graft-headers
 	@tests/cross/build-cmocka.sh $(TOP)/$(B)/share/graft/cmake/$(TARGET).cmake $(B)/dl $(TB)/cmocka
@@ -93,7 +93,7 @@ $(XB)/libc-unhooked.a $(XB)/unhooked.c: $(SYSROOT)/lib/libc.a tests/cross/unhook
 $(XB)/unhooked.o: $(XB)/unhooked.c
 	@$(GRAFT_CC) -O2 -c -o $@ $<
 
-# the pure core, built as core.mk builds it for the host (not __GRAFT_IN_LIBC)
+# the pure core, built as mk/core.mk builds it for the host (not __GRAFT_IN_LIBC)
 $(XB)/obj/%.o: src/graft/%.c $(SYSROOT)/.graft-headers
 	@mkdir -p $(@D)
 	@echo "  CC      $(TARGET) $<"
@@ -123,15 +123,15 @@ $(XB)/abi_net: tests/cross/abi_net.c $(SYSROOT)/lib/libc.a
 	@echo "  CC      $(TARGET) abi_net"
 	@$(GRAFT_CC) -O2 -Wall -o $@ $<
 
-# the programs of tests/e2e/core-*.sh, afgraft-*.sh (tests/apps-src/)
-$(XB)/apps/%: tests/apps-src/%.c $(SYSROOT)/lib/libc.a
+# the programs of tests/e2e/core-*.sh, afgraft-*.sh (tests/progs/)
+$(XB)/progs/%: tests/progs/%.c $(SYSROOT)/lib/libc.a
 	@mkdir -p $(@D)
 	@echo "  CC      $(TARGET) $<"
 	@$(GRAFT_CC) -O2 -Wall -o $@ $< -lpthread
 
-# Those tests run $GRAFT_BUILD/tests/apps/NAME when it is newer than its
+# Those tests run $GRAFT_BUILD/tests/progs/NAME when it is newer than its
 # source: for a target, a wrapper that runs it with qemu
-$(XB)/e2e/tests/apps/%: $(XB)/apps/%
+$(XB)/e2e/tests/progs/%: $(XB)/progs/%
 	@mkdir -p $(@D)
 	@printf '#!/bin/sh\nexec %s %s "$$@"\n' $(CROSS_QEMU) $(TOP)/$< > $@
 	@chmod 755 $@

@@ -4,10 +4,10 @@
 # tests, graftd's and the core's end-to-end tests and the adversary/fault
 # tests run against them.  Any sanitizer report fails the run: reports are
 # written to build/san/reports/ and printed.  Included by the top Makefile
-# after src/graftd/graftd.mk and src/graft/core.mk (it reuses GRAFTD_SRCS,
-# GRAFTD_UNIT, CORE_UNIT and the e2e lists).  The programs built with
-# graft-cc (static musl) are not instrumented: graftd and the core's unit
-# tests are what runs sanitized.
+# after mk/graftd.mk and mk/core.mk (it reuses GRAFTD_SRCS, GRAFTD_UNIT,
+# CORE_UNIT and the e2e lists).  The programs built with graft-cc (static
+# musl) are not instrumented: graftd and the core's unit tests are what runs
+# sanitized.
 
 SAN_CC		?= clang-14
 SAN_B		:= $(B)/san
@@ -86,7 +86,7 @@ $(SAN_B)/bin/graftd: $(SAN_GRAFTD_OBJS)
 	@echo "  SANLD   $@"
 	@$(SAN_CC) $(SAN_FLAGS) -o $@ $^
 
-# graftd-oldpeer: see src/graftd/graftd.mk
+# graftd-oldpeer: see mk/graftd.mk
 $(SAN_GRAFTD_O)/peer-oldpeer.o: src/graftd/peer.c | sanitize-deps
 	@mkdir -p $(@D)
 	@echo "  SANCC   $@"
@@ -120,13 +120,13 @@ $(SAN_B)/tests/test_core_%: $(SAN_TEST_O)/test_core_%.o $(SAN_CORE_LIB)
 	@$(SAN_CC) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
 
 # the graft-cc programs of the e2e tests are the ordinary build's
-$(SAN_B)/tests/apps: | $(CORE_APP_BINS)
+$(SAN_B)/tests/progs: | $(CORE_PROG_BINS)
 	@mkdir -p $(@D)
-	@ln -sfn $(TOP)/$(B)/tests/apps $@
+	@ln -sfn $(TOP)/$(B)/tests/progs $@
 
 sanitize-build: $(SAN_PROGS) $(SAN_UNIT)
 
-check-sanitize: all $(TEST_PROGS) sanitize-build $(SAN_B)/tests/apps
+check-sanitize: all $(TEST_PROGS) sanitize-build $(SAN_B)/tests/progs
 	@rm -rf $(SAN_B)/reports && mkdir -p $(SAN_B)/reports
 	@$(SAN_ENV) GRAFT_TOP=$(TOP) GRAFT_BUILD=$(TOP)/$(SAN_B) \
 	GRAFT_BIN=$(TOP)/$(SAN_B)/bin GRAFT_CC=$(TOP)/$(GRAFT_CC) \

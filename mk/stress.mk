@@ -1,10 +1,10 @@
 # mk/stress.mk - graftd's adversaries, faults around a grafted server, the
 # 10 000-connection load and the concurrency checks (docs/reliability.md).
-# Included by the top Makefile after src/graftd/graftd.mk and
-# src/graft/core.mk.  Together they take well under a minute, so they run
-# in `make check` (and, against the sanitized graftd, in check-sanitize);
-# `make check-stress` runs only them.  The program they graft,
-# tests/apps-src/stress_net.c, is built by core.mk like every app there.
+# Included by the top Makefile after mk/graftd.mk and mk/core.mk.
+# Together they take well under a minute, so they run in `make check` (and,
+# against the sanitized graftd, in check-sanitize); `make check-stress` runs
+# only them.  The program they graft, tests/progs/stress_net.c, is built
+# by mk/core.mk like every program there.
 STRESS_E2E	:= $(sort $(wildcard tests/e2e/adversary-*.sh tests/e2e/fault-*.sh \
 		   tests/e2e/stress-*.sh))
 STRESS_PROGS	:= $(B)/tests/graft-adversary

@@ -61,8 +61,10 @@ hidden void __graft_dup_done(int oldfd, int newfd);
 struct epoll_event;
 hidden void __graft_epoll_ctl_done(int epfd, int op, int fd, const struct epoll_event *ev);
 
-/* _Fork, in the child: drop the parent's spare egress sockets (a weak
- * dummy in _Fork.c unless the core is linked). */
+/* _Fork, in the child (musl-patches/0006 calls it always, so every program
+ * links graft_fork.c): reset the core's locks and close the parent's spare
+ * egress sockets, for the parts the program linked (graft_fork.c's weak
+ * dummies stand in for the others). */
 hidden void __graft_fork_child(void);
 
 /* socket() for libc's own internal use (the resolver): never grafted. */

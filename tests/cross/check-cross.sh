@@ -9,7 +9,7 @@
 #     cases);
 #   - the e2e tests of graft-cc programs in GRAFT_XE2E (tests/e2e/core-*,
 #     afgraft-*) with the target's programs
-#     (tests/apps-src/, run under qemu by wrappers in build/TARGET/cross/e2e;
+#     (tests/progs/, run under qemu by wrappers in build/TARGET/cross/e2e;
 #     GRAFT_CC is tests/cross/qemu-cc, so programs a test builds itself run
 #     under qemu too).
 # graftd's unit tests are host programs (graftd runs on the host) and run

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 : "${GRAFT_TARGET:?}" "${GRAFT_QEMU:?}" "${GRAFT_XB:?}" "${GRAFT_XHB:?}"
 need_netns "cross-graft $GRAFT_TARGET"
-for f in "$GRAFT_XB/apps/core_net" "$GRAFT_XB/abi_net" "$GRAFT_XHB/core_net" "$GRAFT_XHB/abi_net" \
+for f in "$GRAFT_XB/progs/core_net" "$GRAFT_XB/abi_net" "$GRAFT_XHB/core_net" "$GRAFT_XHB/abi_net" \
 	"$GRAFT_BIN/graftd" "$GRAFT_BIN/graftctl"; do
 	[ -x "$f" ] || { fail "cross-graft: $f not built (make check-cross)"; t_done; }
 done
@@ -41,7 +41,7 @@ graftctl add ep-out type ipv4 addr 0.0.0.0 port dynamic netns "$NS" >/dev/null
 } > "$CONF"
 
 # target programs in the namespace (under qemu), native ones on the host
-x_net() { ip netns exec "$NS" env GRAFT_CONF="$CONF" "$GRAFT_QEMU" "$GRAFT_XB/apps/core_net" "$@"; }
+x_net() { ip netns exec "$NS" env GRAFT_CONF="$CONF" "$GRAFT_QEMU" "$GRAFT_XB/progs/core_net" "$@"; }
 x_abi() { ip netns exec "$NS" env GRAFT_CONF="$CONF" "$GRAFT_QEMU" "$GRAFT_XB/abi_net" "$@"; }
 h_net() { env GRAFT=off "$GRAFT_XHB/core_net" "$@"; }
 h_abi() { env GRAFT=off "$GRAFT_XHB/abi_net" "$@"; }

@@ -61,7 +61,7 @@ check "getaddrinfo(AF_GRAFT) of a name not in the endpoint list: EAI_NONAME ($ou
 out=$(in_ns "$AFG" gni ep-http 2>&1)
 check "getnameinfo(sockaddr_gr) ($out)" [ "$out" = "host=ep-http serv=[]" ]
 if command -v musl-gcc >/dev/null; then
-	musl-gcc -O2 -I"$GRAFT_TOP/include" -o "$T_TMP/afg_stock" "$GRAFT_TOP/tests/apps-src/afgraft_net.c" 2>/dev/null
+	musl-gcc -O2 -I"$GRAFT_TOP/include" -o "$T_TMP/afg_stock" "$GRAFT_TOP/tests/progs/afgraft_net.c" 2>/dev/null
 	mkdir -p "/etc/netns/$NS"
 	trap 'rm -rf "/etc/netns/$NS"; t_cleanup' EXIT
 	printf '127.0.0.1 localhost\n10.9.8.7 ep-http\n' >"/etc/netns/$NS/hosts"

@@ -2,7 +2,7 @@
 # core-signal.sh - the lazy load of graft.conf: a descriptor table full at
 # the first socket() is not a broken config (the load is tried again), and
 # socket()/bind()/close() in a signal handler during the load neither hang
-# nor corrupt the config being parsed (tests/apps-src/core_signal.c); a
+# nor corrupt the config being parsed (tests/progs/core_signal.c); a
 # handler that grafts while its thread is inside a graft neither hangs nor
 # corrupts the exchange in progress.
 . "$(dirname "$0")/../lib/common.sh"

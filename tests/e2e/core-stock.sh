@@ -1,6 +1,6 @@
 #!/bin/sh
 # core-stock.sh - where no rule applies, a graft-cc program behaves as the
-# same program built with Debian's musl-gcc.  tests/apps-src/stock_net.c
+# same program built with Debian's musl-gcc.  tests/progs/stock_net.c
 # (bad fds, non-sockets, bad families and lengths, SOCK_NONBLOCK and
 # SOCK_CLOEXEC, pthread_cancel and EINTR in accept/recv/connect, fds at
 # RLIMIT_NOFILE, bad pointers) is built both ways and run in a lo-only
@@ -24,7 +24,7 @@ if ! command -v musl-gcc >/dev/null; then
 fi
 PROBE=$(test_app stock_net) || { fail "building stock_net with graft-cc"; t_done; }
 STOCK=$T_TMP/stock_net.stock
-musl-gcc -static -O2 -o "$STOCK" "$GRAFT_TOP/tests/apps-src/stock_net.c" 2>/dev/null ||
+musl-gcc -static -O2 -o "$STOCK" "$GRAFT_TOP/tests/progs/stock_net.c" 2>/dev/null ||
 	{ fail "building stock_net with musl-gcc"; t_done; }
 graftctl add ep-http type ipv4 addr 127.0.0.1 port "$P1" netns "$NS" >/dev/null
 graftctl add ep-out type ipv4 addr 0.0.0.0 port dynamic netns "$NS" >/dev/null

@@ -2,7 +2,7 @@
 # core-view.sh - the program's address view (graft.conf "view"): a grafted
 # listener and the sockets accepted from it report what the program bound,
 # also in another process the listener is handed to (haproxy -x in small,
-# tests/apps-src/view_net.c); getpeername is the real peer; "view host"
+# tests/progs/view_net.c); getpeername is the real peer; "view host"
 # shows the host socket as before.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/core-common.inc"

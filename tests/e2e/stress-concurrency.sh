@@ -2,7 +2,7 @@
 # stress-concurrency.sh - a graft-cc program in a lo-only netns grafting
 # from many threads and forked children at once, dup/dup2 before and after
 # the graft, epoll registration after it, close racing another thread's
-# bind (tests/apps-src/stress_net.c conc; docs/reliability.md).
+# bind (tests/progs/stress_net.c conc; docs/reliability.md).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/core-common.inc"
 core_setup stress-concurrency

@@ -1,7 +1,7 @@
 #!/bin/sh
 # stress-load.sh - a grafted epoll echo server (graft-cc, lo-only netns)
 # holds STRESS_CONNS (default 10 000) concurrent connections from host
-# clients, every one answered (tests/apps-src/stress_net.c;
+# clients, every one answered (tests/progs/stress_net.c;
 # docs/reliability.md).  RLIMIT_NOFILE is raised for both sides.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/core-common.inc"

@@ -97,11 +97,11 @@ graftctl() { "$GRAFT_BIN/graftctl" -c "$GRAFTD_CTL" "$@"; }
 
 t_done() { exit $T_FAILED; }
 
-# test_app NAME: prints the path of tests/apps-src/NAME.c built with
-# graft-cc: make's build/tests/apps/NAME when it is current, else a fresh
+# test_app NAME: prints the path of tests/progs/NAME.c built with
+# graft-cc: make's build/tests/progs/NAME when it is current, else a fresh
 # build in $T_TMP (graft-cc's errors go to stderr; returns 1 on failure).
 test_app() {
-	_a=$GRAFT_BUILD/tests/apps/$1 _s=$GRAFT_TOP/tests/apps-src/$1.c
+	_a=$GRAFT_BUILD/tests/progs/$1 _s=$GRAFT_TOP/tests/progs/$1.c
 	if [ ! -x "$_a" ] || [ "$_s" -nt "$_a" ]; then
 		_a=$T_TMP/$1
 		"$GRAFT_CC" -O2 -o "$_a" "$_s" >&2 || return 1

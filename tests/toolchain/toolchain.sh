@@ -131,6 +131,10 @@ if make -s -C "$GRAFT_TOP" install DESTDIR="$T_TMP/dest" PREFIX=/opt/graft >inst
 	check "installed graft-cc builds a working program" \
 		sh -c "'$I/bin/$GRAFT_TARGET-graft-cc' -o hi '$HELLO' && ./hi | grep -q hello"
 	check "man page graft-cc(1) installed" test -f "$I/share/man/man1/graft-cc.1"
+	# musl's own make, run by ours, must not take DESTDIR from the command
+	# line: it would install the sysroot under DESTDIR/<build path>
+	check "make install writes nothing outside DESTDIR/PREFIX" \
+		test "$(ls -A "$T_TMP/dest")" = opt -a "$(ls -A "$T_TMP/dest/opt")" = graft
 else
 	fail "make install DESTDIR= PREFIX="; cat install.log
 fi

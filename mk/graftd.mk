@@ -1,4 +1,4 @@
-# src/graftd/graftd.mk - graftd, graftctl and their tests.
+# mk/graftd.mk - graftd, graftctl (src/graftd/, src/graftctl/) and their tests.
 # Included by the top Makefile, run from the top of the tree; it defines
 # B, HOST_CC, HOST_CFLAGS, HOST_CPPFLAGS and CMOCKA_LIBS before this.
 

@@ -1,4 +1,4 @@
-# tests/apps/apps.mk - `make check-apps`: software nobody here wrote, built
+# mk/apps.mk - `make check-apps`: software nobody here wrote, built
 # from Debian's source with graft-cc and driven by its own clients, and a
 # graft-cc program in OCI containers (runc, crun).  See docs/apps.md.
 #

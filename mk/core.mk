@@ -1,4 +1,5 @@
-# src/graft/core.mk - the graft core on the host, for its unit tests.
+# mk/core.mk - the graft core (src/graft/) on the host, for its unit tests,
+# and the test programs built with graft-cc (tests/progs/).
 # (Inside libc the same files are compiled by musl's own Makefile, with
 # -D__GRAFT_IN_LIBC=1; graft_sys.h picks musl's internals then.)
 
@@ -36,16 +37,16 @@ $(B)/tests/afgraft-kmod: tests/helpers/afgraft-kmod.c include/graft.h
 	$(HOST_CC) $(HOST_CFLAGS) $(HOST_CPPFLAGS) -o $@ $<
 
 # Test programs built with graft-cc against the patched libc.
-CORE_APPS := $(patsubst tests/apps-src/%.c,%,$(wildcard tests/apps-src/*.c))
-CORE_APP_BINS := $(addprefix $(B)/tests/apps/,$(CORE_APPS))
-TEST_PROGS += $(CORE_APP_BINS)
+CORE_PROGS := $(patsubst tests/progs/%.c,%,$(wildcard tests/progs/*.c))
+CORE_PROG_BINS := $(addprefix $(B)/tests/progs/,$(CORE_PROGS))
+TEST_PROGS += $(CORE_PROG_BINS)
 
-$(B)/tests/apps/%: tests/apps-src/%.c $(SYSROOT)/lib/libc.a | toolchain
+$(B)/tests/progs/%: tests/progs/%.c $(SYSROOT)/lib/libc.a | toolchain
 	@mkdir -p $(@D)
 	$(GRAFT_CC) -O2 -Wall -o $@ $< -lpthread
 
-.PHONY: core-unit core-apps
+.PHONY: core-unit core-progs
 core-unit: $(CORE_TEST_BINS)
-core-apps: $(CORE_APP_BINS)
+core-progs: $(CORE_PROG_BINS)
 
 -include $(CORE_HOST_OBJS:.o=.d) $(B)/obj/core-host/test_core_*.d
