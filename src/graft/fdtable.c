@@ -5,7 +5,9 @@
  * chunk of 64 slots.  Pages and chunks are never freed, are zero when they
  * arrive from the kernel (so a racing reader sees an empty slot, never a
  * half-built one) and are installed with a compare-and-swap.  A slot has its
- * own lock; "used" can be read without it for the hot-path check.  A
+ * own lock; "used" can be read without it for the hot-path check, and is
+ * mirrored for fds below GRAFT_FD_LOW in a byte array that hooks probe
+ * with one load (graft_core.h's __graft_fd_bits).  A
  * signal handler whose thread holds a slot's lock (it interrupted an update
  * of that very fd) finds the slot owned by itself: it neither waits nor
  * looks; its call acts as if the fd were not recorded (docs/core.md). */
