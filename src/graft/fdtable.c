@@ -5,7 +5,9 @@
  * chunk of 64 slots.  Pages and chunks are never freed, are zero when they
  * arrive from the kernel (so a racing reader sees an empty slot, never a
  * half-built one) and are installed with a compare-and-swap.  A slot has its
- * own lock; "used" can be read without it for the hot-path check.  A
+ * own lock; "used" can be read without it for the hot-path check, and is
+ * mirrored for fds below GRAFT_FD_LOW in a byte array that hooks probe
+ * with one load (graft_core.h's __graft_fd_bits).  A
  * signal handler whose thread holds a slot's lock (it interrupted an update
  * of that very fd) finds the slot owned by itself: it neither waits nor
  * looks; its call acts as if the fd were not recorded (docs/core.md). */
@@ -14,21 +16,25 @@
 #include "graft_core.h"
 #include "graft_hooks.h"
 
-#define L3_BITS 6
-#define L2_BITS 14
+#define L3_BITS GRAFT_FD_L3BITS
+#define L2_BITS GRAFT_FD_L2BITS
 #define L1_SIZE (1u << (31 - L2_BITS - L3_BITS))
 #define L2_SIZE (1u << L2_BITS)
 #define L3_SIZE (1u << L3_BITS)
 
-struct slot {
-	volatile int lock[1];
-	volatile int used;
-	volatile int afgraft;	/* st.domain == AF_GRAFT, readable without the lock */
-	volatile int spare;	/* st.spare, likewise */
-	struct graft_fdstate st;
-};
+#define slot graft_fdslot
+#define l1 __graft_fd_l1
+#define find __graft_fd_slot
 
-static void *volatile l1[L1_SIZE];
+void *volatile l1[L1_SIZE];
+volatile unsigned char __graft_fd_low[GRAFT_FD_LOW];
+
+/* A slot's "used" word, mirrored for a low fd (under the slot's lock) */
+static void set(int fd, struct slot *s, int v)
+{
+	s->used = v;
+	if ((unsigned)fd < GRAFT_FD_LOW) __graft_fd_low[fd] = v;
+}
 
 static void *install(void *volatile *p, size_t size)
 {
@@ -38,19 +44,6 @@ static void *install(void *volatile *p, size_t size)
 	if (!old) return n;
 	g_munmap(n, size);
 	return old;
-}
-
-/* The slot of fd, or 0 when its chunk was never made.  A leaf apart from
- * make(): every hook of a process with rules asks it, most only this. */
-static struct slot *find(int fd)
-{
-	void *volatile *l2;
-	struct slot *c;
-	unsigned u = fd;
-
-	if (fd < 0 || !(l2 = l1[u >> (L2_BITS + L3_BITS)])) return 0;
-	if (!(c = l2[(u >> L3_BITS) & (L2_SIZE - 1)])) return 0;
-	return c + (u & (L3_SIZE - 1));
 }
 
 /* The slot of fd, making its page and chunk when needed; 0: no memory. */
@@ -70,31 +63,18 @@ static struct slot *make(int fd)
 	return c + (u & (L3_SIZE - 1));
 }
 
-/* 0, GRAFT_FD_PENDING or GRAFT_FD_NAMED, without the lock */
-int __graft_fd_has(int fd)
+/* the slot's "used" word for st */
+static int bits(const struct graft_fdstate *st)
 {
-	struct slot *s = find(fd);
-	return s ? s->used : 0;
+	return ((st->afg & GRAFT_AFG_GRAFTED) ? GRAFT_FD_NAMED : GRAFT_FD_PENDING)
+		| (st->domain == AF_GRAFT ? GRAFT_FD_AFG : 0)
+		| (st->spare ? GRAFT_FD_SPARE : 0);
 }
 
-static int kind(const struct graft_fdstate *st)
+static void turn_on(void)
 {
-	return (st->afg & GRAFT_AFG_GRAFTED) ? GRAFT_FD_NAMED : GRAFT_FD_PENDING;
-}
-
-/* Whether fd is a recorded AF_GRAFT socket, without the lock: the only
- * sockets whose options and names the core answers for. */
-int __graft_fd_afgraft(int fd)
-{
-	struct slot *s = find(fd);
-	return s && s->used && s->afgraft;
-}
-
-/* Whether fd is a recorded spare (graft_spare.c), without the lock. */
-int __graft_fd_spare(int fd)
-{
-	struct slot *s = find(fd);
-	return s && s->used && s->spare;
+	if (!(__graft_on & GRAFT_ON_FDS))
+		__atomic_fetch_or(&__graft_on, GRAFT_ON_FDS, __ATOMIC_SEQ_CST);
 }
 
 /* A state is mostly its option array: copy only the options in use. */
@@ -108,15 +88,47 @@ int __graft_fd_put(int fd, const struct graft_fdstate *st)
 {
 	struct slot *s = make(fd);
 	if (!s) return -ENOMEM;
-	if (!(__graft_on & GRAFT_ON_FDS))
-		__atomic_fetch_or(&__graft_on, GRAFT_ON_FDS, __ATOMIC_SEQ_CST);
+	turn_on();
 	if (g_tlock(s->lock)) return -EAGAIN;
 	copy(&s->st, st);
-	s->afgraft = st->domain == AF_GRAFT;
-	s->spare = st->spare;
-	s->used = kind(st);
+	set(fd, s, bits(st));
 	g_tunlock(s->lock);
 	return 0;
+}
+
+/* A socket just made: its few fields written in place, no state copied. */
+int __graft_fd_new(int fd, uint64_t ino, int domain, int type, int protocol)
+{
+	struct slot *s = make(fd);
+	struct graft_fdstate *st;
+
+	if (!s) return -ENOMEM;
+	turn_on();
+	if (g_tlock(s->lock)) return -EAGAIN;
+	st = &s->st;
+	st->ino = ino;
+	st->domain = domain;
+	st->type = type;
+	st->protocol = protocol;
+	__builtin_memset(&st->nopt, 0, offsetof(struct graft_fdstate, epr) - offsetof(struct graft_fdstate, nopt));
+	set(fd, s, GRAFT_FD_PENDING);
+	g_tunlock(s->lock);
+	return 0;
+}
+
+/* The fields before ep: what bind and connect decide on (a constant-size
+ * copy, inlined) before a rule asks for the whole state. */
+int __graft_fd_head(int fd, struct graft_fdstate *st)
+{
+	struct slot *s = find(fd);
+	int r = 0;
+	if (!s || g_tlock(s->lock)) return 0;
+	if (s->used) {
+		__builtin_memcpy(st, &s->st, offsetof(struct graft_fdstate, ep));
+		r = 1;
+	}
+	g_tunlock(s->lock);
+	return r;
 }
 
 int __graft_fd_get(int fd, struct graft_fdstate *st)
@@ -137,7 +149,7 @@ void __graft_fd_forget(int fd, uint64_t ino)
 {
 	struct slot *s = find(fd);
 	if (!s || !s->used || g_tlock(s->lock)) return;
-	if (s->used && (!ino || s->st.ino == ino)) s->used = 0;
+	if (s->used && (!ino || s->st.ino == ino)) set(fd, s, 0);
 	g_tunlock(s->lock);
 }
 
@@ -162,7 +174,9 @@ void __graft_sopt_add(struct graft_fdstate *st, int level, int name, const void 
 	o->level = level;
 	o->name = name;
 	o->len = len;
-	memcpy(o->val, val, len);
+	/* musl is built -ffreestanding: the usual int inline, not a call */
+	if (len == sizeof(int)) __builtin_memcpy(o->val, val, sizeof(int));
+	else memcpy(o->val, val, len);
 }
 
 void __graft_fd_addopt(int fd, int level, int name, const void *val, socklen_t len)
@@ -218,8 +232,7 @@ struct graft_fdstate *__graft_fd_lock(int fd, uint64_t ino)
 void __graft_fd_unlock(int fd)
 {
 	struct slot *s = find(fd);
-	s->spare = s->st.spare;
-	if (s->used) s->used = kind(&s->st);
+	if (s->used) set(fd, s, bits(&s->st));
 	g_tunlock(s->lock);
 }
 

@@ -49,12 +49,18 @@ ssize_t __graft_sendmsg_call(int fd, const struct msghdr *msg, int flags,
 int __graft_setsockopt_call(int fd, int level, int name, const void *val, socklen_t len,
 	int (*stock)(int, int, int, const void *, socklen_t))
 {
-	long g = __graft_setsockopt(fd, level, name, val, len);
-	int r;
+	int k = __graft_fd_bits(fd), r;
+	long g;
 
-	if (g != GRAFT_PASS) return g_ret(g);
+	/* one probe of the table: most fds are nothing of ours, or a plain
+	 * socket whose options are only recorded */
+	if (k & (GRAFT_FD_AFG|GRAFT_FD_SPARE)) {
+		if ((g = __graft_setsockopt(fd, level, name, val, len)) != GRAFT_PASS) return g_ret(g);
+		k = __graft_fd_bits(fd);
+	}
 	r = stock(fd, level, name, val, len);
-	if (!r && __graft_on) __graft_setsockopt_done(fd, level, name, val, len);
+	if (!r && (k & ~GRAFT_FD_SPARE) == GRAFT_FD_PENDING)
+		__graft_setsockopt_done(fd, level, name, val, len);
 	return r;
 }
 

@@ -43,6 +43,22 @@ static int addr(struct sockaddr_storage *ss, const struct sockaddr *sa, socklen_
 	return !sa || len > sizeof *ss || __graft_copyin(ss, sa, len);
 }
 
+/* The state of fd for a call that may act on it (k: its table bits):
+ * an AF_GRAFT socket or a spare whole, any other its head only, enough
+ * to see that no rule takes it; whole() completes it when one does. */
+static int state(int fd, int k, struct graft_fdstate *st)
+{
+	if ((k & GRAFT_FD_KIND) != GRAFT_FD_PENDING) return 0;
+	return k & (GRAFT_FD_AFG|GRAFT_FD_SPARE) ? __graft_fd_get(fd, st) : __graft_fd_head(fd, st);
+}
+
+static int whole(int fd, int k, struct graft_fdstate *st)
+{
+	uint64_t ino = st->ino;
+	if (k & (GRAFT_FD_AFG|GRAFT_FD_SPARE)) return 1;
+	return __graft_fd_get(fd, st) && st->ino == ino;
+}
+
 long __graft_bind(int fd, const struct sockaddr *usa, socklen_t len)
 {
 	struct sockaddr_storage ss;
@@ -52,10 +68,10 @@ long __graft_bind(int fd, const struct sockaddr *usa, socklen_t len)
 	unsigned port;
 	const struct graft_conf *c;
 	const struct graft_rule *r;
+	int k = __graft_fd_bits(fd);
 	long e;
 
-	if (__graft_fd_has(fd) != GRAFT_FD_PENDING) return GRAFT_PASS;
-	if (!__graft_fd_get(fd, &st)) return GRAFT_PASS;
+	if (!state(fd, k, &st)) return GRAFT_PASS;
 	if (st.domain == AF_GRAFT)
 		return live(fd, &st) ? __graft_afg_bind(fd, &st, usa, len) : GRAFT_PASS;
 	if (addr(&ss, usa, len)) return GRAFT_PASS;
@@ -82,6 +98,7 @@ long __graft_bind(int fd, const struct sockaddr *usa, socklen_t len)
 		}
 		return GRAFT_PASS;
 	}
+	if (!whole(fd, k, &st)) return GRAFT_PASS;
 	if (!live(fd, &st)) {
 		if (c->verbose) __graft_why_call(c, fd, GRAFT_CALL_BIND, r, &ip, port, GRAFT_WHY_STALE);
 		return GRAFT_PASS;
@@ -94,7 +111,7 @@ long __graft_bind(int fd, const struct sockaddr *usa, socklen_t len)
 }
 
 /* connect (cp = 1), sendto or sendmsg to sa on a tracked fd */
-static long egress(int fd, const struct sockaddr *usa, socklen_t len, int cp)
+static long egress(int fd, int k, const struct sockaddr *usa, socklen_t len, int cp)
 {
 	struct sockaddr_storage ss;
 	const struct sockaddr *sa = (void *)&ss;
@@ -106,7 +123,7 @@ static long egress(int fd, const struct sockaddr *usa, socklen_t len, int cp)
 	int hfam = 0;
 	long e;
 
-	if (!__graft_fd_get(fd, &st)) return GRAFT_PASS;
+	if (!state(fd, k, &st)) return GRAFT_PASS;
 	/* an unbound AF_GRAFT socket talks from "default-source" */
 	if (st.domain == AF_GRAFT)
 		return live(fd, &st) ? __graft_afg_egress(fd, &st) : GRAFT_PASS;
@@ -132,6 +149,7 @@ static long egress(int fd, const struct sockaddr *usa, socklen_t len, int cp)
 		__graft_fd_forget(fd, st.ino);
 		return GRAFT_PASS;
 	}
+	if (!whole(fd, k, &st)) return GRAFT_PASS;
 	if (!live(fd, &st)) {
 		if (c->verbose) __graft_why_call(c, fd, cp, r, &ip, port, GRAFT_WHY_STALE);
 		return GRAFT_PASS;
@@ -158,24 +176,25 @@ static long egress(int fd, const struct sockaddr *usa, socklen_t len, int cp)
 
 long __graft_connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	if (__graft_fd_has(fd) != GRAFT_FD_PENDING) return GRAFT_PASS;
-	return egress(fd, sa, len, 1);
+	int k = __graft_fd_bits(fd);
+	return k ? egress(fd, k, sa, len, 1) : GRAFT_PASS;
 }
 
 long __graft_sendto(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	if (!sa || __graft_fd_has(fd) != GRAFT_FD_PENDING) return GRAFT_PASS;
-	return egress(fd, sa, len, 0);
+	int k = __graft_fd_bits(fd);
+	return k && sa ? egress(fd, k, sa, len, 0) : GRAFT_PASS;
 }
 
 /* also sendmmsg's first message: msg may be a bad pointer */
 long __graft_sendmsg(int fd, const struct msghdr *msg)
 {
 	struct msghdr h;
+	int k = __graft_fd_bits(fd);
 
-	if (__graft_fd_has(fd) != GRAFT_FD_PENDING) return GRAFT_PASS;
+	if ((k & GRAFT_FD_KIND) != GRAFT_FD_PENDING) return GRAFT_PASS;
 	if (!msg || __graft_copyin(&h, msg, sizeof h) || !h.msg_name) return GRAFT_PASS;
-	return egress(fd, h.msg_name, h.msg_namelen, 0);
+	return egress(fd, k, h.msg_name, h.msg_namelen, 0);
 }
 
 /* listen() on a spare: an unbound socket listens in the namespace.  A
@@ -187,7 +206,7 @@ long __graft_listen(int fd)
 	struct graft_fdstate st;
 	long e;
 
-	if (__graft_fd_has(fd) != GRAFT_FD_PENDING || !__graft_fd_get(fd, &st)) return GRAFT_PASS;
+	if (!state(fd, __graft_fd_bits(fd), &st)) return GRAFT_PASS;
 	if (st.spare) {
 		if ((e = __graft_spare_to_local(fd, &st)) < 0) return e;
 	} else if (st.bound != GRAFT_BOUND_ANY || st.domain == AF_GRAFT) {

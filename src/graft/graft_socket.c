@@ -21,7 +21,6 @@ long __graft_socket(int domain, int type, int protocol)
 void __graft_socket_done(int fd, int domain, int type, int protocol)
 {
 	const struct graft_conf *c;
-	struct graft_fdstate st;
 	uint64_t ino;
 	int t = type & ~(SOCK_NONBLOCK|SOCK_CLOEXEC);
 
@@ -31,12 +30,7 @@ void __graft_socket_done(int fd, int domain, int type, int protocol)
 	if (c->state == GRAFT_CONF_INACTIVE) return;
 	if (c->state == GRAFT_CONF_ACTIVE && !c->nin && !c->neg) return;
 	if (g_fd_ino(fd, &ino)) return;
-	memset(&st, 0, offsetof(struct graft_fdstate, opt));
-	st.ino = ino;
-	st.domain = domain;
-	st.type = t;
-	st.protocol = protocol;
-	if (__graft_fd_put(fd, &st)) {
+	if (__graft_fd_new(fd, ino, domain, t, protocol)) {
 		struct graft_msg m = { 0 };
 		__graft_msg_str(&m, "graft: fd ");
 		__graft_msg_num(&m, fd);

@@ -67,11 +67,11 @@ long __graft_setsockopt(int fd, int level, int name, const void *val, socklen_t 
 	return __graft_afg_setsockopt(fd, &st, level, name, val, len);
 }
 
+/* fd is a recorded inet socket (graft_call.c asked) */
 void __graft_setsockopt_done(int fd, int level, int name, const void *val, socklen_t len)
 {
 	unsigned char v[GRAFT_OPT_VALMAX];
 
-	if (!__graft_fd_has(fd)) return;
 	/* the kernel read an int of val, maybe not all len bytes: past the
 	 * page it read, a value that cannot be read is not carried over
 	 * (grafting then refuses) */

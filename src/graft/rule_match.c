@@ -60,16 +60,22 @@ int __graft_ip_loopback(const struct graft_ip *ip)
 const struct graft_rule *__graft_match_in(const struct graft_conf *c, const struct graft_ip *ip, unsigned port)
 {
 	const struct graft_rule *best = 0;
-	int bscore = 0, any = __graft_ip_any(ip), lo = __graft_ip_loopback(ip);
+	int bscore = 0, wild = -1;
 	unsigned i;
 
 	for (i = 0; i < c->nin; i++) {
 		const struct graft_rule *r = c->in + i;
 		int score;
 		if (r->ip.family != ip->family || port < r->lo || port > r->hi) continue;
-		if (!memcmp(r->ip.a, ip->a, 16)) score = 2;
-		else if (__graft_ip_any(&r->ip) && !any && !lo) score = 1;
-		else continue;
+		if (!memcmp(r->ip.a, ip->a, 16)) {
+			score = 2;
+		} else {
+			if (!__graft_ip_any(&r->ip)) continue;
+			/* asked once, and only when a wildcard rule's ports hold */
+			if (wild < 0) wild = !__graft_ip_any(ip) && !__graft_ip_loopback(ip);
+			if (!wild) continue;
+			score = 1;
+		}
 		if (score > bscore || (score == bscore && r->hi - r->lo < best->hi - best->lo)) {
 			best = r;
 			bscore = score;
