@@ -20,16 +20,15 @@
 #include "graft_core.h"
 #include "graft_hooks.h"
 
-static struct graft_conf conf;
-/* not loaded yet: no rule, and the defaults (an AF_GRAFT call still
- * asks the default broker, never an empty, abstract name) */
-static const struct graft_conf none = {
-	.file = GRAFT_DEFAULT_CONF, .broker = GRAFT_DEFAULT_BROKER,
-	.egress_batch = GRAFT_EGRESS_BATCH, .view = GRAFT_VIEW_PROGRAM,
-};
+/* none: not loaded yet: no rule, and the defaults (an AF_GRAFT call
+ * still asks the default broker, never an empty, abstract name).  Set
+ * under the lock before the first try, not initialised data: the struct
+ * is 21 KiB, nearly all zero, and would sit in every program's file. */
+static struct graft_conf conf, none;
 int __graft_on = GRAFT_ON_CONF;
 static volatile int ready, lock[1], told;
-static volatile long retry_at;		/* monotonic second of the next try */
+/* the monotonic second of the next try; nonzero: none is set */
+static volatile int retry_at;
 
 static const char *env(const struct graft_conf *c, const char *name)
 {
@@ -133,11 +132,12 @@ static void later(const struct graft_conf *c, long e)
 
 static void try_load(void)
 {
-	long e = load(&conf);
+	long e;
 
-	if (e) {
+	if (!retry_at) __graft_conf_init(&none);
+	if ((e = load(&conf))) {
 		later(&conf, e);
-		retry_at = g_monosec() + 1;
+		g_store(&retry_at, g_monosec() + 1);
 		return;
 	}
 	/* no rule can match: the musl hooks may skip the core */
@@ -149,7 +149,7 @@ static void try_load(void)
 
 static int due(void)
 {
-	long t = retry_at;
+	int t = g_load(&retry_at);
 	return !t || g_monosec() >= t;
 }
 
