@@ -106,28 +106,18 @@ static long load(struct graft_conf *c)
 	}
 	if ((v = env(c, "GRAFT_VERBOSE")) && *v && strcmp(v, "0")) c->verbose = 1;
 	__graft_conf_finish(c);
-	if (c->state == GRAFT_CONF_BROKEN) {
-		struct graft_msg m = { 0 };
-		__graft_msg_str(&m, c->err);
-		__graft_msg_str(&m, "; nothing will be grafted");
-		__graft_log(&m);
-	}
+	if (c->state == GRAFT_CONF_BROKEN)
+		__graft_logf("%s; nothing will be grafted", c->err);
 	return 0;
 }
 
 /* one line, the first time only: a process at its limit would repeat it */
 static void later(const struct graft_conf *c, long e)
 {
-	struct graft_msg m = { 0 };
-
 	if (told) return;
 	told = 1;
-	__graft_msg_str(&m, "graft: ");
-	__graft_msg_str(&m, c->file);
-	__graft_msg_str(&m, ": ");
-	__graft_msg_str(&m, strerror(-e));
-	__graft_msg_str(&m, "; not read now, nothing is grafted until a later try reads it");
-	__graft_log(&m);
+	__graft_logf("graft: %s: %E; not read now, nothing is grafted until a later try reads it",
+		c->file, (int)-e);
 }
 
 static void try_load(void)
