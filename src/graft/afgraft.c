@@ -45,15 +45,8 @@ fail:
 
 static void msg_head(struct graft_msg *m, int fd, const char *ep)
 {
-	char e[GRAFT_PROTO_EPNAME + 1];
-	memcpy(e, ep, GRAFT_PROTO_EPNAME);
-	e[GRAFT_PROTO_EPNAME] = 0;
 	m->n = 0;
-	__graft_msg_str(m, "graft: AF_GRAFT fd ");
-	__graft_msg_num(m, fd);
-	__graft_msg_str(m, " -> ");
-	__graft_msg_str(m, e);
-	__graft_msg_str(m, ": ");
+	__graft_msgf(m, "graft: AF_GRAFT fd %d -> %.*s: ", fd, GRAFT_PROTO_EPNAME, ep);
 }
 
 /* The queued options (GRAFT_SO_DELAYED) graftd did not apply are set on
@@ -104,11 +97,7 @@ static long afg_graft(int fd, const struct graft_fdstate *st0, const char *ep, i
 		e = res.rep.reason == GRAFT_R_NONS ? ENOENT : res.err;
 		if (c->verbose || e != ENOENT) {
 			msg_head(&m, fd, st.ep);
-			__graft_msg_str(&m, "graftd refused: ");
-			__graft_msg_str(&m, __graft_reason(res.rep.reason));
-			__graft_msg_str(&m, " (");
-			__graft_msg_str(&m, strerror(e));
-			__graft_msg_str(&m, ")");
+			__graft_msgf(&m, "graftd refused: %s (%E)", __graft_reason(res.rep.reason), e);
 			__graft_log(&m);
 		}
 		return -e;
@@ -117,8 +106,7 @@ static long afg_graft(int fd, const struct graft_fdstate *st0, const char *ep, i
 	if ((e = g_fstat(res.fd, &sb)) < 0 || (e = __graft_swap(res.fd, fd, st.ino)) < 0) {
 		g_close(res.fd);
 		msg_head(&m, fd, st.ep);
-		__graft_msg_str(&m, "installing the host socket: ");
-		__graft_msg_str(&m, strerror(-e));
+		__graft_msgf(&m, "installing the host socket: %E", -e);
 		__graft_log(&m);
 		return e;
 	}
@@ -153,8 +141,8 @@ static long afg_graft(int fd, const struct graft_fdstate *st0, const char *ep, i
 		union { struct sockaddr sa; char b[128]; } u;
 		socklen_t sl = sizeof u;
 		msg_head(&m, fd, st.ep);
-		__graft_msg_str(&m, "grafted, host socket at ");
-		if (!g_getsockname(fd, &u, &sl)) __graft_msg_sa(&m, &u, sl);
+		__graft_msgf(&m, "grafted, host socket at ");
+		if (!g_getsockname(fd, &u, &sl)) __graft_msgf(&m, "%S", &u, (unsigned)sl);
 		__graft_log(&m);
 	}
 	return 0;

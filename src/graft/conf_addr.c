@@ -129,8 +129,7 @@ static int dup_error(struct graft_conf *c, const struct graft_rule *r,
 	const struct graft_rule *o, const char *what)
 {
 	struct graft_msg m = { 0 };
-	__graft_msg_str(&m, what);
-	__graft_msg_str(&m, " ");
+	__graft_msgf(&m, "%s ", what);
 	__graft_msg_src(&m, c, o->src, o->line);
 	return __graft_conf_error(c, r->src, r->line, m.b, 0);
 }

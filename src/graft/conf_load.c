@@ -20,16 +20,15 @@
 #include "graft_core.h"
 #include "graft_hooks.h"
 
-static struct graft_conf conf;
-/* not loaded yet: no rule, and the defaults (an AF_GRAFT call still
- * asks the default broker, never an empty, abstract name) */
-static const struct graft_conf none = {
-	.file = GRAFT_DEFAULT_CONF, .broker = GRAFT_DEFAULT_BROKER,
-	.egress_batch = GRAFT_EGRESS_BATCH, .view = GRAFT_VIEW_PROGRAM,
-};
+/* none: not loaded yet: no rule, and the defaults (an AF_GRAFT call
+ * still asks the default broker, never an empty, abstract name).  Set
+ * under the lock before the first try, not initialised data: the struct
+ * is 21 KiB, nearly all zero, and would sit in every program's file. */
+static struct graft_conf conf, none;
 int __graft_on = GRAFT_ON_CONF;
 static volatile int ready, lock[1], told;
-static volatile long retry_at;		/* monotonic second of the next try */
+/* the monotonic second of the next try; nonzero: none is set */
+static volatile int retry_at;
 
 static const char *env(const struct graft_conf *c, const char *name)
 {
@@ -107,37 +106,28 @@ static long load(struct graft_conf *c)
 	}
 	if ((v = env(c, "GRAFT_VERBOSE")) && *v && strcmp(v, "0")) c->verbose = 1;
 	__graft_conf_finish(c);
-	if (c->state == GRAFT_CONF_BROKEN) {
-		struct graft_msg m = { 0 };
-		__graft_msg_str(&m, c->err);
-		__graft_msg_str(&m, "; nothing will be grafted");
-		__graft_log(&m);
-	}
+	if (c->state == GRAFT_CONF_BROKEN)
+		__graft_logf("%s; nothing will be grafted", c->err);
 	return 0;
 }
 
 /* one line, the first time only: a process at its limit would repeat it */
 static void later(const struct graft_conf *c, long e)
 {
-	struct graft_msg m = { 0 };
-
 	if (told) return;
 	told = 1;
-	__graft_msg_str(&m, "graft: ");
-	__graft_msg_str(&m, c->file);
-	__graft_msg_str(&m, ": ");
-	__graft_msg_str(&m, strerror(-e));
-	__graft_msg_str(&m, "; not read now, nothing is grafted until a later try reads it");
-	__graft_log(&m);
+	__graft_logf("graft: %s: %E; not read now, nothing is grafted until a later try reads it",
+		c->file, (int)-e);
 }
 
 static void try_load(void)
 {
-	long e = load(&conf);
+	long e;
 
-	if (e) {
+	if (!retry_at) __graft_conf_init(&none);
+	if ((e = load(&conf))) {
 		later(&conf, e);
-		retry_at = g_monosec() + 1;
+		g_store(&retry_at, g_monosec() + 1);
 		return;
 	}
 	/* no rule can match: the musl hooks may skip the core */
@@ -149,7 +139,7 @@ static void try_load(void)
 
 static int due(void)
 {
-	long t = retry_at;
+	int t = g_load(&retry_at);
 	return !t || g_monosec() >= t;
 }
 

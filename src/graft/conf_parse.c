@@ -28,21 +28,13 @@ void __graft_conf_init(struct graft_conf *c)
 /* "FILE:LINE" or "GRAFT_INGRESS_CONVERT item N" */
 void __graft_msg_src(struct graft_msg *m, const struct graft_conf *c, int src, unsigned line)
 {
-	switch (src) {
-	case GRAFT_SRC_FILE:
-		__graft_msg_str(m, c->file);
-		__graft_msg_str(m, ":");
-		break;
-	case GRAFT_SRC_ENV_IN:
-		__graft_msg_str(m, "GRAFT_INGRESS_CONVERT item ");
-		break;
-	case GRAFT_SRC_ENV_EG:
-		__graft_msg_str(m, "GRAFT_EGRESS_CONVERT item ");
-		break;
-	default:
-		__graft_msg_str(m, "builtin rule ");
-	}
-	__graft_msg_num(m, line);
+	static const char *const what[] = {
+		[GRAFT_SRC_ENV_IN] = "GRAFT_INGRESS_CONVERT item ",
+		[GRAFT_SRC_ENV_EG] = "GRAFT_EGRESS_CONVERT item ",
+		[GRAFT_SRC_BUILTIN] = "builtin rule ",
+	};
+	if (src == GRAFT_SRC_FILE) __graft_msgf(m, "%s:%u", c->file, line);
+	else __graft_msgf(m, "%s%u", what[src], line);
 }
 
 /* Keeps the first problem only; always returns -1.  A secure program
@@ -52,21 +44,16 @@ int __graft_conf_error(struct graft_conf *c, int src, unsigned line, const char 
 	struct graft_msg m = { 0 };
 	if (c->state == GRAFT_CONF_BROKEN) return -1;
 	c->state = GRAFT_CONF_BROKEN;
-	__graft_msg_str(&m, "graft: ");
+	__graft_msgf(&m, "graft: ");
 	if (line) {
 		__graft_msg_src(&m, c, src, line);
-		__graft_msg_str(&m, ": ");
+		__graft_msgf(&m, ": ");
 	} else if (src == GRAFT_SRC_FILE) {
-		__graft_msg_str(&m, c->file);
-		__graft_msg_str(&m, ": ");
+		__graft_msgf(&m, "%s: ", c->file);
 	}
-	__graft_msg_str(&m, what);
+	__graft_msgf(&m, "%s", what);
 	if (arg && c->secure && m.b[m.n - 1] == ':') m.n--;
-	if (arg && !c->secure) {
-		__graft_msg_str(&m, " '");
-		__graft_msg_str(&m, arg);
-		__graft_msg_str(&m, "'");
-	}
+	if (arg && !c->secure) __graft_msgf(&m, " '%s'", arg);
 	if (m.n >= sizeof c->err) m.n = sizeof c->err - 1;
 	memcpy(c->err, m.b, m.n);
 	c->err[m.n] = 0;
@@ -124,9 +111,7 @@ static int do_host(struct graft_conf *c, unsigned ln, char **w, int n)
 	for (i = 0; i < c->nhost; i++) {
 		if (!lower_eq(c->host[i].name, w[1])) continue;
 		struct graft_msg m = { 0 };
-		__graft_msg_str(&m, "host already named on line ");
-		__graft_msg_num(&m, c->host[i].line);
-		__graft_msg_str(&m, ":");
+		__graft_msgf(&m, "host already named on line %u:", c->host[i].line);
 		return __graft_conf_error(c, 0, ln, m.b, w[1]);
 	}
 	if (c->nhost == GRAFT_MAX_HOSTS) return __graft_conf_error(c, 0, ln, "too many host lines (at most 32)", 0);

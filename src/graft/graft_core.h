@@ -4,6 +4,7 @@
 #ifndef GRAFT_CORE_H
 #define GRAFT_CORE_H
 
+#include <stdarg.h>
 #include "graft_sys.h"
 #include "graft_proto.h"
 #include "graft.h"		/* the public AF_GRAFT header, include/ */
@@ -108,6 +109,11 @@ hidden void __graft_msg_opt(struct graft_msg *, const char *what, int level, int
 struct graft_bres;
 hidden void __graft_msg_broker(struct graft_msg *, const char *broker, const struct graft_bres *);
 hidden void __graft_log(struct graft_msg *);
+/* printf-like, a few conversions of our own: see log.c */
+#define GRAFT_MSG_PREC		64	/* the largest %.*s */
+hidden void __graft_vmsgf(struct graft_msg *, const char *, va_list);
+hidden void __graft_msgf(struct graft_msg *, const char *, ...);
+hidden void __graft_logf(const char *, ...);
 
 
 /* conf_parse.c, conf_env.c, conf_addr.c: pure parsing */

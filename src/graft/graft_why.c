@@ -10,13 +10,7 @@
 static void head(struct graft_msg *m, const char *call, const struct graft_ip *ip, unsigned port)
 {
 	m->n = 0;
-	__graft_msg_str(m, "graft: ");
-	__graft_msg_str(m, call);
-	__graft_msg_str(m, " ");
-	__graft_msg_ip(m, ip, 1);
-	__graft_msg_str(m, ":");
-	__graft_msg_num(m, port);
-	__graft_msg_str(m, " kept local: ");
+	__graft_msgf(m, "graft: %s %I:%u kept local: ", call, ip, port);
 }
 
 /* The ingress rule nearest to a bind none took: one whose range holds
@@ -43,22 +37,19 @@ void __graft_why_bind(const struct graft_conf *c, const struct graft_rule *r,
 
 	if (!c->nin) return;
 	head(&m, "bind", ip, port);
-	if (r) {
-		__graft_msg_rule(&m, r, 1);
-	} else if (!(r = near_in(c, ip, port))) {
-		__graft_msg_str(&m, "no ingress rule for port ");
-		__graft_msg_num(&m, port);
-	} else if (__graft_ip_loopback(ip)) {
+	if (r)
+		__graft_msgf(&m, "%R", r, 1);
+	else if (!(r = near_in(c, ip, port)))
+		__graft_msgf(&m, "no ingress rule for port %u", port);
+	else if (__graft_ip_loopback(ip))
 		/* wildcard rules never widen a loopback bind to the host */
-		__graft_msg_str(&m, "loopback");
-	} else if (r->ip.family != ip->family) {
+		__graft_msgf(&m, "loopback");
+	else if (r->ip.family != ip->family)
 		/* [::] is not 0.0.0.0, nor the converse */
-		__graft_msg_rule(&m, r, 1);
-		__graft_msg_str(&m, r->ip.family == AF_INET ? " is IPv4 only" : " is IPv6 only");
-	} else {
-		__graft_msg_rule(&m, r, 1);
-		__graft_msg_str(&m, " names another address");
-	}
+		__graft_msgf(&m, "%R%s", r, 1,
+			r->ip.family == AF_INET ? " is IPv4 only" : " is IPv6 only");
+	else
+		__graft_msgf(&m, "%R names another address", r, 1);
 	__graft_log(&m);
 }
 
@@ -79,22 +70,16 @@ void __graft_why_call(const struct graft_conf *c, int fd, int call,
 	 && !(u = __graft_match_eg_user(c, ip))) return;
 	head(&m, name[call], ip, port);
 	if (why == GRAFT_WHY_LOOPSRC) {
-		__graft_msg_str(&m, "fd ");
-		__graft_msg_num(&m, fd);
-		__graft_msg_str(&m, " was bound to loopback ");
-		if (g_getsockname(fd, a, &sl)) __graft_msg_str(&m, "?");
-		else __graft_msg_sa(&m, a, sl < sizeof a ? sl : sizeof a);
-		__graft_msg_str(&m, " first, not ");
+		/* a failed getsockname: a length no family has, said "?" */
+		if (g_getsockname(fd, a, &sl)) sl = 0;
+		__graft_msgf(&m, "fd %d was bound to loopback %S first, not ", fd,
+			a, sl < sizeof a ? sl : sizeof a);
 	} else if (why == GRAFT_WHY_STALE) {
-		__graft_msg_str(&m, "fd ");
-		__graft_msg_num(&m, fd);
-		__graft_msg_str(&m, " no longer holds the socket socket() made, not ");
+		__graft_msgf(&m, "fd %d no longer holds the socket socket() made, not ", fd);
 	}
-	__graft_msg_rule(&m, r, call == GRAFT_CALL_BIND);
-	if (why == GRAFT_WHY_RULE && r->src == GRAFT_SRC_BUILTIN) {
+	__graft_msgf(&m, "%R", r, call == GRAFT_CALL_BIND);
+	if (why == GRAFT_WHY_RULE && r->src == GRAFT_SRC_BUILTIN)
 		/* e.g. egress 0.0.0.0/0 -> ep does not cover 127/8 */
-		__graft_msg_str(&m, " (builtin) is longer than ");
-		__graft_msg_rule(&m, u, 0);
-	}
+		__graft_msgf(&m, " (builtin) is longer than %R", u, 0);
 	__graft_log(&m);
 }
