@@ -9,11 +9,18 @@
  * as the module does.  The grafted fd stays in the table (GRAFT_FD_NAMED)
  * so that getsockname can keep answering the sockaddr_gr and IPPROTO_GRAFT
  * options keep working; every other call on it is a plain host syscall.
- * With the module (provider.c) none of this runs: socket() goes to the
+ * With the module (kernel_provider.c) none of this runs: socket() goes to the
  * kernel. */
 #include <string.h>
 #include <netinet/in.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_log.h"
+#include "graft_fd.h"
+#include "graft_uaccess.h"
+#include "graft_broker.h"
+#include "graft_swap.h"
+#include "graft_kernel.h"
+#include "graft_afgraft.h"
 #include "graft_hooks.h"
 
 long __graft_afg_socket(int type, int protocol)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include "graft_core.h"
+#include "graft_conf.h"
 #include "graft_hooks.h"
 
 /* Must stay identical to musl's src/network/lookup.h (not on our path). */

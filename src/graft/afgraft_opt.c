@@ -22,10 +22,12 @@
  * socket's type and protocol; other getsockopt levels EADDRNOTAVAIL.  Once
  * grafted, every option but IPPROTO_GRAFT is the host socket's own. */
 #include <string.h>
-#include "graft_core.h"
+#include "graft_fd.h"
+#include "graft_uaccess.h"
+#include "graft_afgraft.h"
 #include "graft_hooks.h"
 
-/* The caller's memory is read and written through uaccess.c: a bad
+/* The caller's memory is read and written through sys_uaccess.c: a bad
  * pointer is EFAULT, as from the module. */
 static long get_int(const void *val, socklen_t len, int *v)
 {

@@ -15,7 +15,8 @@
 #include <string.h>
 #include <sys/un.h>
 #include <sys/sysmacros.h>
-#include "graft_core.h"
+#include "graft_broker.h"
+#include "graft_fork.h"
 
 #define BROKER_TIMEOUT 10	/* seconds graftd has to answer */
 
@@ -182,7 +183,7 @@ static int exchange(const struct graft_req *q, struct graft_bres *res)
 	return r ? r : receive(wanted(q), inos_wanted(q), res);
 }
 
-/* In a forked child (graft_fork.c): a parent's thread may have been in
+/* In a forked child (hook_fork.c): a parent's thread may have been in
  * an exchange, and the connection is the parent's request stream.  The
  * child is single threaded: the lock is reset, the fd closed. */
 void __graft_broker_forked(void)

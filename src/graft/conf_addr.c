@@ -4,7 +4,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_log.h"
 
 static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 

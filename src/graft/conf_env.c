@@ -4,7 +4,7 @@
  * Items are separated by blanks; each becomes a rule like a graft.conf
  * line, and a problem is reported with the item's number. */
 #include <string.h>
-#include "graft_core.h"
+#include "graft_conf.h"
 
 int __graft_conf_env(struct graft_conf *c, const char *var, const char *val)
 {

@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_log.h"
+#include "graft_fork.h"
 #include "graft_hooks.h"
 
 /* none: not loaded yet: no rule, and the defaults (an AF_GRAFT call
@@ -143,7 +145,7 @@ static int due(void)
 	return !t || g_monosec() >= t;
 }
 
-/* In a forked child (graft_fork.c): a parent's thread may have been
+/* In a forked child (hook_fork.c): a parent's thread may have been
  * loading; if so the child loads again (load() starts from scratch). */
 void __graft_conf_forked(void)
 {

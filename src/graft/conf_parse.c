@@ -14,7 +14,9 @@
  * The first problem breaks the whole configuration: its message is kept
  * as one line naming the file and line, and nothing is ever grafted. */
 #include <string.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_log.h"
+#include "graft_view.h"
 
 void __graft_conf_init(struct graft_conf *c)
 {

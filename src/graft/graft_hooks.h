@@ -24,7 +24,7 @@ extern hidden int __graft_on;
 #define GRAFT_WANTS_SOCKET(domain)	(__graft_on || (domain) == 4)
 
 /* The entry points of the patched socket functions while __graft_on is
- * set (graft_call.c): the hook, then stock (musl's own body) unless the
+ * set (hook_call.c): the hook, then stock (musl's own body) unless the
  * hook answered.  They return what the public function returns. */
 hidden int __graft_socket_call(int, int, int, int (*stock)(int, int, int));
 hidden int __graft_bind_call(int, const struct sockaddr *, socklen_t,
@@ -62,8 +62,8 @@ struct epoll_event;
 hidden void __graft_epoll_ctl_done(int epfd, int op, int fd, const struct epoll_event *ev);
 
 /* _Fork, in the child (musl-patches/0006 calls it always, so every program
- * links graft_fork.c): reset the core's locks and close the parent's spare
- * egress sockets, for the parts the program linked (graft_fork.c's weak
+ * links hook_fork.c): reset the core's locks and close the parent's spare
+ * egress sockets, for the parts the program linked (hook_fork.c's weak
  * dummies stand in for the others). */
 hidden void __graft_fork_child(void);
 

@@ -274,4 +274,18 @@ static inline void g_tunlock(volatile int *l)
 	if (g_swap(l, 0) & G_TLOCK_WAIT) g_wake(l);
 }
 
+/* 32-bit time64 targets: the option names any kernel takes (musl's
+ * headers give the _NEW ones, which kernels before 5.1 refuse) */
+#ifndef SO_RCVTIMEO_OLD
+#define SO_RCVTIMEO_OLD 20
+#define SO_SNDTIMEO_OLD 21
+#endif
+#ifndef SO_TIMESTAMP_OLD
+#define SO_TIMESTAMP_OLD 29
+#define SO_TIMESTAMPNS_OLD 35
+#endif
+
+/* sys_setsockopt.c: g_setsockopt with musl's 32-bit time64 fallback */
+hidden long __graft_setsockopt_t64(int fd, int level, int name, const void *val, socklen_t len);
+
 #endif

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_log.h"
 
 /* Only printable ASCII reaches the terminal: a path, a token of a file
  * or an endpoint name may hold control bytes or escape sequences.  At

@@ -15,7 +15,10 @@
  * socket at the same address and port is left alone. */
 #include <string.h>
 #include <netinet/in.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_view.h"
+#include "graft_fd.h"
+#include "graft_uaccess.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -127,7 +130,7 @@ static void add(int on, int domain, const struct graft_ip *h, unsigned hport,
 }
 
 /* bind grafted fd for the program's ip:port by a rule with view on or
- * off (graft_inet.c); "off" entries keep derive() away from the socket */
+ * off (hook_inet.c); "off" entries keep derive() away from the socket */
 void __graft_view_add(int fd, int on, int domain, const struct graft_ip *ip, unsigned port)
 {
 	struct sockaddr_storage ss;

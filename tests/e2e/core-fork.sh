@@ -2,7 +2,7 @@
 # core-fork.sh - fork() while another thread waits in a graftd exchange:
 # the child opens its own graftd connection rather than queueing behind
 # the parent's request stream or its held locks (src/graft/broker.c,
-# graft_fork.c).  tests/progs/fork_net.c plays both the app and a fake
+# hook_fork.c).  tests/progs/fork_net.c plays both the app and a fake
 # graftd that never answers the thread's request.
 . "$(dirname "$0")/../lib/common.sh"
 need_netns "core-fork"

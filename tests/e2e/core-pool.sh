@@ -1,6 +1,6 @@
 #!/bin/sh
 # core-pool.sh - egress sockets from graftd in batches, kept by libc as
-# spares (src/graft/egress_pool.c): far fewer graftd requests than
+# spares (src/graft/pool.c): far fewer graftd requests than
 # connections, options in effect on pooled sockets, fork, an app that
 # takes over the spares' fd numbers, spares handed out by socket()
 # itself, and "egress-batch 0".
@@ -60,7 +60,7 @@ check "pool: dup2 over the spares' numbers, then closing all fds >= 3: still con
 	has "$out" 'ok [1-9][0-9]* fds taken over, all kept'
 check "pool: clobber: the host server accepted all 22" [ "$served" = 1 ]
 
-# 4. spares handed out by socket() (graft_spare.c), told from namespace
+# 4. spares handed out by socket() (pool_spare.c), told from namespace
 # sockets by their netns cookie
 # spare NAME CONNECTIONS MODE ARG: one case of pool_net's spare modes
 spare() { run "$1" "$2" "$3" "$HOSTIP" "$P1" "$4"; }

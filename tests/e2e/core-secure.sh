@@ -10,7 +10,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 
 ECONNREFUSED=111 ENOTRECOVERABLE=131
-DEFAULT_CONF=/etc/graft.conf	# GRAFT_DEFAULT_CONF, src/graft/graft_core.h
+DEFAULT_CONF=/etc/graft.conf	# GRAFT_DEFAULT_CONF, src/graft/graft_conf.h
 
 if [ "$(id -u)" -ne 0 ]; then skip "core-secure (needs root)"; exit 0; fi
 # make check-cross runs target programs through qemu-user wrappers: the

@@ -1,7 +1,7 @@
 #!/bin/sh
 # core-verbose.sh - never silent: with "verbose", every socket a rule could
 # have concerned that stays in the namespace is one line saying why
-# (src/graft/graft_why.c); without it, no line and the same results.  And a
+# (src/graft/log_why.c); without it, no line and the same results.  And a
 # socket bound to a local port before connect (curl --local-port, socat
 # sourceport=) through an egress rule: grafted with that port from a port
 # range endpoint, refused with EADDRNOTAVAIL and a line otherwise.

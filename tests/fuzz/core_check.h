@@ -6,7 +6,8 @@
 
 #include <string.h>
 #include <arpa/inet.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_log.h"
 #include "fuzz.h"
 
 static void

@@ -1,6 +1,6 @@
 /* fork_net.c - fork() while another thread is in the middle of a graftd
  * exchange: the child must not inherit the broker lock held by a thread
- * it does not have (src/graft/graft_fork.c).
+ * it does not have (src/graft/hook_fork.c).
  *
  *   fork_net BROKER_PATH
  *

@@ -16,7 +16,7 @@
  *                          app did not open, N more, the pipe must be
  *                          intact; close all fds >= 3, N more
  *
- * Spares handed out by socket() (src/graft/graft_spare.c): each case first
+ * Spares handed out by socket() (src/graft/pool_spare.c): each case first
  * makes 2 connections, so the next socket() is a spare; a socket's network
  * namespace is told by its SO_NETNS_COOKIE against an AF_UNIX socket's.
  *   spare-probe ADDR PORT 0       "ok probe", or "skip WHY" without cookies

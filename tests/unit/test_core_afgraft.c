@@ -13,7 +13,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <cmocka.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_fd.h"
 #include "graft_hooks.h"
 
 static char confpath[64];

@@ -9,7 +9,8 @@
 #include <netinet/tcp.h>
 #include <cmocka.h>
 #include <sys/epoll.h>
-#include "graft_core.h"
+#include "graft_fd.h"
+#include "graft_broker.h"
 
 static struct graft_fdstate mk(uint64_t ino)
 {

@@ -22,7 +22,8 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_fd.h"
 #include "graft_hooks.h"
 
 static char dir[64], sockpath[128], confpath[128];
@@ -422,6 +423,8 @@ static void t_fork(void **s)
 	c0 = nconn;
 	pid = fork();
 	if (!pid) {
+		/* what musl's _Fork does in the child (glibc's fork does not) */
+		__graft_fork_child();
 		int f = gsocket(AF_INET, SOCK_STREAM, 0);
 		_exit(gbind(f, &a, sizeof a) ? 1 : __graft_fd_has(f) ? 2 : 0);
 	}

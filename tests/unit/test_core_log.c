@@ -9,7 +9,8 @@
 #include <errno.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_log.h"
 
 static struct graft_ip ip(int family, const char *s)
 {

@@ -6,7 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <cmocka.h>
-#include "graft_core.h"
+#include "graft_conf.h"
 
 static struct graft_conf c;
 

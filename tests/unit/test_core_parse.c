@@ -6,7 +6,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
-#include "graft_core.h"
+#include "graft_conf.h"
 
 static struct graft_conf c;
 

@@ -1,4 +1,4 @@
-/* test_core_uaccess.c - caller memory through the kernel (uaccess.c):
+/* test_core_uaccess.c - caller memory through the kernel (sys_uaccess.c):
  * a buffer in, at and across the edge of an unmapped page, in and out, and
  * names answered as getsockname() does. */
 #include <stdarg.h>
@@ -15,7 +15,7 @@
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <cmocka.h>
-#include "graft_core.h"
+#include "graft_uaccess.h"
 
 static char *page;	/* a readable page, then a PROT_NONE one */
 

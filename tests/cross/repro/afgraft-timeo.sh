@@ -2,7 +2,7 @@
 # afgraft-timeo.sh - run by make check-cross: on a 32-bit time64 target
 # under qemu-user (or a kernel before 5.1), an AF_GRAFT socket's queued
 # SO_RCVTIMEO (GRAFT_SO_DELAYED) must be replayed on the host socket with
-# musl's fallback to SO_RCVTIMEO_OLD (src/graft/sockopt_time64.c), not fail
+# musl's fallback to SO_RCVTIMEO_OLD (src/graft/sys_setsockopt.c), not fail
 # with -ENOPROTOOPT.
 # Run from make check-cross's environment, e.g.:
 #   GRAFT_TARGET=arm-linux-musleabihf GRAFT_QEMU=qemu-arm \

@@ -1,9 +1,10 @@
-/* graft_call.c - where the patched musl socket functions go while
+/* hook_call.c - where the patched musl socket functions go while
  * __graft_on is set (musl-patches/0001): run the hook, then carry on with
  * musl's own function, passed in as stock, unless the hook answered.  Kept
  * out of musl's files so that their fast path is one load and one branch
  * with no registers to save; a hook's -errno becomes errno here. */
-#include "graft_core.h"
+#include "graft_view.h"
+#include "graft_fd.h"
 #include "graft_hooks.h"
 
 int __graft_socket_call(int domain, int type, int protocol, int (*stock)(int, int, int))

@@ -1,5 +1,5 @@
-/* tlock.c - the contended path of g_tlock (graft_sys.h). */
-#include "graft_core.h"
+/* sys_tlock.c - the contended path of g_tlock (graft_sys.h). */
+#include "graft_sys.h"
 
 /* v: what the lock held when this thread (me) tried it. */
 int __graft_tlock_wait(volatile int *l, int me, int v)

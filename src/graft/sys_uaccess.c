@@ -1,4 +1,4 @@
-/* uaccess.c - caller memory the kernel has not looked at yet.  A hook that
+/* sys_uaccess.c - caller memory the kernel has not looked at yet.  A hook that
  * reads an address, a msghdr or an option value before the system call
  * would fault where stock musl returns EFAULT: the kernel checks it first
  * and a bad pointer is reported instead.  Only hooks acting on a socket a
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/uio.h>
-#include "graft_core.h"
+#include "graft_uaccess.h"
 #ifdef __GRAFT_IN_LIBC
 #include "pthread_impl.h"
 #define probe(p)	__syscall(SYS_rt_sigprocmask, -1, p, 0, _NSIG/8)

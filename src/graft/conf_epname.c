@@ -1,7 +1,7 @@
-/* epname.c - what an endpoint name may be, for graft.conf and AF_GRAFT
+/* conf_epname.c - what an endpoint name may be, for graft.conf and AF_GRAFT
  * alike; on its own so that the config parser does not link the AF_GRAFT
  * resolver (and malloc) into every program. */
-#include "graft_core.h"
+#include "graft_conf.h"
 
 /* 1..16 bytes, each printable and not blank (graftd's rule) */
 int __graft_epname_ok(const char *s, size_t n)

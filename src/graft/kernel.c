@@ -1,4 +1,4 @@
-/* graft_kernel.c - a host socket for an inet graft from the AF_GRAFT
+/* kernel.c - a host socket for an inet graft from the AF_GRAFT
  * kernel module: socket(AF_GRAFT) of the same type, getsockname showing
  * the host address (GRAFT_NAME_TRANSPARENT, so the app sees what it would
  * see with graftd), the recorded options queued with GRAFT_SO_DELAYED
@@ -7,7 +7,8 @@
  * before the host bind; their results are checked afterwards.  The
  * caller dup3()s the result over the app's fd. */
 #include <string.h>
-#include "graft_core.h"
+#include "graft_fd.h"
+#include "graft_kernel.h"
 
 static long setopt(int fd, int name, const void *v, socklen_t l)
 {

@@ -1,10 +1,10 @@
-/* sockopt_time64.c - setsockopt on our own calls the way musl's public
+/* sys_setsockopt.c - setsockopt on our own calls the way musl's public
  * setsockopt does it on 32-bit time64 targets: when the kernel refuses the
  * 64-bit time options (before 5.1, qemu-user), retry with the old ones.
  * The graft core replays options with raw syscalls, so it needs this too. */
 #include <string.h>
 #include <sys/time.h>
-#include "graft_core.h"
+#include "graft_sys.h"
 
 long __graft_setsockopt_t64(int fd, int level, int name, const void *val, socklen_t len)
 {

@@ -1,4 +1,4 @@
-/* fdtable.c - what the core remembers about each socket not yet grafted.
+/* fd_table.c - what the core remembers about each socket not yet grafted.
  *
  * Any fd number up to INT_MAX: a static top level of 2048 pointers, each to
  * a lazily mmap'd page of 16384 chunk pointers, each to a lazily mmap'd
@@ -7,13 +7,14 @@
  * half-built one) and are installed with a compare-and-swap.  A slot has its
  * own lock; "used" can be read without it for the hot-path check, and is
  * mirrored for fds below GRAFT_FD_LOW in a byte array that hooks probe
- * with one load (graft_core.h's __graft_fd_bits).  A
+ * with one load (graft_fd.h's __graft_fd_bits).  A
  * signal handler whose thread holds a slot's lock (it interrupted an update
  * of that very fd) finds the slot owned by itself: it neither waits nor
  * looks; its call acts as if the fd were not recorded (docs/core.md). */
 #include <string.h>
 #include <sys/epoll.h>
-#include "graft_core.h"
+#include "graft_fd.h"
+#include "graft_fork.h"
 #include "graft_hooks.h"
 
 #define L3_BITS GRAFT_FD_L3BITS
@@ -236,7 +237,7 @@ void __graft_fd_unlock(int fd)
 	g_tunlock(s->lock);
 }
 
-/* In a forked child (graft_fork.c): parents' threads may have held slot
+/* In a forked child (hook_fork.c): parents' threads may have held slot
  * locks; a slot caught mid-update is better than a child that hangs. */
 void __graft_fd_forked(void)
 {

@@ -1,10 +1,11 @@
-/* graft_why.c - "verbose": one line for every socket a rule could have
+/* log_why.c - "verbose": one line for every socket a rule could have
  * concerned that stays in the namespace, saying why, e.g.
  *   graft: bind 127.0.0.1:6379 kept local: loopback
  * Called only with verbose on: these lines cost nothing otherwise.  The
  * list of such decisions is in docs/core.md ("Why a socket stayed local"). */
 #include <netinet/in.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_log.h"
 
 /* "graft: CALL ADDR:PORT kept local: " */
 static void head(struct graft_msg *m, const char *call, const struct graft_ip *ip, unsigned port)

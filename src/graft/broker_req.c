@@ -1,10 +1,11 @@
-/* graft_req.c - the request for a host socket.  Options that only count
+/* broker_req.c - the request for a host socket.  Options that only count
  * before the host bind() (address reuse, v6only, the receive buffer that
  * sizes the TCP window) travel in the request, in the order the app set
  * them, for graftd to apply; the caller replays all others itself. */
 #include <string.h>
 #include <netinet/in.h>
-#include "graft_core.h"
+#include "graft_fd.h"
+#include "graft_broker.h"
 
 int __graft_opt_prebind(const struct graft_sopt *o)
 {

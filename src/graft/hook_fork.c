@@ -1,4 +1,4 @@
-/* graft_fork.c - the child's side of fork(), called by musl's _Fork
+/* hook_fork.c - the child's side of fork(), called by musl's _Fork
  * (musl-patches/0006) while the child is single threaded.  A parent's
  * other thread may have held any of the core's locks at the fork; nobody
  * releases them in the child, and musl stops locking in a single-threaded
@@ -6,7 +6,7 @@
  * lock.  So they are reset.  The parent's spare egress sockets are closed:
  * a child holding them would keep the parent's later connections open
  * after the parent closes them. */
-#include "graft_core.h"
+#include "graft_fork.h"
 #include "graft_hooks.h"
 
 /* _Fork links this file; each part is reset only if the program linked

@@ -1,4 +1,4 @@
-/* rule_match.c - which rule a bind() or a destination falls under.
+/* conf_match.c - which rule a bind() or a destination falls under.
  *
  * Ingress: a rule naming an address matches binds to exactly that address;
  * a wildcard rule (0.0.0.0 or [::]) matches wildcard binds and binds to any
@@ -12,7 +12,7 @@
  * are IPv4 for matching. */
 #include <string.h>
 #include <netinet/in.h>
-#include "graft_core.h"
+#include "graft_conf.h"
 
 static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 

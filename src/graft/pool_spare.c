@@ -1,7 +1,7 @@
-/* graft_spare.c - socket() answered with a spare egress socket.
+/* pool_spare.c - socket() answered with a spare egress socket.
  *
  * When the latest egress grafts of a process all went to one endpoint
- * (egress_pool.c keeps the streak), socket(AF_INET or AF_INET6,
+ * (pool.c keeps the streak), socket(AF_INET or AF_INET6,
  * SOCK_STREAM) returns one of that endpoint's spare host sockets instead
  * of making a namespace socket that connect() would replace: a
  * connect-heavy client then makes, swaps and closes nothing per
@@ -11,7 +11,7 @@
  * What the spare is for is only known at the first bind/connect/listen:
  *  - a connect or sendto the endpoint's rule matches: it is used as is;
  *  - an egress rule naming another endpoint, or an ingress bind: the usual
- *    graft replaces it (graft_swap.c), as it would a namespace socket;
+ *    graft replaces it (swap.c), as it would a namespace socket;
  *  - anything local (no rule, a "local" rule, listen(), a local bind) and
  *    an option only graftd may set before its bind (SO_REUSEADDR...): a
  *    namespace socket takes its place here, with the options replayed,
@@ -20,7 +20,11 @@
  * as an unbound socket would. */
 #include <string.h>
 #include <netinet/in.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_log.h"
+#include "graft_fd.h"
+#include "graft_pool.h"
+#include "graft_swap.h"
 #include "graft_hooks.h"
 
 long __graft_spare_socket(int domain, int type, int protocol)

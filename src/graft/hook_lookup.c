@@ -1,9 +1,9 @@
-/* graft_lookup.c - name lookups: graft.conf "host" lines answer before
+/* hook_lookup.c - name lookups: graft.conf "host" lines answer before
  * /etc/hosts (for getaddrinfo and gethostbyname* alike).  AF_GRAFT
  * answers from getaddrinfo/getnameinfo: afgraft_lookup.c. */
 #include <string.h>
 #include <netdb.h>
-#include "graft_core.h"
+#include "graft_conf.h"
 #include "graft_hooks.h"
 
 /* Must stay identical to musl's src/network/lookup.h (not on our path). */

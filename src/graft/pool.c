@@ -1,4 +1,4 @@
-/* egress_pool.c - spare host sockets for egress grafts.
+/* pool.c - spare host sockets for egress grafts.
  *
  * A connect-heavy client would pay one graftd round trip per connection.
  * Once a key (endpoint, domain, type, protocol) has been grafted, a miss
@@ -9,7 +9,7 @@
  * its window at connect), so batches carry no option at all.
  *
  * Once the latest egress grafts of a process went to one key, socket()
- * itself hands out that key's spares (graft_spare.c): a connect-heavy
+ * itself hands out that key's spares (pool_spare.c): a connect-heavy
  * client then has no namespace socket to make, swap and close per
  * connection.  streak counts those grafts; a connect elsewhere resets it.
  * docs/design.md ("Egress batches") has the measurements behind this
@@ -19,7 +19,7 @@
  * have closed or reused the number (then the spare is forgotten, never
  * closed).  They are dropped after SPARE_TTL seconds, so a graftd table
  * change shows within that.  A forked child closes its parent's spares in
- * __graft_pool_forked (from _Fork, graft_fork.c): holding them, it would
+ * __graft_pool_forked (from _Fork, hook_fork.c): holding them, it would
  * keep the parent's later connections open.
  *
  * Locks (g_tlock: a signal handler whose thread holds one gets no spare
@@ -33,7 +33,11 @@
  *    closed. */
 #include <string.h>
 #include <netinet/in.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_fd.h"
+#include "graft_broker.h"
+#include "graft_pool.h"
+#include "graft_fork.h"
 #include "graft_hooks.h"
 
 #define NKEYS		8
@@ -80,7 +84,7 @@ static void drain(struct pool *p)
 	}
 }
 
-/* In a forked child (graft_fork.c): single threaded, so the locks, which
+/* In a forked child (hook_fork.c): single threaded, so the locks, which
  * a parent's thread may have held, are reset rather than taken. */
 void __graft_pool_forked(void)
 {

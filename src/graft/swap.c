@@ -1,11 +1,17 @@
-/* graft_swap.c - turn the app's placeholder socket into a host socket:
+/* swap.c - turn the app's placeholder socket into a host socket:
  * ask graftd for it, replay the options graftd did not apply, then dup3 it
  * over the app's fd number with the placeholder's O_NONBLOCK and
  * FD_CLOEXEC, and close graftd's descriptor of it.  fds dup()ed from the placeholder are
  * swapped too, so they keep naming the same socket as the app's fd. */
 #include <string.h>
 #include <sys/epoll.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_log.h"
+#include "graft_fd.h"
+#include "graft_broker.h"
+#include "graft_pool.h"
+#include "graft_swap.h"
+#include "graft_kernel.h"
 #include "graft_hooks.h"
 
 const char *__graft_reason(unsigned r)
@@ -47,7 +53,7 @@ void __graft_msg_broker(struct graft_msg *m, const char *broker, const struct gr
 }
 
 /* "graft: RULE: ", or without a rule (a spare going back to the
- * namespace, graft_spare.c) "graft: " */
+ * namespace, pool_spare.c) "graft: " */
 static void head(struct graft_msg *m, const struct graft_rule *r, int ingress)
 {
 	m->n = 0;
@@ -71,7 +77,7 @@ static long fail(const struct graft_rule *r, int ingress, const char *why, int e
 }
 
 /* dup3 hfd over fd if fd still holds socket ino; the state is kept.
- * checked: the caller has just seen ino at fd itself (live() in graft_inet.c), so
+ * checked: the caller has just seen ino at fd itself (live() in hook_inet.c), so
  * only another thread could have changed it since. */
 static int swap_in(int hfd, int fd, uint64_t ino, int checked)
 {
@@ -305,7 +311,7 @@ static long place(int fd, const struct graft_fdstate *st, const struct graft_rul
 		__graft_log(&m);
 		goto out;
 	}
-	/* both callers checked fd's inode just before (live() in graft_inet.c) */
+	/* both callers checked fd's inode just before (live() in hook_inet.c) */
 	if ((x = install(res->fd, fd, st, r, ingress, 1)) < 0) {
 		fail(r, ingress, "installing the host socket", -x);
 		goto out;

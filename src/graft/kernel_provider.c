@@ -1,11 +1,12 @@
-/* provider.c - where host sockets come from: graftd (the broker) or the
+/* kernel_provider.c - where host sockets come from: graftd (the broker) or the
  * AF_GRAFT kernel module.  Whether the kernel has AF_GRAFT is probed once
  * per process, on first need, with a raw socket(AF_GRAFT): a racing second
  * probe only repeats the answer.  graft.conf "provider" chooses:
  *   auto    the module where the kernel has it, else graftd (default)
  *   broker  always graftd, even where the module is loaded
  *   kernel  always the module; without it grafting fails (EAFNOSUPPORT) */
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_kernel.h"
 
 enum { K_UNKNOWN, K_ABSENT, K_PRESENT };
 static volatile int kstate;

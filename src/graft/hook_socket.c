@@ -1,10 +1,14 @@
-/* graft_socket.c - socket(): remember the inet sockets a rule might graft
+/* hook_socket.c - socket(): remember the inet sockets a rule might graft
  * later (only when rules exist: otherwise nothing is recorded and socket()
  * costs what stock musl's does); AF_GRAFT sockets (afgraft.c); spare
- * egress sockets (graft_spare.c); and the raw socket() libc's resolver uses,
+ * egress sockets (pool_spare.c); and the raw socket() libc's resolver uses,
  * which is never recorded and so never grafted. */
 #include <string.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_log.h"
+#include "graft_fd.h"
+#include "graft_pool.h"
+#include "graft_afgraft.h"
 #include "graft_hooks.h"
 
 long __graft_socket(int domain, int type, int protocol)

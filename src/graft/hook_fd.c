@@ -1,9 +1,9 @@
-/* graft_fd.c - fd lifetime: close() forgets, dup*() and fcntl(F_DUPFD*)
+/* hook_fd.c - fd lifetime: close() forgets, dup*() and fcntl(F_DUPFD*)
  * let the new number share the state of the old one.  Both cost one
  * table probe when the fd is not a recorded socket.  epoll_ctl() on a
  * placeholder is remembered so that the graft can register the host socket. */
 #include <sys/epoll.h>
-#include "graft_core.h"
+#include "graft_fd.h"
 #include "graft_hooks.h"
 
 void __graft_close(int fd)

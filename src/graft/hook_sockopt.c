@@ -1,4 +1,4 @@
-/* graft_sockopt.c - socket options and names.  A placeholder's successful
+/* hook_sockopt.c - socket options and names.  A placeholder's successful
  * setsockopt calls are recorded to be carried over to its host socket.
  * Options of inet sockets are never translated: once grafted, getsockopt
  * sees the real host socket (SO_ERROR, SO_DOMAIN...); getsockname of a
@@ -8,7 +8,10 @@
 #include <string.h>
 #include <sys/time.h>
 #include <netinet/in.h>
-#include "graft_core.h"
+#include "graft_fd.h"
+#include "graft_uaccess.h"
+#include "graft_pool.h"
+#include "graft_afgraft.h"
 #include "graft_hooks.h"
 
 /* The state of fd if it is a live AF_GRAFT socket of ours.  Other fds
@@ -36,7 +39,7 @@ static int afg_opt(int fd, int level, struct graft_fdstate *st)
 	return afg(fd, st);
 }
 
-/* The state of fd if it is a live spare (graft_spare.c). */
+/* The state of fd if it is a live spare (pool_spare.c). */
 static int spare(int fd, struct graft_fdstate *st)
 {
 	uint64_t ino;
@@ -67,7 +70,7 @@ long __graft_setsockopt(int fd, int level, int name, const void *val, socklen_t 
 	return __graft_afg_setsockopt(fd, &st, level, name, val, len);
 }
 
-/* fd is a recorded inet socket (graft_call.c asked) */
+/* fd is a recorded inet socket (hook_call.c asked) */
 void __graft_setsockopt_done(int fd, int level, int name, const void *val, socklen_t len)
 {
 	unsigned char v[GRAFT_OPT_VALMAX];

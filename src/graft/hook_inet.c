@@ -1,15 +1,22 @@
-/* graft_inet.c - bind(), connect(), sendto(), sendmsg() on a socket not
+/* hook_inet.c - bind(), connect(), sendto(), sendmsg() on a socket not
  * yet grafted.  A bind matching an ingress rule is done by graftd: the app
  * gets 0.  A destination matching an egress rule gets the host socket
  * installed first, then musl's own call runs on it (so EINPROGRESS,
  * SO_ERROR and the rest are the kernel's).  Anything unmatched stays in
  * the namespace and the fd is forgotten.  A spare handed out by socket()
- * (graft_spare.c) is used, replaced by graftd's socket, or replaced by a
+ * (pool_spare.c) is used, replaced by graftd's socket, or replaced by a
  * namespace socket.  The caller's address is read through the kernel
- * (uaccess.c): a bad pointer passes to musl's call, which fails EFAULT. */
+ * (sys_uaccess.c): a bad pointer passes to musl's call, which fails EFAULT. */
 #include <string.h>
 #include <netinet/in.h>
-#include "graft_core.h"
+#include "graft_conf.h"
+#include "graft_log.h"
+#include "graft_view.h"
+#include "graft_fd.h"
+#include "graft_uaccess.h"
+#include "graft_pool.h"
+#include "graft_swap.h"
+#include "graft_afgraft.h"
 #include "graft_hooks.h"
 
 /* Whether fd still holds the socket st was recorded for.  Asked only

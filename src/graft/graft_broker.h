@@ -1,0 +1,32 @@
+/* graft_broker.h - the request for a host socket and the connection to graftd.
+ * Internal to libc: hidden, __graft_-prefixed (docs/core.md). */
+#ifndef GRAFT_BROKER_H
+#define GRAFT_BROKER_H
+
+#include "graft_log.h"
+#include "graft_fd.h"
+
+/* broker_req.c: the request for a socket */
+hidden int __graft_opt_prebind(const struct graft_sopt *);
+hidden unsigned __graft_req_build(struct graft_req *, const struct graft_fdstate *,
+	const char *ep, unsigned flags, unsigned port);
+
+/* broker.c */
+struct graft_bres {
+	int fd;			/* the host socket, or -1: fds[0] */
+	unsigned nfds;		/* received: 1, or up to the count of a batch */
+	int fds[GRAFT_PROTO_MAXBATCH];
+	int err;		/* 0, or positive errno */
+	int transport;		/* err is ours (graftd unreachable), not graftd's */
+	const char *step;	/* what failed, for the log line */
+	struct graft_rep rep;
+	int inos;		/* GRAFT_F_INOS asked: a grant's fds' identities */
+	dev_t dev;
+	uint64_t ino[GRAFT_PROTO_MAXBATCH];
+};
+hidden void __graft_broker_call(const char *path, const struct graft_req *, struct graft_bres *);
+/* "broker PATH: STEP: REASON", and graftd's reason for a refusal */
+hidden void __graft_msg_broker(struct graft_msg *, const char *broker, const struct graft_bres *);
+hidden const char *__graft_reason(unsigned);
+
+#endif
