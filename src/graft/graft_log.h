@@ -11,20 +11,13 @@ struct graft_msg {
 	unsigned n;
 	char b[400];
 };
-hidden void __graft_msg_str(struct graft_msg *, const char *);
-hidden void __graft_msg_num(struct graft_msg *, unsigned long);
-hidden void __graft_msg_ip(struct graft_msg *, const struct graft_ip *, int brackets);
-hidden void __graft_msg_rule(struct graft_msg *, const struct graft_rule *, int ingress);
-hidden void __graft_msg_sa(struct graft_msg *, const void *sa, unsigned len);
-hidden void __graft_msg_opt(struct graft_msg *, const char *what, int level, int name);
 hidden void __graft_log(struct graft_msg *);
 /* printf-like, a few conversions of our own: see log.c */
 #define GRAFT_MSG_PREC		64	/* the largest %.*s */
 hidden void __graft_vmsgf(struct graft_msg *, const char *, va_list);
 hidden void __graft_msgf(struct graft_msg *, const char *, ...);
 hidden void __graft_logf(const char *, ...);
-
-
+/* conf_parse.c: where a rule came from ("FILE:LINE", "GRAFT_INGRESS item N") */
 hidden void __graft_msg_src(struct graft_msg *, const struct graft_conf *, int src, unsigned line);
 
 /* log_why.c: "verbose" lines for sockets a rule could have concerned

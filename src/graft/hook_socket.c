@@ -34,13 +34,8 @@ void __graft_socket_done(int fd, int domain, int type, int protocol)
 	if (c->state == GRAFT_CONF_INACTIVE) return;
 	if (c->state == GRAFT_CONF_ACTIVE && !c->nin && !c->neg) return;
 	if (g_fd_ino(fd, &ino)) return;
-	if (__graft_fd_new(fd, ino, domain, t, protocol)) {
-		struct graft_msg m = { 0 };
-		__graft_msg_str(&m, "graft: fd ");
-		__graft_msg_num(&m, fd);
-		__graft_msg_str(&m, ": out of memory for its state; it will not be grafted");
-		__graft_log(&m);
-	}
+	if (__graft_fd_new(fd, ino, domain, t, protocol))
+		__graft_logf("graft: fd %d: out of memory for its state; it will not be grafted", fd);
 }
 
 int __graft_raw_socket(int domain, int type, int protocol)

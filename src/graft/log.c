@@ -20,32 +20,32 @@ static void put(struct graft_msg *m, const char *s, size_t max)
 		m->b[m->n++] = ch >= 0x20 && ch < 0x7f ? ch : '?';
 }
 
-void __graft_msg_str(struct graft_msg *m, const char *s)
+static void msg_str(struct graft_msg *m, const char *s)
 {
 	put(m, s, -1);
 }
 
-void __graft_msg_num(struct graft_msg *m, unsigned long v)
+static void msg_num(struct graft_msg *m, unsigned long v)
 {
 	char t[3*sizeof v + 1], *p = t + sizeof t - 1;
 	*p = 0;
 	do *--p = '0' + v % 10; while (v /= 10);
-	__graft_msg_str(m, p);
+	msg_str(m, p);
 }
 
-void __graft_msg_ip(struct graft_msg *m, const struct graft_ip *ip, int brackets)
+static void msg_ip(struct graft_msg *m, const struct graft_ip *ip, int brackets)
 {
 	char t[INET6_ADDRSTRLEN];
 	if (!inet_ntop(ip->family, ip->a, t, sizeof t))
-		__graft_msg_str(m, "?");
+		msg_str(m, "?");
 	else if (brackets && ip->family == AF_INET6)
 		__graft_msgf(m, "[%s]", t);
 	else
-		__graft_msg_str(m, t);
+		msg_str(m, t);
 }
 
 /* "ingress 0.0.0.0:8080 -> ep-http", "egress 10.0.0.0/8 -> ep-out" */
-void __graft_msg_rule(struct graft_msg *m, const struct graft_rule *r, int ingress)
+static void msg_rule(struct graft_msg *m, const struct graft_rule *r, int ingress)
 {
 	if (!ingress)
 		__graft_msgf(m, "egress %A/%u", &r->ip, r->plen);
@@ -56,11 +56,11 @@ void __graft_msg_rule(struct graft_msg *m, const struct graft_rule *r, int ingre
 	__graft_msgf(m, " -> %s", r->local ? "local" : r->ep);
 }
 
-void __graft_msg_sa(struct graft_msg *m, const void *p, unsigned len)
+static void msg_sa(struct graft_msg *m, const void *p, unsigned len)
 {
 	struct graft_ip ip;
 	unsigned port;
-	if (__graft_sa_ip(p, len, &ip, &port)) __graft_msg_str(m, "?");
+	if (__graft_sa_ip(p, len, &ip, &port)) msg_str(m, "?");
 	else __graft_msgf(m, "%I:%u", &ip, port);
 }
 
@@ -94,16 +94,16 @@ void __graft_vmsgf(struct graft_msg *m, const char *fmt, va_list ap)
 		if (c && strchr("udERS", c)) d = va_arg(ap, int);
 		switch (c) {
 		case 's': put(m, p, max); break;
-		case 'u': __graft_msg_num(m, (unsigned)d); break;
+		case 'u': msg_num(m, (unsigned)d); break;
 		case 'd':
 			if (d < 0) put(m, "-", 1);
-			__graft_msg_num(m, d < 0 ? -(unsigned long)d : (unsigned long)d);
+			msg_num(m, d < 0 ? -(unsigned long)d : (unsigned long)d);
 			break;
 		case 'A':
-		case 'I': __graft_msg_ip(m, p, c == 'I'); break;
-		case 'R': __graft_msg_rule(m, p, d); break;
-		case 'S': __graft_msg_sa(m, p, d); break;
-		case 'E': __graft_msg_str(m, strerror(d)); break;
+		case 'I': msg_ip(m, p, c == 'I'); break;
+		case 'R': msg_rule(m, p, d); break;
+		case 'S': msg_sa(m, p, d); break;
+		case 'E': msg_str(m, strerror(d)); break;
 		default: put(m, fmt, 1);
 		}
 	}

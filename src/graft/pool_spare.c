@@ -74,14 +74,8 @@ static void relabel(int fd, void *arg)
 
 static long oops(int fd, const char *step, long e)
 {
-	struct graft_msg m = { 0 };
-	__graft_msg_str(&m, "graft: fd ");
-	__graft_msg_num(&m, fd);
-	__graft_msg_str(&m, ": a namespace socket for a spare host socket: ");
-	__graft_msg_str(&m, step);
-	__graft_msg_str(&m, ": ");
-	__graft_msg_str(&m, strerror(-e));
-	__graft_log(&m);
+	__graft_logf("graft: fd %d: a namespace socket for a spare host socket: %s: %E",
+		fd, step, (int)-e);
 	return e;
 }
 

@@ -3,6 +3,7 @@
  * over the app's fd number with the placeholder's O_NONBLOCK and
  * FD_CLOEXEC, and close graftd's descriptor of it.  fds dup()ed from the placeholder are
  * swapped too, so they keep naming the same socket as the app's fd. */
+#include <stdarg.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include "graft_conf.h"
@@ -30,50 +31,34 @@ const char *__graft_reason(unsigned r)
 	return r < sizeof s / sizeof *s ? s[r] : "refused";
 }
 
-/* "WHAT LEVEL/NAME" of a socket option, for log lines */
-void __graft_msg_opt(struct graft_msg *m, const char *what, int level, int name)
-{
-	__graft_msg_str(m, what);
-	__graft_msg_num(m, level);
-	__graft_msg_str(m, "/");
-	__graft_msg_num(m, name);
-}
-
 /* "broker PATH: STEP: REASON" when graftd could not be asked */
 void __graft_msg_broker(struct graft_msg *m, const char *broker, const struct graft_bres *res)
 {
-	__graft_msg_str(m, "broker ");
-	__graft_msg_str(m, broker);
-	__graft_msg_str(m, ": ");
-	if (res->err != EPROTO) {
-		__graft_msg_str(m, res->step);
-		__graft_msg_str(m, ": ");
-	}
-	__graft_msg_str(m, strerror(res->err));
+	__graft_msgf(m, "broker %s: ", broker);
+	if (res->err != EPROTO) __graft_msgf(m, "%s: ", res->step);
+	__graft_msgf(m, "%E", res->err);
 }
 
-/* "graft: RULE: ", or without a rule (a spare going back to the
+/* "graft: RULE: " into m, or without a rule (a spare going back to the
  * namespace, pool_spare.c) "graft: " */
 static void head(struct graft_msg *m, const struct graft_rule *r, int ingress)
 {
 	m->n = 0;
-	__graft_msg_str(m, "graft: ");
-	if (!r) return;
-	__graft_msg_rule(m, r, ingress);
-	__graft_msg_str(m, ": ");
+	if (r) __graft_msgf(m, "graft: %R: ", r, ingress);
+	else __graft_msgf(m, "graft: ");
 }
 
-static long fail(const struct graft_rule *r, int ingress, const char *why, int err)
+/* One line "graft: RULE: " fmt */
+static void say(const struct graft_rule *r, int ingress, const char *fmt, ...)
 {
 	struct graft_msg m;
+	va_list ap;
+
 	head(&m, r, ingress);
-	__graft_msg_str(&m, why);
-	if (err) {
-		__graft_msg_str(&m, ": ");
-		__graft_msg_str(&m, strerror(err));
-	}
+	va_start(ap, fmt);
+	__graft_vmsgf(&m, fmt, ap);
+	va_end(ap);
 	__graft_log(&m);
-	return -err;
 }
 
 /* dup3 hfd over fd if fd still holds socket ino; the state is kept.
@@ -105,29 +90,18 @@ int __graft_swap(int hfd, int fd, uint64_t ino)
 /* Register the host socket, now at fd, with the placeholder's epoll sets. */
 static void rewatch(int fd, const struct graft_fdstate *st, const struct graft_rule *r, int ingress)
 {
-	struct graft_msg m;
 	unsigned i;
 
 	for (i = 0; i < st->nep; i++) {
 		struct epoll_event ev = { .events = st->epr[i].events, .data.u64 = st->epr[i].data };
 		long x = g_epoll_ctl(st->epr[i].epfd, EPOLL_CTL_ADD, fd, &ev);
 		if (x == -EEXIST) x = g_epoll_ctl(st->epr[i].epfd, EPOLL_CTL_MOD, fd, &ev);
-		if (x < 0) {
-			head(&m, r, ingress);
-			__graft_msg_str(&m, "re-registering fd ");
-			__graft_msg_num(&m, fd);
-			__graft_msg_str(&m, " with epoll fd ");
-			__graft_msg_num(&m, st->epr[i].epfd);
-			__graft_msg_str(&m, ": ");
-			__graft_msg_str(&m, strerror(-x));
-			__graft_log(&m);
-		}
+		if (x < 0)
+			say(r, ingress, "re-registering fd %d with epoll fd %d: %E",
+				fd, st->epr[i].epfd, (int)-x);
 	}
-	if (st->eplost) {
-		head(&m, r, ingress);
-		__graft_msg_str(&m, "fd was in more epoll sets than graft tracks; some will not see the host socket");
-		__graft_log(&m);
-	}
+	if (st->eplost)
+		say(r, ingress, "fd was in more epoll sets than graft tracks; some will not see the host socket");
 }
 
 /* hfd in place of the socket st was recorded for, at fd and at its
@@ -190,20 +164,12 @@ static long other_port(int fd, const struct graft_rule *r, int hfd, unsigned por
 	socklen_t sl = sizeof a;
 	unsigned p = 0;
 	struct graft_ip ip;
-	struct graft_msg m;
 
 	/* the kernel's word on the host socket, not graftd's reply */
 	if (!g_getsockname(hfd, &a, &sl) && sl <= sizeof a
 	 && !__graft_sa_ip((void *)&a, sl, &ip, &p) && p == port) return 0;
-	head(&m, r, 0);
-	__graft_msg_str(&m, "fd ");
-	__graft_msg_num(&m, fd);
-	__graft_msg_str(&m, " was bound to port ");
-	__graft_msg_num(&m, port);
-	__graft_msg_str(&m, " before, the endpoint gives port ");
-	__graft_msg_num(&m, p);
-	__graft_msg_str(&m, " (only a port range holding it, or that fixed port, can keep it)");
-	__graft_log(&m);
+	say(r, 0, "fd %d was bound to port %u before, the endpoint gives port %u"
+		" (only a port range holding it, or that fixed port, can keep it)", fd, port, p);
 	return -EADDRNOTAVAIL;
 }
 
@@ -213,22 +179,16 @@ static long from_kernel(const struct graft_conf *c, const struct graft_fdstate *
 	const struct graft_rule *r, int ingress, struct graft_bres *res, unsigned *sent)
 {
 	const char *step = "provider kernel, but the kernel has no AF_GRAFT";
-	struct graft_msg m;
 	int bad = -1;
 	long x = __graft_provider(c);
 
 	if (x == GRAFT_PROV_KERNEL) x = __graft_kernel_obtain(st, r->ep, &bad, &step);
-	if (x < 0) {
-		head(&m, r, ingress);
-		__graft_msg_str(&m, "AF_GRAFT module: ");
-		__graft_msg_str(&m, step);
-		if (bad >= 0 && x != -EAFNOSUPPORT)
-			__graft_msg_opt(&m, " of socket option ", st->opt[bad].level, st->opt[bad].name);
-		__graft_msg_str(&m, ": ");
-		__graft_msg_str(&m, strerror(-x));
-		__graft_log(&m);
-		return x;
-	}
+	if (x < 0 && (bad < 0 || x == -EAFNOSUPPORT))
+		say(r, ingress, "AF_GRAFT module: %s: %E", step, (int)-x);
+	else if (x < 0)
+		say(r, ingress, "AF_GRAFT module: %s of socket option %d/%d: %E", step,
+			st->opt[bad].level, st->opt[bad].name, (int)-x);
+	if (x < 0) return x;
 	memset(res, 0, sizeof *res);
 	res->fd = x;
 	*sent = ~0u;
@@ -251,23 +211,18 @@ static long from_graftd(const struct graft_conf *c, const struct graft_fdstate *
 	else
 		__graft_broker_call(c->broker, &q, res);
 	if (!res->transport && !res->err) return 0;
-	head(&m, r, ingress);
 	if (!res->transport) {
-		__graft_msg_str(&m, "graftd refused: ");
-		__graft_msg_str(&m, __graft_reason(res->rep.reason));
-		__graft_msg_str(&m, " (");
-		__graft_msg_str(&m, strerror(res->err));
-		__graft_msg_str(&m, ")");
-		__graft_log(&m);
+		say(r, ingress, "graftd refused: %s (%E)", __graft_reason(res->rep.reason), res->err);
 		return -res->err;
 	}
+	head(&m, r, ingress);
 	__graft_msg_broker(&m, c->broker, res);
 	if (res->err == EAGAIN) {	/* a handler in this thread's graft */
 		__graft_log(&m);
 		return -EAGAIN;
 	}
 	if (c->fallback && res->err != EPROTO) {
-		__graft_msg_str(&m, "; staying in the local network namespace");
+		__graft_msgf(&m, "; staying in the local network namespace");
 		__graft_log(&m);
 		return GRAFT_PASS;
 	}
@@ -298,22 +253,18 @@ static long place(int fd, const struct graft_fdstate *st, const struct graft_rul
 	int ingress, unsigned port, const struct graft_bres *res, unsigned sent)
 {
 	const struct graft_conf *c = __graft_conf();
-	struct graft_msg m;
 	int bad = -1;
 	long x;
 
 	if (!ingress && port && (x = other_port(fd, r, res->fd, port)) < 0) goto out;
 	if ((x = __graft_replay(res->fd, st, sent, &bad)) < 0) {
-		head(&m, r, ingress);
-		__graft_msg_opt(&m, "replaying socket option ", st->opt[bad].level, st->opt[bad].name);
-		__graft_msg_str(&m, ": ");
-		__graft_msg_str(&m, strerror(-x));
-		__graft_log(&m);
+		say(r, ingress, "replaying socket option %d/%d: %E",
+			st->opt[bad].level, st->opt[bad].name, (int)-x);
 		goto out;
 	}
 	/* both callers checked fd's inode just before (live() in hook_inet.c) */
 	if ((x = install(res->fd, fd, st, r, ingress, 1)) < 0) {
-		fail(r, ingress, "installing the host socket", -x);
+		say(r, ingress, "installing the host socket: %E", (int)-x);
 		goto out;
 	}
 	__graft_fd_forget_all(fd, st);
@@ -330,15 +281,12 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 {
 	const struct graft_conf *c = __graft_conf();
 	struct graft_bres res;
-	struct graft_msg m;
 	unsigned sent;
 	long x;
 
 	if (st->lost) {
-		head(&m, r, ingress);
-		__graft_msg_opt(&m, "socket option ", st->lost_level, st->lost_name);
-		__graft_msg_str(&m, " cannot be carried over (too large or too many options)");
-		__graft_log(&m);
+		say(r, ingress, "socket option %d/%d cannot be carried over"
+			" (too large or too many options)", st->lost_level, st->lost_name);
 		return -ENOBUFS;
 	}
 	if (__graft_provider(c) != GRAFT_PROV_BROKER)
@@ -355,7 +303,6 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 void __graft_log_grafted(int fd, const struct graft_rule *r, int ingress,
 	const void *addr, unsigned len, const char *note)
 {
-	struct graft_msg m;
 	unsigned char a[GRAFT_PROTO_ADDRMAX];
 
 	if (!len) {
@@ -363,11 +310,6 @@ void __graft_log_grafted(int fd, const struct graft_rule *r, int ingress,
 		if (!g_getsockname(fd, a, &sl)) len = sl < sizeof a ? sl : sizeof a;
 		addr = a;
 	}
-	head(&m, r, ingress);
-	__graft_msg_str(&m, "fd ");
-	__graft_msg_num(&m, fd);
-	__graft_msg_str(&m, " grafted, host socket at ");
-	__graft_msg_sa(&m, addr, len < sizeof a ? len : sizeof a);
-	__graft_msg_str(&m, note);
-	__graft_log(&m);
+	say(r, ingress, "fd %d grafted, host socket at %S%s", fd, addr,
+		len < sizeof a ? len : (unsigned)sizeof a, note);
 }

@@ -54,7 +54,7 @@ check_conf(const struct graft_conf *c)
 		FUZZ_CHECK(w != NULL && w->lo <= r->hi && r->hi <= w->hi &&
 		    w->hi - w->lo <= r->hi - r->lo);
 		m.n = 0;
-		__graft_msg_rule(&m, r, 1);
+		__graft_msgf(&m, "%R", r, 1);
 		FUZZ_CHECK(m.n < sizeof m.b);
 	}
 	for (i = 0; i < c->neg; i++) {
@@ -72,7 +72,7 @@ check_conf(const struct graft_conf *c)
 		w = __graft_match_eg(c, &r->ip);	/* longest prefix */
 		FUZZ_CHECK(w != NULL && w->plen >= r->plen);
 		m.n = 0;
-		__graft_msg_rule(&m, r, 0);
+		__graft_msgf(&m, "%R", r, 0);
 		FUZZ_CHECK(m.n < sizeof m.b);
 	}
 	for (i = 0; i < c->nhost; i++) {
@@ -84,7 +84,7 @@ check_conf(const struct graft_conf *c)
 			FUZZ_CHECK(h->addr[k].family == AF_INET ||
 			    h->addr[k].family == AF_INET6);
 			m.n = 0;
-			__graft_msg_ip(&m, &h->addr[k], 1);
+			__graft_msgf(&m, "%I", &h->addr[k]);
 		}
 	}
 #ifdef GRAFT_MAX_EPS

@@ -69,9 +69,8 @@ static void t_rules(void **state)
 	expect("egress fd00::/64 -> x", "%R", &d, 0);
 	expect("at [::]:443.", "at %S.", &s6, (unsigned)sizeof s6);
 	expect("at ?.", "at %S.", &s6, 1u);
-	__graft_msg_rule(&m, &b, 1);
-	__graft_msg_str(&m, "|");
-	__graft_msg_sa(&m, &s6, sizeof s6);
+	__graft_msgf(&m, "%R", &b, 1);
+	__graft_msgf(&m, "|%S", &s6, (unsigned)sizeof s6);
 	assert_string_equal(m.b, "ingress [::]:80-90 -> local|[::]:443");
 }
 
