@@ -1,14 +1,18 @@
 # common.sh - helpers for the end-to-end tests (sourced, POSIX sh).
 #
 # Environment (set by the Makefile): GRAFT_TOP (source tree), GRAFT_BUILD
-# (build dir), GRAFT_CC (the graft-cc to use), GRAFT_BIN (graftd, graftctl).
+# (build dir), GRAFT_CC (the graft-cc to use), GRAFT_BIN (graftd, graftctl),
+# GRAFT_TARGET (the musl triple); run alone, a script defaults them to
+# this tree's build.
 # Each check prints exactly one line: PASS:, FAIL: or SKIP: (reason).
 
 : "${GRAFT_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${GRAFT_BUILD:=$GRAFT_TOP/build}"
 : "${GRAFT_BIN:=$GRAFT_BUILD/bin}"
 : "${GRAFT_CC:=$GRAFT_BIN/graft-cc}"
-export GRAFT_TOP GRAFT_BUILD GRAFT_BIN GRAFT_CC
+# the target ./configure chose (config.mk), as make passes it
+: "${GRAFT_TARGET:=$(sed -n 's/^CONF_TARGET = //p' "$GRAFT_TOP/config.mk" 2>/dev/null)}"
+export GRAFT_TOP GRAFT_BUILD GRAFT_BIN GRAFT_CC GRAFT_TARGET
 
 T_FAILED=0
 pass() { echo "PASS: $*"; }
