@@ -78,6 +78,7 @@ struct nsid {
 };
 
 int	nsid_resolve(const struct ns_spec *, int, struct nsid *);
+int	nsid_recheck(const struct ns_spec *, int, struct nsid *);
 int	nsid_open_pid(pid_t, int *);
 
 /* ---- table.c: endpoint tables per netns */
@@ -246,7 +247,7 @@ int	config_line(char *, unsigned, struct tableset *, struct settings *,
 struct inet_diag_msg;
 typedef void (*diag_fn)(const struct inet_diag_msg *, void *);
 
-int	diag_dump(int, int, uint16_t, diag_fn, void *);
+int	diag_dump(int, int, uint32_t, uint16_t, diag_fn, void *);
 
 /* ---- reuse.c: SO_REUSEADDR on datagram sockets within one owner */
 
@@ -295,6 +296,7 @@ void		 share_charge(struct shmember *, unsigned);
 void		 share_sent(struct shmember *);
 void		 share_unsend(struct shmember *);
 unsigned	 share_refresh(struct shmember *);
+int		 share_flushed(struct shmember *);
 unsigned	 share_room(struct shmember *, unsigned);
 
 /* ---- control.c, priv.c, graftd.c */
