@@ -6,22 +6,12 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include "graft_core.h"
+#include "graft_reasons.h"
 #include "graft_hooks.h"
 
 const char *__graft_reason(unsigned r)
 {
-	static const char *const s[] = {
-		"granted", "malformed request", "unsupported protocol version",
-		"request carried file descriptors", "could not identify the process",
-		"no endpoint table for this network namespace",
-		"no such endpoint in this network namespace",
-		"socket type not allowed for the endpoint",
-		"socket option not allowed", "port not allowed by the endpoint",
-		"host socket() failed", "setting an option failed",
-		"host bind() failed", "limit reached",
-		"batch not possible for the endpoint", "direction not allowed by the endpoint",
-	};
-	return r < sizeof s / sizeof *s ? s[r] : "refused";
+	return r <= GRAFT_R_MAX ? graft_reasons[r].text : GRAFT_REASON_UNKNOWN;
 }
 
 /* "WHAT LEVEL/NAME" of a socket option, for log lines */
