@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "graft_proto.h"
 
@@ -323,5 +324,39 @@ extern struct graftd	*env;
 int	ep_grant(struct endpoint *, const struct graft_req *, struct reply *);
 
 void	priv_drop(int);
+
+/* ---- graftd.c, client.c, ctlclient.c: the event loop */
+
+#ifndef TAILQ_FOREACH_SAFE
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) && ((tvar) = TAILQ_NEXT(var, field), 1);		\
+	    (var) = (tvar))
+#endif
+
+enum evkind { EV_LISTEN, EV_CTLLISTEN, EV_SIGNAL, EV_CLIENT, EV_CTL };
+
+struct evsrc {			/* first in what epoll hands back */
+	enum evkind	kind;
+	int		fd;
+	int		paused;		/* listeners: out of the set for now */
+};
+
+struct client;
+struct ctlclient;
+
+time_t		 now(void);
+int		 lograte_ok(void);
+void		 ev_set(struct evsrc *, int, uint32_t);
+
+ssize_t		 recv_record(int, char *, size_t, int *, int *);
+void		 client_accept(int);
+void		 client_event(struct client *, uint32_t);
+void		 clients_timers(time_t);
+void		 clients_reap(void);
+
+void		 ctl_accept(int);
+void		 ctl_event(struct ctlclient *, uint32_t);
+void		 ctls_timers(time_t);
 
 #endif

@@ -8,7 +8,7 @@ GRAFTD_TEST_O	:= $(B)/obj/graftd-tests
 GRAFTD_CPPFLAGS	 = $(HOST_CPPFLAGS) -Isrc/graftd -D_GNU_SOURCE
 GRAFTD_CC	 = $(HOST_CC) $(GRAFTD_CPPFLAGS) $(HOST_CFLAGS) -MMD -MP
 
-GRAFTD_SRCS	:= graftd.c log.c parse.c nsid.c table.c request.c unixep.c \
+GRAFTD_SRCS	:= graftd.c client.c ctlclient.c log.c parse.c nsid.c table.c request.c unixep.c \
 		   ports.c reuse.c diag.c peer.c config.c control.c priv.c listen.c \
 		   share.c
 GRAFTD_OBJS	:= $(addprefix $(GRAFTD_O)/,$(GRAFTD_SRCS:.c=.o))
