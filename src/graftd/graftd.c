@@ -4,15 +4,12 @@
  * signalfd, and every connection; nothing blocks.  The request clients
  * are served in client.c, the control clients in ctlclient.c. */
 #include <sys/epoll.h>
-#include <poll.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <errno.h>
 #include <getopt.h>
-#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +18,6 @@
 #include <unistd.h>
 
 #include "graftd.h"
-#include "control.h"
 #include "log.h"
 
 #define ACCEPT_BURST	32
@@ -278,68 +274,67 @@ main_loop(void)
 	}
 }
 
-int
-main(int argc, char *argv[])
+struct opts {
+	int	debug, verbose, noaction, explicit, shared;
+};
+
+static void
+parse_args(int argc, char *argv[], struct opts *o, struct sockspec *req,
+    struct sockspec *ctl)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "shared-dir", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
-	/* one namespace's connect flood must not fill the request queue
-	 * for all (the kernel caps it at net.core.somaxconn) */
-	struct sockspec req = { .path = GRAFTD_SOCK, .dirmode = 0755,
-	    .backlog = 4096 };
-	struct sockspec ctl = { .path = GRAFTD_CTL, .mode = 0600,
-	    .uid = 0, .gid = 0, .dirmode = 0700, .backlog = 128 };
-	int ch, debug = 0, verbose = 0, noaction = 0, explicit = 0, shared = 0;
-	int rv;
+	int ch;
 
-	env = &graftd;
-	env->conffile = GRAFTD_CONF;
 	while ((ch = getopt_long(argc, argv, "dnvf:s:c:h", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
-		case 'd': debug = 1; break;
-		case 'n': noaction = 1; break;
-		case 'v': verbose = 1; break;
-		case 'f': env->conffile = optarg; explicit = 1; break;
-		case 's': req.path = optarg; break;
-		case 'c': ctl.path = optarg; break;
-		case 'S': shared = 1; break;
+		case 'd': o->debug = 1; break;
+		case 'n': o->noaction = 1; break;
+		case 'v': o->verbose = 1; break;
+		case 'f': env->conffile = optarg; o->explicit = 1; break;
+		case 's': req->path = optarg; break;
+		case 'c': ctl->path = optarg; break;
+		case 'S': o->shared = 1; break;
 		case 'h': usage(0);
 		default: usage(1);
 		}
 	}
 	if (optind != argc)
 		usage(1);
-	log_init(1, verbose);
-	load_initial(env->conffile, explicit);
-	if (noaction) {
-		fprintf(stderr, "configuration OK\n");
-		return 0;
-	}
-	ev_signal = (struct evsrc){ EV_SIGNAL, signal_setup(), 0 };
-	raise_nofile();
-	share_configure(&env->conf, env->ts);
-	req.mode = env->conf.sock_mode;
-	req.uid = env->conf.sock_uid;
-	req.gid = env->conf.sock_gid;
-	ev_listen = (struct evsrc){ EV_LISTEN, listen_unix(&req), 0 };
-	ev_ctllisten = (struct evsrc){ EV_CTLLISTEN, listen_unix(&ctl), 0 };
-	/* never a unix endpoint, under any name */
-	unixep_self(req.sock.st_dev, req.sock.st_ino);
-	unixep_self(ctl.sock.st_dev, ctl.sock.st_ino);
-	if (listen_same_dir(&req, &ctl) && !shared) {
-		unlinkat(req.dirfd, strrchr(req.path, '/') + 1, 0);
-		unlinkat(ctl.dirfd, strrchr(ctl.path, '/') + 1, 0);
+}
+
+/* Both sockets, neither a unix endpoint under any name, in directories
+ * of their own unless --shared-dir. */
+static void
+listen_setup(struct sockspec *req, struct sockspec *ctl, int shared)
+{
+	req->mode = env->conf.sock_mode;
+	req->uid = env->conf.sock_uid;
+	req->gid = env->conf.sock_gid;
+	ev_listen = (struct evsrc){ EV_LISTEN, listen_unix(req), 0 };
+	ev_ctllisten = (struct evsrc){ EV_CTLLISTEN, listen_unix(ctl), 0 };
+	unixep_self(req->sock.st_dev, req->sock.st_ino);
+	unixep_self(ctl->sock.st_dev, ctl->sock.st_ino);
+	if (listen_same_dir(req, ctl) && !shared) {
+		unlinkat(req->dirfd, strrchr(req->path, '/') + 1, 0);
+		unlinkat(ctl->dirfd, strrchr(ctl->path, '/') + 1, 0);
 		fatalx("the control socket %s is in the directory of the "
 		    "request socket %s, which containers may be given: use "
-		    "another directory (or --shared-dir)", ctl.path, req.path);
+		    "another directory (or --shared-dir)", ctl->path,
+		    req->path);
 	}
-	if (!debug && daemon(0, 0) == -1)
-		fatal("daemon");
-	log_init(debug, verbose);
+}
+
+/* After daemon(): privileges dropped, peers' mode said, the epoll set. */
+static void
+loop_setup(void)
+{
+	int rv;
+
 	env->conf.lowports = lowports_needed(&env->conf, env->ts);
 	priv_drop(env->conf.lowports);
 	if ((rv = peer_init()) == -1)
@@ -354,6 +349,36 @@ main(int argc, char *argv[])
 	ev_set(&ev_signal, EPOLL_CTL_ADD, EPOLLIN);
 	ev_set(&ev_listen, EPOLL_CTL_ADD, EPOLLIN);
 	ev_set(&ev_ctllisten, EPOLL_CTL_ADD, EPOLLIN);
+}
+
+int
+main(int argc, char *argv[])
+{
+	/* one namespace's connect flood must not fill the request queue
+	 * for all (the kernel caps it at net.core.somaxconn) */
+	struct sockspec req = { .path = GRAFTD_SOCK, .dirmode = 0755,
+	    .backlog = 4096 };
+	struct sockspec ctl = { .path = GRAFTD_CTL, .mode = 0600,
+	    .uid = 0, .gid = 0, .dirmode = 0700, .backlog = 128 };
+	struct opts o = { 0, 0, 0, 0, 0 };
+
+	env = &graftd;
+	env->conffile = GRAFTD_CONF;
+	parse_args(argc, argv, &o, &req, &ctl);
+	log_init(1, o.verbose);
+	load_initial(env->conffile, o.explicit);
+	if (o.noaction) {
+		fprintf(stderr, "configuration OK\n");
+		return 0;
+	}
+	ev_signal = (struct evsrc){ EV_SIGNAL, signal_setup(), 0 };
+	raise_nofile();
+	share_configure(&env->conf, env->ts);
+	listen_setup(&req, &ctl, o.shared);
+	if (!o.debug && daemon(0, 0) == -1)
+		fatal("daemon");
+	log_init(o.debug, o.verbose);
+	loop_setup();
 	log_info("started: %u endpoints, listening on %s", env->ts->count,
 	    req.path);
 	main_loop();
