@@ -12,6 +12,10 @@
 
 #include "graft_reasons.h"
 
+#ifndef PROTO_H		/* graftd.mk gives the absolute path */
+#define PROTO_H	"src/common/graft_proto.h"
+#endif
+
 static void
 test_every_reason_named(void **state)
 {
