@@ -8,13 +8,14 @@ GRAFTD_TEST_O	:= $(B)/obj/graftd-tests
 GRAFTD_CPPFLAGS	 = $(HOST_CPPFLAGS) -Isrc/graftd -D_GNU_SOURCE
 GRAFTD_CC	 = $(HOST_CC) $(GRAFTD_CPPFLAGS) $(HOST_CFLAGS) -MMD -MP
 
-GRAFTD_SRCS	:= graftd.c log.c parse.c nsid.c table.c request.c unixep.c \
+GRAFTD_SRCS	:= graftd.c client.c ctlclient.c log.c parse.c nsid.c table.c request.c unixep.c \
 		   ports.c reuse.c diag.c peer.c config.c control.c priv.c listen.c \
 		   share.c
 GRAFTD_OBJS	:= $(addprefix $(GRAFTD_O)/,$(GRAFTD_SRCS:.c=.o))
 GRAFTCTL_OBJS	:= $(GRAFTCTL_O)/graftctl.o $(GRAFTD_O)/parse.o
 
-GRAFTD_UNIT	:= test_graftd_request test_graftd_table test_graftd_control
+GRAFTD_UNIT	:= test_graftd_request test_graftd_table test_graftd_control \
+		   test_graftd_reasons
 GRAFTD_E2E	:= tests/e2e/graftd-requests.sh tests/e2e/graftd-control.sh
 
 HOST_PROGS	+= $(B)/bin/graftd $(B)/bin/graftctl
@@ -82,6 +83,15 @@ $(B)/tests/test_graftd_table: $(GRAFTD_TEST_O)/test_graftd_table.o \
 $(B)/tests/test_graftd_control: $(GRAFTD_TEST_O)/test_graftd_control.o \
     $(GRAFTD_TEST_O)/test_graftd_nsstub.o $(GRAFTD_O)/control.o $(GRAFTD_O)/table.o $(GRAFTD_O)/parse.o \
     $(GRAFTD_O)/config.o $(GRAFTD_O)/log.o
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+# reads graft_proto.h as text: every GRAFT_R_* has its line in
+# graft_reasons.h
+$(GRAFTD_TEST_O)/test_graftd_reasons.o: GRAFTD_CPPFLAGS += \
+    -DPROTO_H='"$(CURDIR)/src/common/graft_proto.h"'
+
+$(B)/tests/test_graftd_reasons: $(GRAFTD_TEST_O)/test_graftd_reasons.o
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <sys/sysmacros.h>
 #include "graft_broker.h"
+#include "graft_reasons.h"
 #include "graft_fork.h"
 
 #define BROKER_TIMEOUT 10	/* seconds graftd has to answer */
@@ -221,4 +222,18 @@ void __graft_broker_call(const char *path, const struct graft_req *q, struct gra
 	}
 	g_tunlock(lock);
 	g_restorecancel(cs);
+}
+
+/* graftd's reason for a refusal (src/common/graft_reasons.h) */
+const char *__graft_reason(unsigned r)
+{
+	return r <= GRAFT_R_MAX ? graft_reasons[r].text : GRAFT_REASON_UNKNOWN;
+}
+
+/* "broker PATH: STEP: REASON" when graftd could not be asked */
+void __graft_msg_broker(struct graft_msg *m, const char *broker, const struct graft_bres *res)
+{
+	__graft_msgf(m, "broker %s: ", broker);
+	if (res->err != EPROTO) __graft_msgf(m, "%s: ", res->step);
+	__graft_msgf(m, "%E", res->err);
 }

@@ -15,30 +15,6 @@
 #include "graft_kernel.h"
 #include "graft_hooks.h"
 
-const char *__graft_reason(unsigned r)
-{
-	static const char *const s[] = {
-		"granted", "malformed request", "unsupported protocol version",
-		"request carried file descriptors", "could not identify the process",
-		"no endpoint table for this network namespace",
-		"no such endpoint in this network namespace",
-		"socket type not allowed for the endpoint",
-		"socket option not allowed", "port not allowed by the endpoint",
-		"host socket() failed", "setting an option failed",
-		"host bind() failed", "limit reached",
-		"batch not possible for the endpoint", "direction not allowed by the endpoint",
-	};
-	return r < sizeof s / sizeof *s ? s[r] : "refused";
-}
-
-/* "broker PATH: STEP: REASON" when graftd could not be asked */
-void __graft_msg_broker(struct graft_msg *m, const char *broker, const struct graft_bres *res)
-{
-	__graft_msgf(m, "broker %s: ", broker);
-	if (res->err != EPROTO) __graft_msgf(m, "%s: ", res->step);
-	__graft_msgf(m, "%E", res->err);
-}
-
 /* "graft: RULE: " into m, or without a rule (a spare going back to the
  * namespace, pool_spare.c) "graft: " */
 static void head(struct graft_msg *m, const struct graft_rule *r, int ingress)

@@ -10,15 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graft_reasons.h"
 #include "graftd.h"
 #include "control.h"
 #include "log.h"
-
-static const char *const reason_keys[GRAFT_R_MAX + 1] = {
-	"ok", "malformed", "version", "fds", "peer", "nons", "noent", "type",
-	"opt", "port", "socket", "setopt", "bind", "limit", "batch",
-	"direction"
-};
 
 void
 obuf_printf(struct obuf *o, const char *fmt, ...)
@@ -174,7 +169,7 @@ stats_text(struct graftd *g, struct obuf *o)
 	    (unsigned long long)g->st.refusals,
 	    (unsigned long long)g->st.sockets);
 	for (r = 1; r <= GRAFT_R_MAX; r++)
-		obuf_printf(o, "refused %s %llu\n", reason_keys[r],
+		obuf_printf(o, "refused %s %llu\n", graft_reasons[r].key,
 		    (unsigned long long)g->st.by_reason[r]);
 }
 
@@ -209,7 +204,7 @@ stats_json(struct graftd *g, struct obuf *o)
 	    (unsigned long long)g->st.sockets);
 	for (r = 1; r <= GRAFT_R_MAX; r++)
 		obuf_printf(o, "%s\"%s\":%llu", r > 1 ? "," : "",
-		    reason_keys[r], (unsigned long long)g->st.by_reason[r]);
+		    graft_reasons[r].key, (unsigned long long)g->st.by_reason[r]);
 	obuf_printf(o, "}}\n");
 }
 

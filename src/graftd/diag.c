@@ -37,11 +37,13 @@ diag_part(const char *buf, size_t len, diag_fn fn, void *arg)
 	return 0;
 }
 
-/* Every socket of family/proto in every state (bound-only TCP sockets
- * from Linux 6.8, TCP_BOUND_INACTIVE), on local port sport when not 0
- * (the UDP and TCP dumps filter on it).  0, or -1 with errno. */
+/* Every socket of family/proto in the states of the mask (1 << state;
+ * ~0U: all, bound-only TCP sockets from Linux 6.8, TCP_BOUND_INACTIVE), on
+ * local port sport when not 0 (the UDP and TCP dumps filter on it).  0,
+ * or -1 with errno. */
 int
-diag_dump(int family, int proto, uint16_t sport, diag_fn fn, void *arg)
+diag_dump(int family, int proto, uint32_t states, uint16_t sport, diag_fn fn,
+    void *arg)
 {
 	struct {
 		struct nlmsghdr		nlh;
@@ -64,7 +66,7 @@ diag_dump(int family, int proto, uint16_t sport, diag_fn fn, void *arg)
 	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.r.sdiag_family = (uint8_t)family;
 	req.r.sdiag_protocol = (uint8_t)proto;
-	req.r.idiag_states = ~0U;
+	req.r.idiag_states = states;
 	req.r.id.idiag_sport = htons(sport);
 	/* the kernel answers at once; the timeout only bounds a surprise */
 	if (setsockopt(nl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "graft_proto.h"
 
@@ -78,6 +79,7 @@ struct nsid {
 };
 
 int	nsid_resolve(const struct ns_spec *, int, struct nsid *);
+int	nsid_recheck(const struct ns_spec *, int, struct nsid *);
 int	nsid_open_pid(pid_t, int *);
 
 /* ---- table.c: endpoint tables per netns */
@@ -246,7 +248,7 @@ int	config_line(char *, unsigned, struct tableset *, struct settings *,
 struct inet_diag_msg;
 typedef void (*diag_fn)(const struct inet_diag_msg *, void *);
 
-int	diag_dump(int, int, uint16_t, diag_fn, void *);
+int	diag_dump(int, int, uint32_t, uint16_t, diag_fn, void *);
 
 /* ---- reuse.c: SO_REUSEADDR on datagram sockets within one owner */
 
@@ -295,6 +297,7 @@ void		 share_charge(struct shmember *, unsigned);
 void		 share_sent(struct shmember *);
 void		 share_unsend(struct shmember *);
 unsigned	 share_refresh(struct shmember *);
+int		 share_flushed(struct shmember *);
 unsigned	 share_room(struct shmember *, unsigned);
 
 /* ---- control.c, priv.c, graftd.c */
@@ -321,5 +324,39 @@ extern struct graftd	*env;
 int	ep_grant(struct endpoint *, const struct graft_req *, struct reply *);
 
 void	priv_drop(int);
+
+/* ---- graftd.c, client.c, ctlclient.c: the event loop */
+
+#ifndef TAILQ_FOREACH_SAFE
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) && ((tvar) = TAILQ_NEXT(var, field), 1);		\
+	    (var) = (tvar))
+#endif
+
+enum evkind { EV_LISTEN, EV_CTLLISTEN, EV_SIGNAL, EV_CLIENT, EV_CTL };
+
+struct evsrc {			/* first in what epoll hands back */
+	enum evkind	kind;
+	int		fd;
+	int		paused;		/* listeners: out of the set for now */
+};
+
+struct client;
+struct ctlclient;
+
+time_t		 now(void);
+int		 lograte_ok(void);
+void		 ev_set(struct evsrc *, int, uint32_t);
+
+ssize_t		 recv_record(int, char *, size_t, int *, int *);
+void		 client_accept(int);
+void		 client_event(struct client *, uint32_t);
+void		 clients_timers(time_t);
+void		 clients_reap(void);
+
+void		 ctl_accept(int);
+void		 ctl_event(struct ctlclient *, uint32_t);
+void		 ctls_timers(time_t);
 
 #endif

@@ -13,6 +13,7 @@
 #ifndef NSFS_MAGIC
 #define NSFS_MAGIC	0x6e736673
 #endif
+#define NS_PATHMAX	(sizeof(GRAFTD_NETNS_DIR) + NS_NAMEMAX + 2)
 
 /* Only an nsfs inode names a namespace: a plain file left behind in
  * /var/run/netns (a netns deleted under us) must match nothing. */
@@ -62,10 +63,16 @@ nsid_open_pid(pid_t pid, int *fdp)
 	return 0;
 }
 
+static void
+name_path(const struct ns_spec *ns, char *path, size_t sz)
+{
+	snprintf(path, sz, "%s/%s", GRAFTD_NETNS_DIR, ns->name);
+}
+
 int
 nsid_resolve(const struct ns_spec *ns, int nsfd, struct nsid *id)
 {
-	char path[sizeof(GRAFTD_NETNS_DIR) + NS_NAMEMAX + 2];
+	char path[NS_PATHMAX];
 
 	switch (ns->kind) {
 	case NS_HOST:
@@ -73,9 +80,27 @@ nsid_resolve(const struct ns_spec *ns, int nsfd, struct nsid *id)
 	case NS_PID:
 		return nsfd == -1 ? ESRCH : fd_to_nsid(nsfd, id);
 	case NS_NAME:
-		snprintf(path, sizeof(path), "%s/%s", GRAFTD_NETNS_DIR,
-		    ns->name);
+		name_path(ns, path, sizeof(path));
 		return path_to_nsid(path, id);
 	}
 	return EINVAL;
+}
+
+/* Does the name still lead to *id, resolved before?  One stat() instead
+ * of a resolve (open, fstatfs, fstat, close) on every request: the same
+ * st_dev is the nsfs superblock *id was found on, so the same inode is
+ * the same namespace.  Anything else is resolved again. */
+int
+nsid_recheck(const struct ns_spec *ns, int nsfd, struct nsid *id)
+{
+	char path[NS_PATHMAX];
+	struct stat st;
+
+	if (ns->kind == NS_NAME) {
+		name_path(ns, path, sizeof(path));
+		if (stat(path, &st) == 0 && st.st_dev == id->dev &&
+		    st.st_ino == id->ino)
+			return 0;
+	}
+	return nsid_resolve(ns, nsfd, id);
 }

@@ -90,20 +90,25 @@ diag_msg(const struct inet_diag_msg *m, void *arg)
 		nt->ports.escaped++;
 }
 
-/* The dumps a check needs: TCP of each family of the table's dynamic
- * endpoints (listening portless sockets), UDP where records are. */
+/* The dumps a check needs, bit (proto, family): TCP of each family of the
+ * table's dynamic endpoints (listening portless sockets), UDP where
+ * records are; TCP in every state (bits 4, 5) only where TCP records are:
+ * else the listening sockets alone, not the host's TIME_WAIT thousands. */
 static unsigned
 dumps_needed(const struct nstable *nt)
 {
 	const struct endpoint *ep;
-	unsigned i, m = 0;
+	const struct portrec *r;
+	unsigned i, fam, m = 0;
 
 	TAILQ_FOREACH(ep, &nt->eps, entry)
 		if (ep->def.dynamic && ep->def.family != AF_UNIX)
 			m |= ep->def.family == AF_INET ? 1 : 2;
-	for (i = 0; i < nt->ports.n; i++)
-		m |= (nt->ports.rec[i].family == AF_INET ? 1 : 2) <<
-		    (nt->ports.rec[i].proto == IPPROTO_UDP ? 2 : 0);
+	for (i = 0; i < nt->ports.n; i++) {
+		r = &nt->ports.rec[i];
+		fam = r->family == AF_INET ? 1 : 2;
+		m |= r->proto == IPPROTO_UDP ? fam << 2 : fam | fam << 4;
+	}
 	return m;
 }
 
@@ -116,12 +121,16 @@ dump_all(struct nstable *nt)
 	};
 	struct dumparg arg = { nt, 0 };
 	unsigned i, m = dumps_needed(nt);
+	uint32_t states;
 
 	for (i = 0; i < 4; i++) {
 		if (!(m & (1U << i)))
 			continue;
+		states = i < 2 && !(m & (1U << (i + 4))) ? 1U << ST_LISTEN :
+		    ~0U;
 		arg.proto = d[i].proto;
-		if (diag_dump(d[i].family, d[i].proto, 0, diag_msg, &arg) == -1)
+		if (diag_dump(d[i].family, d[i].proto, states, 0, diag_msg,
+		    &arg) == -1)
 			return -1;
 	}
 	return 0;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "graft_reasons.h"
 #include "graftd.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
@@ -109,29 +110,11 @@ const struct optrule optrules[] = {
 	{ 0, 0, 0, 0, 0, NULL }
 };
 
-static const char *const reasons[GRAFT_R_MAX + 1] = {
-	[GRAFT_R_OK] = "granted",
-	[GRAFT_R_MALFORMED] = "malformed request",
-	[GRAFT_R_VERSION] = "unsupported protocol version",
-	[GRAFT_R_FDS] = "request carried file descriptors",
-	[GRAFT_R_PEER] = "peer process not identified",
-	[GRAFT_R_NONS] = "no endpoint table for the peer's netns",
-	[GRAFT_R_NOENT] = "no such endpoint",
-	[GRAFT_R_TYPE] = "socket type or protocol not allowed",
-	[GRAFT_R_OPT] = "socket option not allowed",
-	[GRAFT_R_PORT] = "port not allowed",
-	[GRAFT_R_SOCKET] = "socket failed",
-	[GRAFT_R_SETOPT] = "setsockopt failed",
-	[GRAFT_R_BIND] = "bind failed",
-	[GRAFT_R_LIMIT] = "limit reached",
-	[GRAFT_R_BATCH] = "batch not possible for the endpoint",
-	[GRAFT_R_DIRECTION] = "direction not allowed by the endpoint",
-};
-
 const char *
 reason_str(uint32_t r)
 {
-	return r <= GRAFT_R_MAX ? reasons[r] : "unknown reason";
+	return r <= GRAFT_R_MAX ? graft_reasons[r].text :
+	    GRAFT_REASON_UNKNOWN;
 }
 
 const char *
@@ -554,6 +537,10 @@ grant_one(const struct ep_def *ep, uid_t owner, const struct graft_req *req,
 	}
 	rv = ep->family == AF_UNIX ? unixep_setup(s, ep, req) :
 	    inet_setup(s, ep, req, port);
+	if (rv == 0 && req_noport(ep, req)) {
+		*len = ep_sockaddr(ep, 0, ss);	/* bound so, no port yet */
+		return s;
+	}
 	*len = sizeof(*ss);
 	if (rv != 0 || getsockname(s, (struct sockaddr *)ss, len) == -1) {
 		rv = rv ? rv : errno;

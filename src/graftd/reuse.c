@@ -60,8 +60,8 @@ reuse_bind_dgram(int s, const struct sockaddr *sa, socklen_t len,
 		return errno;
 	o.port = port;
 	o.uid = sb.st_uid;
-	if (diag_dump(AF_INET, IPPROTO_UDP, port, owner_msg, &o) == -1 ||
-	    diag_dump(AF_INET6, IPPROTO_UDP, port, owner_msg, &o) == -1)
+	if (diag_dump(AF_INET, IPPROTO_UDP, ~0U, port, owner_msg, &o) == -1 ||
+	    diag_dump(AF_INET6, IPPROTO_UDP, ~0U, port, owner_msg, &o) == -1)
 		return errno;
 	if (o.foreign)
 		return EADDRINUSE;

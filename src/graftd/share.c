@@ -247,18 +247,26 @@ share_unsend(struct shmember *m)
 	m->unsent = 0;
 }
 
-/* Has the peer taken everything sent?  Then nothing of m is in flight
- * but a reply still unsent.  Returns what m has in flight. */
-unsigned
-share_refresh(struct shmember *m)
+/* Has the peer taken everything sent?  One ioctl: then nothing of m is
+ * in flight but a reply still unsent. */
+int
+share_flushed(struct shmember *m)
 {
 	int outq;
 
-	if (m->inflight > m->unsent &&
-	    ioctl(m->fd, SIOCOUTQ, &outq) == 0 && outq == 0) {
-		m->sh->inflight -= m->inflight - m->unsent;
-		m->inflight = m->unsent;
-	}
+	if (ioctl(m->fd, SIOCOUTQ, &outq) == -1 || outq != 0)
+		return 0;
+	m->sh->inflight -= m->inflight - m->unsent;
+	m->inflight = m->unsent;
+	return 1;
+}
+
+/* share_flushed() when something was sent: what m has in flight. */
+unsigned
+share_refresh(struct shmember *m)
+{
+	if (m->inflight > m->unsent)
+		share_flushed(m);
 	return m->inflight;
 }
 

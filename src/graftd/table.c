@@ -195,7 +195,8 @@ nt_matches(struct nstable *nt, const struct nsid *id)
 	if (!nt->resolved || nt->id.dev != id->dev || nt->id.ino != id->ino)
 		return 0;
 	if (nt->spec.kind == NS_NAME) {
-		nt_resolve(nt);	/* still the same namespace? */
+		/* still the same namespace? */
+		nt->resolved = nsid_recheck(&nt->spec, nt->nsfd, &nt->id) == 0;
 		return nt->resolved && nt->id.dev == id->dev &&
 		    nt->id.ino == id->ino;
 	}

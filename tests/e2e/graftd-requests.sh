@@ -178,6 +178,26 @@ elif [ "${1:-0}" -gt 6 ] || { [ "${1:-0}" -eq 6 ] && [ "${2:-0}" -ge 5 ]; }; the
 else
 	skip "SO_PEERPIDFD (kernel $(uname -r) is before 6.5: $(grep -m1 PEERPIDFD "$GRAFTD_LOG"))"
 fi
+# B's name given to another netns: the table follows the name (one stat()
+# per request while it still leads to the netns resolved before); a
+# process left in the old netns is refused from then on.
+ip netns exec "$B" sleep 30 & OLDB=$!
+sleep 0.3
+granted "B granted before its name moves" \
+    "family=inet addr=127.0.0.1:$PB" "$B" -i ep-b
+if ip netns del "$B" && ip netns add "$B" && ip -n "$B" link set lo up; then
+	_out=$(nsenter -t "$OLDB" -n "$REQ" -s "$GRAFTD_SOCK" -i ep-b 2>&1)
+	if [ "$_out" = "refused errno=EACCES reason=5" ]; then
+		pass "the old B is refused once its name is another netns's"
+	else
+		fail "the old B is refused once its name is another netns's ($_out)"
+	fi
+	granted "the new netns named B gets B's endpoints" \
+	    "family=inet addr=127.0.0.1:$PB" "$B" -i ep-b
+else
+	fail "move B's name to a new netns"
+fi
+kill "$OLDB" 2>/dev/null; wait "$OLDB" 2>/dev/null
 check "graftd reads no GRAFTD_* variable any more" \
     sh -c "! strings '$GRAFT_BIN/graftd' | grep -q '^GRAFTD_'"
 # The peer check without SO_PEERPIDFD (pidfd_open + start time): a test

@@ -83,3 +83,9 @@ nsid_resolve(const struct ns_spec *ns, int nsfd, struct nsid *id)
 	}
 	return EINVAL;
 }
+
+int
+nsid_recheck(const struct ns_spec *ns, int nsfd, struct nsid *id)
+{
+	return nsid_resolve(ns, nsfd, id);
+}
