@@ -43,7 +43,7 @@ fuzz_srcs.graftd_request := $(addprefix src/graftd/,request.c unixep.c reuse.c d
 			    table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c
 fuzz_srcs.graftd_config	 := $(addprefix src/graftd/,config.c parse.c table.c) \
 			    $(FUZZ_NSSTUB)
-fuzz_srcs.graftd_control := $(addprefix src/graftd/,control.c config.c parse.c \
+fuzz_srcs.graftd_control := $(addprefix src/graftd/,ctlcmd.c config.c parse.c \
 			    table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c \
 			    $(FUZZ_DIR)/stub_share.c
 fuzz_maxlen.graft_conf	   := 8192

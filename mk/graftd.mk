@@ -8,8 +8,8 @@ GRAFTD_TEST_O	:= $(B)/obj/graftd-tests
 GRAFTD_CPPFLAGS	 = $(HOST_CPPFLAGS) -Isrc/graftd -D_GNU_SOURCE
 GRAFTD_CC	 = $(HOST_CC) $(GRAFTD_CPPFLAGS) $(HOST_CFLAGS) -MMD -MP
 
-GRAFTD_SRCS	:= graftd.c client.c ctlclient.c log.c parse.c nsid.c table.c request.c unixep.c \
-		   ports.c reuse.c diag.c peer.c config.c control.c priv.c listen.c \
+GRAFTD_SRCS	:= graftd.c client.c control.c log.c parse.c nsid.c table.c request.c unixep.c \
+		   ports.c reuse.c diag.c peer.c config.c ctlcmd.c priv.c listen.c \
 		   share.c
 GRAFTD_OBJS	:= $(addprefix $(GRAFTD_O)/,$(GRAFTD_SRCS:.c=.o))
 GRAFTCTL_OBJS	:= $(GRAFTCTL_O)/graftctl.o $(GRAFTD_O)/parse.o
@@ -81,7 +81,7 @@ $(B)/tests/test_graftd_table: $(GRAFTD_TEST_O)/test_graftd_table.o \
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 $(B)/tests/test_graftd_control: $(GRAFTD_TEST_O)/test_graftd_control.o \
-    $(GRAFTD_TEST_O)/test_graftd_nsstub.o $(GRAFTD_O)/control.o $(GRAFTD_O)/table.o $(GRAFTD_O)/parse.o \
+    $(GRAFTD_TEST_O)/test_graftd_nsstub.o $(GRAFTD_O)/ctlcmd.o $(GRAFTD_O)/table.o $(GRAFTD_O)/parse.o \
     $(GRAFTD_O)/config.o $(GRAFTD_O)/log.o
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(CMOCKA_LIBS)

@@ -2,7 +2,7 @@
  *
  * One thread, one epoll set: the request socket, the control socket, a
  * signalfd, and every connection; nothing blocks.  The request clients
- * are served in client.c, the control clients in ctlclient.c. */
+ * are served in client.c, the control clients in control.c (their commands in ctlcmd.c). */
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>

@@ -300,7 +300,7 @@ unsigned	 share_refresh(struct shmember *);
 int		 share_flushed(struct shmember *);
 unsigned	 share_room(struct shmember *, unsigned);
 
-/* ---- control.c, priv.c, graftd.c */
+/* ---- ctlcmd.c, priv.c, graftd.c */
 
 struct graftd_stats {
 	uint64_t	requests;
@@ -325,7 +325,7 @@ int	ep_grant(struct endpoint *, const struct graft_req *, struct reply *);
 
 void	priv_drop(int);
 
-/* ---- graftd.c, client.c, ctlclient.c: the event loop */
+/* ---- graftd.c, client.c, control.c: the event loop */
 
 #ifndef TAILQ_FOREACH_SAFE
 #define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\

@@ -19,7 +19,7 @@ void	fake_ns_set(const char *, ino_t);
 static int mfd = -1;
 static char path[64];
 
-/* The buffers are those of control.c (show: 512, show json: 1024). */
+/* The buffers are those of ctlcmd.c (show: 512, show json: 1024). */
 static void
 roundtrip(const struct ep_def *def)
 {

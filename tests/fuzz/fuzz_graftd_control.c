@@ -1,5 +1,5 @@
 /* fuzz_graftd_control.c - the control socket's command parser
- * (src/graftd/control.c: split_record, add/del/show/stats) with the
+ * (src/graftd/ctlcmd.c: split_record, add/del/show/stats) with the
  * endpoint grammar graftctl also uses (parse.c) and table.c behind it.
  * The input is a sequence of control records separated by '\n' (a byte
  * no valid record can hold), run in order on one table set, so that

@@ -1,4 +1,4 @@
-/* stub_share.c - share.c's budget for the control fuzz target: control.c
+/* stub_share.c - share.c's budget for the control fuzz target: ctlcmd.c
  * recomputes it after add and del; the fuzzer has no clients to share. */
 #include "graftd.h"
 

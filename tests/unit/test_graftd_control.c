@@ -1,4 +1,4 @@
-/* test_graftd_control.c - the control commands (control.c) on a table
+/* test_graftd_control.c - the control commands (ctlcmd.c) on a table
  * set, with a fake netns resolver. */
 #include <errno.h>
 #include <setjmp.h>
