@@ -7,8 +7,11 @@
  * number at any time, so before each use we check that the number still
  * names our socket (st_dev/st_ino), and never close it otherwise.
  * Cancellation is disabled during the exchange; EINTR restarts a step.
- * A forked child resets the lock and drops the inherited connection
- * (__graft_broker_forked, from _Fork).  A signal handler that
+ * A batch for the egress pool may be posted ahead of need: its reply is
+ * read when the pool runs dry or before the next exchange, whichever is
+ * first, so requests and replies stay paired.  A forked child resets the
+ * lock and drops the inherited connection (__graft_broker_forked, from
+ * _Fork).  Everything here is guarded by lock.  A signal handler that
  * grafts while its thread holds the lock (mid-exchange) must not wait for
  * itself nor interleave a second exchange: its graft fails with EAGAIN
  * and the connection is left alone (docs/core.md). */
@@ -23,6 +26,9 @@
 
 static volatile int lock[1];
 static int bfd = -1;
+static void *posted;		/* the pool a posted batch's reply is for */
+static unsigned posted_want;
+static int posted_inos;
 static dev_t bdev;
 static ino_t bino;
 
@@ -32,8 +38,11 @@ static int ours(void)
 	return bfd >= 0 && !g_fstat(bfd, &st) && st.st_dev == bdev && st.st_ino == bino;
 }
 
+static void settle(int lost);
+
 static void drop(void)
 {
+	settle(1);
 	if (ours()) g_close(bfd);
 	bfd = -1;
 }
@@ -184,13 +193,81 @@ static int exchange(const struct graft_req *q, struct graft_bres *res)
 	return r ? r : receive(wanted(q), inos_wanted(q), res);
 }
 
+/* A posted batch (__graft_broker_post) is answered before anything else
+ * is asked: its reply goes to the pool that posted it, or, lost with the
+ * connection, tells it nothing will come. */
+static void settle(int lost)
+{
+	struct graft_bres res;
+	void *p = posted;
+
+	if (!p) return;
+	posted = 0;
+	memset(&res, 0, sizeof res);
+	if (lost || receive(posted_want, posted_inos, &res)) {
+		__graft_pool_posted(p, 0);
+		if (!lost) drop();
+		return;
+	}
+	__graft_pool_posted(p, &res);
+}
+
 /* In a forked child (hook_fork.c): a parent's thread may have been in
  * an exchange, and the connection is the parent's request stream.  The
- * child is single threaded: the lock is reset, the fd closed. */
+ * child is single threaded: the lock is reset, the fd closed; a reply
+ * posted for the parent's pool is the parent's (the child's pools are
+ * emptied by __graft_pool_forked). */
 void __graft_broker_forked(void)
 {
 	lock[0] = 0;
+	posted = 0;
 	drop();
+}
+
+/* Check the connection, opening it when needed; under the lock. */
+static int ready(const char *path, struct graft_bres *res)
+{
+	if (bfd >= 0 && !ours()) drop();
+	return bfd < 0 ? open_broker(path, res) : 0;
+}
+
+/* Send a batch request q for the pool owner and return: the reply is read
+ * by __graft_broker_collect, or before the next exchange, and handed to
+ * __graft_pool_posted.  0, or -errno: nothing was posted. */
+int __graft_broker_post(const char *path, const struct graft_req *q, void *owner)
+{
+	struct graft_bres res;
+	int cs = g_nocancel(), r;
+
+	if (g_tlock(lock)) {
+		g_restorecancel(cs);
+		return -EBUSY;
+	}
+	r = posted ? -EBUSY : ready(path, &res);
+	if (!r && (r = post(q, &res))) drop();
+	if (!r) {
+		posted = owner;
+		posted_want = wanted(q);
+		posted_inos = inos_wanted(q);
+	}
+	g_tunlock(lock);
+	g_restorecancel(cs);
+	return r;
+}
+
+/* Wait for the reply owed to owner, if one is. */
+void __graft_broker_collect(void *owner)
+{
+	int cs = g_nocancel();
+
+	if (g_tlock(lock)) goto out;	/* a handler: the pool stays dry */
+	if (posted == owner) {
+		if (!ours()) drop();
+		else settle(0);
+	}
+	g_tunlock(lock);
+out:
+	g_restorecancel(cs);
 }
 
 void __graft_broker_call(const char *path, const struct graft_req *q, struct graft_bres *res)
@@ -207,6 +284,7 @@ void __graft_broker_call(const char *path, const struct graft_req *q, struct gra
 		return;
 	}
 	if (bfd >= 0 && !ours()) drop();
+	settle(0);
 	for (tries = 0; tries < 2; tries++) {
 		fresh = bfd < 0;
 		if (fresh && (r = open_broker(path, res))) break;

@@ -25,6 +25,10 @@ struct graft_bres {
 	uint64_t ino[GRAFT_PROTO_MAXBATCH];
 };
 hidden void __graft_broker_call(const char *path, const struct graft_req *, struct graft_bres *);
+/* a batch request sent ahead of need, its reply read later (pool.c) */
+hidden int __graft_broker_post(const char *path, const struct graft_req *, void *owner);
+hidden void __graft_broker_collect(void *owner);
+hidden void __graft_pool_posted(void *owner, const struct graft_bres *);
 /* "broker PATH: STEP: REASON", and graftd's reason for a refusal */
 hidden void __graft_msg_broker(struct graft_msg *, const char *broker, const struct graft_bres *);
 hidden const char *__graft_reason(unsigned);

@@ -12,8 +12,10 @@
  * itself hands out that key's spares (pool_spare.c): a connect-heavy
  * client then has no namespace socket to make, swap and close per
  * connection.  streak counts those grafts; a connect elsewhere resets it.
- * docs/design.md ("Egress batches") has the measurements behind this
- * shape: a batch posted ahead of need was measured and removed.
+ * Once a take leaves a pool at half a batch or less, the next batch is
+ * posted (__graft_broker_post): graftd makes it while the app uses the
+ * rest, and its reply is read when the pool runs dry.  docs/design.md
+ * ("Known costs") has the measurements that keep each of the three.
  *
  * Spares are O_CLOEXEC and checked by st_dev/st_ino before use: the app may
  * have closed or reused the number (then the spare is forgotten, never
@@ -26,7 +28,8 @@
  * and records nothing; its graft goes to graftd):
  *  - klock guards the key table (pools[].used and the keys) and the
  *    streak (last, streak); a key, once set, is never changed;
- *  - each pool's lock guards its spares (n, s[], born, addr, addrlen);
+ *  - each pool's lock guards its spares (n, s[], born, addr, addrlen)
+ *    and posted;
  *  - nobatch only goes from 0 to 1 and is read and written atomically;
  *  - at most one is held at a time, and none across a graftd exchange:
  *    two threads missing at once both ask, and spares beyond NSPARE are
@@ -54,6 +57,7 @@ struct pool {
 	volatile int lock[1];
 	unsigned char used;		/* the key below is set */
 	unsigned char nobatch;		/* graftd refused a batch for it */
+	unsigned char posted;		/* a batch is on its way (broker.c) */
 	int domain, type, protocol;
 	char ep[GRAFT_PROTO_EPNAME];
 	unsigned n;
@@ -92,6 +96,7 @@ void __graft_pool_forked(void)
 	klock[0] = 0;
 	for (i = 0; i < NKEYS; i++) {
 		pools[i].lock[0] = 0;
+		pools[i].posted = 0;
 		drain(pools + i);
 	}
 	last = 0;
@@ -106,6 +111,26 @@ static int nobatch(const struct pool *p)
 static void set_nobatch(struct pool *p)
 {
 	__atomic_store_n(&p->nobatch, 1, __ATOMIC_RELAXED);
+}
+
+static int posted(struct pool *p)
+{
+	int r;
+	if (g_tlock(p->lock)) return 0;
+	r = p->posted;
+	g_tunlock(p->lock);
+	return r;
+}
+
+/* The posted batch came, or will not come.  A handler whose thread holds
+ * the lock leaves the flag set: the holder clears nothing, so the pool
+ * posts no more batches until a later reply (there is none: at worst it
+ * asks synchronously from then on). */
+static void posted_done(struct pool *p)
+{
+	if (g_tlock(p->lock)) return;
+	p->posted = 0;
+	g_tunlock(p->lock);
 }
 
 /* Whether a spare can take option o after graftd's bind: any but the
@@ -203,20 +228,21 @@ void __graft_pool_streak(int hit)
 	g_tunlock(klock);
 }
 
-/* Keep a batch's sockets but the first (the caller's), as many as fit. */
-static void keep(struct pool *p, const struct graft_bres *res)
+/* Keep a batch's sockets from the index from on, as many as fit (1: the
+ * first is the caller's; 0: a posted batch, all kept). */
+static void keep(struct pool *p, const struct graft_bres *res, unsigned from)
 {
 	long now = g_monosec();
 	unsigned i;
 
 	if (g_tlock(p->lock)) {
-		for (i = 1; i < res->nfds; i++) g_close(res->fds[i]);
+		for (i = from; i < res->nfds; i++) g_close(res->fds[i]);
 		return;
 	}
 	if (!p->n) p->born = now;
 	p->addrlen = res->rep.addrlen < sizeof p->addr ? res->rep.addrlen : sizeof p->addr;
 	memcpy(p->addr, res->rep.addr, p->addrlen);
-	for (i = 1; i < res->nfds; i++) {
+	for (i = from; i < res->nfds; i++) {
 		struct stat sb;
 		int fd = res->fds[i];
 		if (res->inos) {
@@ -255,38 +281,89 @@ static int inos_refused(const struct graft_bres *res)
 	return 1;
 }
 
+/* The batch request for p's key. */
+static void batch_req(const struct graft_conf *c, const struct pool *p, struct graft_req *q)
+{
+	memset(q, 0, sizeof *q);
+	q->magic = GRAFT_PROTO_MAGIC;
+	q->version = GRAFT_PROTO_VERSION;
+	q->op = GRAFT_OP_GRAFT;
+	q->flags = GRAFT_F_EGRESS|GRAFT_F_BATCH;
+	if (!__atomic_load_n(&noinos, __ATOMIC_RELAXED)) q->flags |= GRAFT_F_INOS;
+	q->family = p->domain;
+	q->type = p->type;
+	q->protocol = p->protocol;
+	q->port = c->egress_batch;
+	memcpy(q->epname, p->ep, sizeof q->epname);
+}
+
+/* graftd cannot do batches for p: GRAFT_R_BATCH, or "malformed" from a
+ * graftd that predates them.  p asks plainly from then on. */
+static int refused(struct pool *p, const struct graft_bres *res)
+{
+	if (res->transport || !res->err
+	 || (res->rep.reason != GRAFT_R_BATCH && res->rep.reason != GRAFT_R_MALFORMED))
+		return 0;
+	set_nobatch(p);
+	return 1;
+}
+
 /* Ask graftd for a batch of p's key into res, the first socket in
  * res->fd and the rest kept: 0 when it came, -1 when it did not, 1 when
- * graftd cannot do batches (GRAFT_R_BATCH, or "malformed" from a graftd
- * that predates them): p asks plainly from then on. */
+ * graftd cannot do batches. */
 static int batch(const struct graft_conf *c, struct pool *p, struct graft_bres *res)
 {
 	struct graft_req b;
 
-	memset(&b, 0, sizeof b);
-	b.magic = GRAFT_PROTO_MAGIC;
-	b.version = GRAFT_PROTO_VERSION;
-	b.op = GRAFT_OP_GRAFT;
-	b.flags = GRAFT_F_EGRESS|GRAFT_F_BATCH;
-	if (!__atomic_load_n(&noinos, __ATOMIC_RELAXED)) b.flags |= GRAFT_F_INOS;
-	b.family = p->domain;
-	b.type = p->type;
-	b.protocol = p->protocol;
-	b.port = c->egress_batch;
-	memcpy(b.epname, p->ep, sizeof b.epname);
+	batch_req(c, p, &b);
 	__graft_broker_call(c->broker, &b, res);
 	if (inos_refused(res)) {
 		b.flags &= ~GRAFT_F_INOS;
 		__graft_broker_call(c->broker, &b, res);
 	}
-	if (!res->transport && res->err
-	 && (res->rep.reason == GRAFT_R_BATCH || res->rep.reason == GRAFT_R_MALFORMED)) {
-		set_nobatch(p);
-		return 1;
-	}
+	if (refused(p, res)) return 1;
 	if (res->transport || res->err) return -1;
-	keep(p, res);
+	keep(p, res, 1);
 	return 0;
+}
+
+/* Once a pool is down to half a batch, the next batch is posted. */
+static void prefetch(const struct graft_conf *c, struct pool *p)
+{
+	struct graft_req q;
+	int go;
+
+	if (g_tlock(p->lock)) return;
+	go = !p->posted && !nobatch(p) && p->n <= (unsigned)c->egress_batch / 2;
+	if (go) p->posted = 1;
+	g_tunlock(p->lock);
+	if (!go) return;
+	batch_req(c, p, &q);
+	if (__graft_broker_post(c->broker, &q, p)) posted_done(p);
+}
+
+/* broker.c: the reply to p's posted batch, or null when it was lost. */
+void __graft_pool_posted(void *owner, const struct graft_bres *res)
+{
+	struct pool *p = owner;
+
+	if (res && !inos_refused(res) && !refused(p, res) && !res->transport && !res->err)
+		keep(p, res, 0);
+	posted_done(p);
+}
+
+/* A spare of p: one at hand, or one from the batch on its way.  The next
+ * batch is posted when this one leaves the pool low. */
+static int take_ahead(const struct graft_conf *c, struct pool *p, struct spare *out,
+	struct graft_rep *rep)
+{
+	int r = take(p, out, rep);
+	if (!r && posted(p)) {
+		__graft_broker_collect(p);
+		r = take(p, out, rep);
+	}
+	if (r && c->egress_batch > 1) prefetch(c, p);
+	return r;
 }
 
 /* __graft_broker_call for an egress graft of an eligible socket: a spare
@@ -304,7 +381,7 @@ void __graft_pool_call(const struct graft_conf *c, const struct graft_req *q,
 	p = find(q, &fresh);
 	note(p);
 	memset(res, 0, sizeof *res);
-	if (p && take(p, &sp, &res->rep)) {
+	if (p && take_ahead(c, p, &sp, &res->rep)) {
 		res->fd = res->fds[0] = sp.fd;
 		res->nfds = 1;
 		*sent = 0;
@@ -346,7 +423,7 @@ int __graft_pool_spare(const struct graft_conf *c, int domain, int protocol, str
 	g_tunlock(klock);
 	if (!p || p->domain != domain || p->type != SOCK_STREAM || p->protocol != protocol
 	 || nobatch(p) || c->egress_batch < 2 || family(p) != domain) return -1;
-	if (take(p, &sp, &res.rep)) goto out;
+	if (take_ahead(c, p, &sp, &res.rep)) goto out;
 	memset(&res, 0, sizeof res);
 	if (batch(c, p, &res)) {
 		/* the connect will say why; no more tries until it works */
