@@ -59,11 +59,15 @@ long __graft_setsockopt(int fd, int level, int name, const void *val, socklen_t 
 		o.level = level;
 		o.name = name;
 		o.len = len;
-		/* unread by the kernel yet: a bad pointer is its EFAULT */
-		if (__graft_copyin(o.val, val, sizeof(int))) return GRAFT_PASS;
-		if (!__graft_spare_opt(&o) && spare(fd, &st)) {
-			long e = __graft_spare_to_local(fd, &st);
-			return e < 0 ? e : GRAFT_PASS;
+		/* only a pre-bind option's value matters (SO_RCVBUF), and the
+		 * kernel has not read it yet: a bad pointer is its EFAULT.
+		 * Others (TCP_NODELAY...) cost no probe. */
+		if (__graft_opt_prebind(&o)) {
+			if (__graft_copyin(o.val, val, sizeof(int))) return GRAFT_PASS;
+			if (!__graft_spare_opt(&o) && spare(fd, &st)) {
+				long e = __graft_spare_to_local(fd, &st);
+				return e < 0 ? e : GRAFT_PASS;
+			}
 		}
 	}
 	if (!afg_opt(fd, level, &st)) return GRAFT_PASS;
