@@ -66,6 +66,17 @@ static int whole(int fd, int k, struct graft_fdstate *st)
 	return __graft_fd_get(fd, st) && st->ino == ino;
 }
 
+/* The whole state of fd, which a rule takes, if fd still holds the
+ * socket it was recorded for ("verbose" says so when not). */
+static int current(int fd, int k, struct graft_fdstate *st, const struct graft_conf *c,
+	int call, const struct graft_rule *r, const struct graft_ip *ip, unsigned port)
+{
+	if (!whole(fd, k, st)) return 0;
+	if (live(fd, st)) return 1;
+	if (c->verbose) __graft_why_call(c, fd, call, r, ip, port, GRAFT_WHY_STALE);
+	return 0;
+}
+
 long __graft_bind(int fd, const struct sockaddr *usa, socklen_t len)
 {
 	struct sockaddr_storage ss;
@@ -105,11 +116,7 @@ long __graft_bind(int fd, const struct sockaddr *usa, socklen_t len)
 		}
 		return GRAFT_PASS;
 	}
-	if (!whole(fd, k, &st)) return GRAFT_PASS;
-	if (!live(fd, &st)) {
-		if (c->verbose) __graft_why_call(c, fd, GRAFT_CALL_BIND, r, &ip, port, GRAFT_WHY_STALE);
-		return GRAFT_PASS;
-	}
+	if (!current(fd, k, &st, c, GRAFT_CALL_BIND, r, &ip, port)) return GRAFT_PASS;
 	e = __graft_graft(fd, &st, r, 1, port, 0);
 	if (e == GRAFT_PASS) __graft_fd_forget(fd, st.ino);
 	/* getsockname will answer what the program bound (view.c) */
@@ -156,11 +163,7 @@ static long egress(int fd, int k, const struct sockaddr *usa, socklen_t len, int
 		__graft_fd_forget(fd, st.ino);
 		return GRAFT_PASS;
 	}
-	if (!whole(fd, k, &st)) return GRAFT_PASS;
-	if (!live(fd, &st)) {
-		if (c->verbose) __graft_why_call(c, fd, cp, r, &ip, port, GRAFT_WHY_STALE);
-		return GRAFT_PASS;
-	}
+	if (!current(fd, k, &st, c, cp, r, &ip, port)) return GRAFT_PASS;
 	/* the host socket's family matters only for a v4-mapped connect;
 	 * a socket bound to a port first asks for that port */
 	e = __graft_graft(fd, &st, r, 0, st.bport,
