@@ -26,6 +26,7 @@
 
 static volatile int lock[1];
 static int bfd = -1;
+static int inherited;		/* bfd is a forked parent's: drop it at next use */
 static void *posted;		/* the pool a posted batch's reply is for */
 static unsigned posted_want;
 static int posted_inos;
@@ -36,6 +37,17 @@ static int ours(void)
 {
 	struct stat st;
 	return bfd >= 0 && !g_fstat(bfd, &st) && st.st_dev == bdev && st.st_ino == bino;
+}
+
+/* Whether bfd can serve this process: not a forked parent's connection,
+ * still our socket.  Under the lock. */
+static int usable(void)
+{
+	if (inherited) {
+		inherited = 0;
+		return 0;
+	}
+	return ours();
 }
 
 static void settle(int lost);
@@ -214,20 +226,21 @@ static void settle(int lost)
 
 /* In a forked child (hook_fork.c): a parent's thread may have been in
  * an exchange, and the connection is the parent's request stream.  The
- * child is single threaded: the lock is reset, the fd closed; a reply
+ * child is single threaded: the lock is reset, and the connection is
+ * dropped at its first use (a fork costs no syscall here); a reply
  * posted for the parent's pool is the parent's (the child's pools are
  * emptied by __graft_pool_forked). */
 void __graft_broker_forked(void)
 {
 	lock[0] = 0;
 	posted = 0;
-	drop();
+	inherited = bfd >= 0;
 }
 
 /* Check the connection, opening it when needed; under the lock. */
 static int ready(const char *path, struct graft_bres *res)
 {
-	if (bfd >= 0 && !ours()) drop();
+	if (bfd >= 0 && !usable()) drop();
 	return bfd < 0 ? open_broker(path, res) : 0;
 }
 
@@ -262,7 +275,7 @@ void __graft_broker_collect(void *owner)
 
 	if (g_tlock(lock)) goto out;	/* a handler: the pool stays dry */
 	if (posted == owner) {
-		if (!ours()) drop();
+		if (!usable()) drop();
 		else settle(0);
 	}
 	g_tunlock(lock);
@@ -283,7 +296,7 @@ void __graft_broker_call(const char *path, const struct graft_req *q, struct gra
 		g_restorecancel(cs);
 		return;
 	}
-	if (bfd >= 0 && !ours()) drop();
+	if (bfd >= 0 && !usable()) drop();
 	settle(0);
 	for (tries = 0; tries < 2; tries++) {
 		fresh = bfd < 0;

@@ -31,9 +31,11 @@
  *  - each pool's lock guards its spares (n, s[], born, addr, addrlen)
  *    and posted;
  *  - nobatch only goes from 0 to 1 and is read and written atomically;
- *  - at most one is held at a time, and none across a graftd exchange:
- *    two threads missing at once both ask, and spares beyond NSPARE are
- *    closed. */
+ *  - the pool's locks are never held across a graftd exchange (two
+ *    threads missing at once both ask, and spares beyond NSPARE are
+ *    closed) nor nested; the broker's lock comes first where both are
+ *    held: a posted batch's reply is kept (keep, posted_done) while
+ *    broker.c holds its own. */
 #include <string.h>
 #include <netinet/in.h>
 #include "graft_conf.h"
