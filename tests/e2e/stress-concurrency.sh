@@ -24,7 +24,8 @@ for run in 1 2; do
 		fail) fail "run $run: $what" ;;
 		esac
 	done <"$T_TMP/conc"
-	[ $rc -eq 0 ] || fail "run $run: stress_net conc exited $rc: $(tail -5 "$T_TMP/conc.err")"
+	# the close-racing-bind check's EBADF lines are expected: show the rest
+	[ $rc -eq 0 ] || fail "run $run: stress_net conc exited $rc: $(grep -v 'Bad file descriptor$' "$T_TMP/conc.err" | head -8)"
 done
 check "graftd still running" kill -0 "$GRAFTD_PID"
 n=$(graftctl stats | sed -n 's/^total requests \([0-9]*\) grants \([0-9]*\).*/\1 requests, \2 grants/p')

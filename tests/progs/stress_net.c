@@ -442,11 +442,16 @@ static void check_forks(int n)
 			void *tr;
 			pthread_create(&t, 0, thr_bind, (void *)(long)(64 + i % 16));
 			for (j = 0; j < 3 && !r; j++) {
-				r = bind_port(s, port0 + 40 + i) || !grafted_to(s, port0 + 40 + i);
+				int e = bind_port(s, port0 + 40 + i);
+				r = e || !grafted_to(s, port0 + 40 + i);
+				if (r)	/* the script shows this line */
+					fprintf(stderr, "fork child %d: port %d: %s\n", i, port0 + 40 + i,
+						e ? strerror(-e) : name(s, 0));
 				close(s);
 				s = socket(AF_INET, SOCK_STREAM, 0);
 			}
 			pthread_join(t, &tr);
+			if (tr) fprintf(stderr, "fork child %d: its thread: %s\n", i, why);
 			_exit(r || tr);
 		}
 	}
