@@ -69,6 +69,26 @@ static void execute(int hfd, struct graft_fdstate *st, unsigned sent)
 	}
 }
 
+struct alias_arg {
+	int hfd;
+	const struct graft_fdstate *st;
+	uint64_t ino;		/* the host socket's */
+};
+
+/* A dup() of the placeholder onto the host socket, known as grafted. */
+static void follow(int alias, void *arg)
+{
+	struct alias_arg *al = arg;
+	struct graft_fdstate *a;
+
+	if (__graft_swap(al->hfd, alias, al->st->ino)) return;
+	if (!(a = __graft_fd_lock(alias, al->st->ino))) return;
+	a->ino = al->ino;
+	a->afg |= GRAFT_AFG_GRAFTED;
+	memcpy(a->ep, al->st->ep, sizeof a->ep);
+	__graft_fd_unlock(alias);
+}
+
 /* Obtain the host socket of endpoint ep for fd and install it. */
 static long afg_graft(int fd, const struct graft_fdstate *st0, const char *ep, int ingress)
 {
@@ -80,8 +100,9 @@ static long afg_graft(int fd, const struct graft_fdstate *st0, const char *ep, i
 	struct stat sb;
 	char name[GRAFT_PROTO_EPNAME + 1];
 	size_t n = strnlen(ep, GRAFT_PROTO_EPNAME);
+	struct alias_arg al;
 	unsigned sent;
-	int alias, e;
+	int e;
 
 	if (c->state == GRAFT_CONF_BROKEN) return -GRAFT_EBROKEN;
 	/* graftd refuses malformed names as EBADMSG; the module: no entry */
@@ -118,15 +139,10 @@ static long afg_graft(int fd, const struct graft_fdstate *st0, const char *ep, i
 		return e;
 	}
 	/* dup()s of the placeholder follow it onto the host socket */
-	for (alias = -1; st.shared && (alias = __graft_fd_next_alias(alias, st.ino)) >= 0; )
-		if (alias != fd && !__graft_swap(res.fd, alias, st.ino)) {
-			struct graft_fdstate *a = __graft_fd_lock(alias, st.ino);
-			if (!a) continue;
-			a->ino = sb.st_ino;
-			a->afg |= GRAFT_AFG_GRAFTED;
-			memcpy(a->ep, st.ep, sizeof a->ep);
-			__graft_fd_unlock(alias);
-		}
+	al.hfd = res.fd;
+	al.st = &st;
+	al.ino = sb.st_ino;
+	__graft_fd_each_alias(fd, &st, follow, &al);
 	g_close(res.fd);
 	/* keep it known as AF_GRAFT, now under the host socket's inode; the
 	 * queue and its results survive (options set meanwhile included) */

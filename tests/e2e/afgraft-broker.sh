@@ -41,6 +41,10 @@ out=$(in_ns "$AFG" bind ep-nope 2>/dev/null)
 check "unknown endpoint: ENOENT at bind ($out)" [ "$out" = "errno $ENOENT" ]
 out=$(in_ns "$AFG" bind ep-http 17 2>/dev/null)
 check "addrlen 17: EINVAL ($out)" [ "$out" = "errno $EINVAL" ]
+# a dup() made before the bind follows the graft, and is known as AF_GRAFT
+out=$(in_ns "$AFG" dupbind ep-opt 2>&1)
+check "dup() before bind: both fds the host socket, both named ep-opt ($out)" \
+	[ "$out" = "ok graft:ep-opt/18 graft:ep-opt/18 same" ]
 
 # 5. options: IPPROTO_GRAFT handled in libc
 out=$(in_ns "$AFG" options ep-opt 2>&1)

@@ -4,6 +4,8 @@
  *   serve EP [N] [udp]     socket(AF_GRAFT) + bind(sockaddr_gr) + listen:
  *                          "ready NAME HOSTADDR", then greet N clients
  *   bind EP [ADDRLEN]      "ok NAME" or "errno N"
+ *   dupbind EP             dup() before bind: "ok NAME NAME same" when the
+ *                          dup names the host socket too, still AF_GRAFT
  *   client ADDR PORT       socket(AF_GRAFT) + connect without bind (the
  *                          endpoint default-source): "reply=..."
  *   options EP             SO_DOMAIN before bind, GRAFT_SO_DELAYED queue,
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -116,6 +119,19 @@ int main(int argc, char **argv)
 		gr(&g, argv[2]);
 		if (bind(fd, (void *)&g, l)) die("bind");
 		printf("ok %s\n", sockname(fd));
+		return 0;
+	}
+	if (!strcmp(argv[1], "dupbind") && argc > 2) {
+		struct stat a, b;
+		int d;
+		char n1[64];
+		if ((fd = socket(AF_GRAFT, SOCK_STREAM, 0)) < 0) die("socket");
+		if ((d = dup(fd)) < 0) die("dup");
+		gr(&g, argv[2]);
+		if (bind(fd, (void *)&g, sizeof g)) die("bind");
+		if (fstat(fd, &a) || fstat(d, &b)) die("fstat");
+		snprintf(n1, sizeof n1, "%s", sockname(fd));
+		printf("ok %s %s %s\n", n1, sockname(d), a.st_ino == b.st_ino ? "same" : "other");
 		return 0;
 	}
 	if (!strcmp(argv[1], "client") && argc > 3) {
