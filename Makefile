@@ -187,7 +187,8 @@ install: all
 
 uninstall:
 	rm -rf $(GRAFT_LIBDIR)
-	rm -f $(DEST)/bin/graft-cc $(DEST)/bin/$(TARGET)-graft-cc $(DEST)/bin/$(TARGET)-pkg-config \
+	rm -f $(DEST)/bin/graft-cc $(DEST)/bin/$(TARGET)-graft-cc $(DEST)/bin/$(TARGET)-graft-cc.specs \
+		$(DEST)/bin/$(TARGET)-pkg-config \
 		$(DEST)/share/graft/cmake/$(TARGET).cmake \
 		$(addprefix $(DEST)/sbin/,$(notdir $(HOST_PROGS))) \
 		$(addprefix $(DEST)/share/man/man1/,$(notdir $(MAN1))) \

@@ -62,6 +62,40 @@ else
 	skip "CC=clang (clang is not installed)"
 fi
 
+# --- libraries: the sysroot and the caller's -L, never the host's ---------------
+# A library of the same name built for the host (glibc) in a directory
+# LIBRARY_PATH names, and for musl in one named by -L.
+printf 'int probe(void) { return 42; }\n' > probe.c
+printf 'int probe(void);\nint main(void) { return probe() == 42 ? 0 : 1; }\n' > useprobe.c
+mkdir -p hostlib muslib
+SR_ALL=$(cd "$GRAFT_BUILD/$GRAFT_TARGET/sysroot" && pwd -P)
+cc -c -o hostlib/probe.o probe.c && ar rcs hostlib/libgraftprobe.a hostlib/probe.o
+"$CC" -c -o muslib/probe.o probe.c && ar rcs muslib/libgraftprobe.a muslib/probe.o
+for k in gcc clang; do
+	c=$CC
+	if [ $k = clang ]; then
+		[ -x cl/bin/graft-cc ] || { skip "library search with clang (no clang graft-cc)"; continue; }
+		c=cl/bin/graft-cc
+	fi
+	check "$k: a library only in LIBRARY_PATH (the host's) is not found" \
+		sh -c "! LIBRARY_PATH='$PWD/hostlib' '$c' -o up useprobe.c -lgraftprobe 2>up.err && grep -q 'cannot find -lgraftprobe' up.err"
+	check "$k: a library in a directory the caller names with -L is linked" \
+		sh -c "'$c' -o up useprobe.c -Lmuslib -lgraftprobe && ./up"
+	# the compiler's own directory: where its libgcc.a is
+	gdir=$(dirname "$("$c" -print-libgcc-file-name 2>/dev/null || echo /none/x)")
+	"$c" -o ht "$HELLO" -Wl,--trace 2>&1 | grep '^/' >trace.log
+	grep -v "^$SR_ALL/\|^${TMPDIR:-/tmp}/\|^$gdir/" trace.log >foreign.log
+	check "$k: -Wl,--trace: every file linked is the sysroot's, the compiler's or the program's ($(head -2 foreign.log | tr '\n' ' '))" \
+		test -s trace.log -a ! -s foreign.log
+done
+# Debian's glibc zlib, where the host has it: never linked (musl-gcc too)
+if ls /usr/lib/*/libz.a >/dev/null 2>&1 && [ ! -e "$GRAFT_BUILD/$GRAFT_TARGET/sysroot/lib/libz.a" ]; then
+	check "-lz without a musl zlib in the sysroot fails, as with musl-gcc (the host's libz.a is glibc's)" \
+		sh -c "! '$CC' -o hz '$HELLO' -lz 2>/dev/null"
+else
+	skip "-lz against the host's libz.a (no /usr/lib/*/libz.a here, or a musl zlib is in the sysroot)"
+fi
+
 # --- what it says about itself --------------------------------------------------
 check "-dumpmachine prints the musl triple" test "$("$CC" -dumpmachine)" = "$GRAFT_TARGET"
 SR=$("$CC" -print-sysroot)
