@@ -108,13 +108,17 @@ $(SYSROOT)/lib/libc.a: $(MUSL_TREE)/config.mak FORCE
 	@grep -A3 '^src/graft/.*\(warning\|error\)' $(TB)/musl-build.log || true
 
 KDIRS = linux asm-generic drm misc mtd rdma sound video xen
-$(SYSROOT)/.graft-headers: $(SYSROOT)/lib/libc.a include/graft.h
+# include/compat: headers musl leaves out that servers include (written
+# for graft; into the sysroot only, never on the host build's path)
+COMPAT_HEADERS = include/compat/sys/cdefs.h include/compat/sys/queue.h
+$(SYSROOT)/.graft-headers: $(SYSROOT)/lib/libc.a include/graft.h $(COMPAT_HEADERS)
 	@echo "  HEADERS $(SYSROOT)/include"
 	@for d in $(KDIRS); do \
 		if [ -d $(KINC)/$$d ] && [ ! -e $(SYSROOT)/include/$$d ]; then \
 			ln -sfn $(KINC)/$$d $(SYSROOT)/include/$$d; fi; done
 	@ln -sfn $(KASM) $(SYSROOT)/include/asm
 	@cp include/graft.h $(SYSROOT)/include/graft.h
+	@cp $(COMPAT_HEADERS) $(SYSROOT)/include/sys/
 	@touch $@
 
 # --- graft-cc and friends ----------------------------------------------------

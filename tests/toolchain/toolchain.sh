@@ -96,6 +96,10 @@ else
 	skip "-lz against the host's libz.a (no /usr/lib/*/libz.a here, or a musl zlib is in the sysroot)"
 fi
 
+# --- BSD headers musl leaves out (include/compat/) -------------------------------
+check "<sys/queue.h> and <sys/cdefs.h>: SLIST, LIST, STAILQ, TAILQ as BSD code uses them (-Wall -Werror)" \
+	sh -c "'$CC' -Wall -Wextra -Werror -o cq '$GRAFT_TOP/tests/toolchain/compat_queue.c' && ./cq | grep -qx 'compat_queue: ok TAILQ'"
+
 # --- what it says about itself --------------------------------------------------
 check "-dumpmachine prints the musl triple" test "$("$CC" -dumpmachine)" = "$GRAFT_TARGET"
 SR=$("$CC" -print-sysroot)
