@@ -81,11 +81,15 @@ for k in gcc clang; do
 		sh -c "! LIBRARY_PATH='$PWD/hostlib' '$c' -o up useprobe.c -lgraftprobe 2>up.err && grep -q 'cannot find -lgraftprobe' up.err"
 	check "$k: a library in a directory the caller names with -L is linked" \
 		sh -c "'$c' -o up useprobe.c -Lmuslib -lgraftprobe && ./up"
-	# the compiler's own directory: where its libgcc.a is
-	gdir=$(dirname "$("$c" -print-libgcc-file-name 2>/dev/null || echo /none/x)")
-	"$c" -o ht "$HELLO" -Wl,--trace 2>&1 | grep '^/' >trace.log
-	grep -v "^$SR_ALL/\|^${TMPDIR:-/tmp}/\|^$gdir/" trace.log >foreign.log
-	check "$k: -Wl,--trace: every file linked is the sysroot's, the compiler's or the program's ($(head -2 foreign.log | tr '\n' ' '))" \
+	# the compiler's own directories: where graft-cc takes crtbegin, libgcc
+	cdir=$(readlink -f "$(dirname "$(sed -n "s/^CRTBEGIN='\(.*\)'$/\1/p" "$c")")")
+	gdir=$(readlink -f "$(dirname "$(sed -n "s/^LIBGCC='\(.*\)'$/\1/p" "$c")")")
+	# what the linker opened for -lgraftprobe with the host's directory in
+	# LIBRARY_PATH (the link fails now; before, it took the host's archive)
+	LIBRARY_PATH="$PWD/hostlib" "$c" -o ht useprobe.c -lgraftprobe -Wl,--trace 2>/dev/null |
+		grep '^/[^ ]*$' | while read -r f; do readlink -f "$f"; done >trace.log
+	grep -v "^$SR_ALL/\|^${TMPDIR:-/tmp}/[^/]*\.o\$\|^$cdir/\|^$gdir/" trace.log >foreign.log
+	check "$k: -Wl,--trace: every file opened is the sysroot's, the compiler's or the program's ($(head -2 foreign.log | tr '\n' ' '))" \
 		test -s trace.log -a ! -s foreign.log
 done
 # Debian's glibc zlib, where the host has it: never linked (musl-gcc too)
