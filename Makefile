@@ -6,6 +6,8 @@
 #                   (make check-build: only build it, to run one test
 #                   alone as README.md shows)
 #   make demo       build everything and run the demo
+#   make deps       zlib, OpenSSL, PCRE2, libevent into the sysroot
+#                   (graft-deps; DEPS="zlib openssl" for fewer)
 #   make install    into $(DESTDIR)$(PREFIX)
 #
 # ./configure writes config.mk; when it is missing, make runs ./configure.
@@ -66,7 +68,7 @@ HOST_PROGS =
 TEST_PROGS =
 UNIT_TESTS =
 E2E_TESTS =
-MAN1 = man/graft-cc.1
+MAN1 = man/graft-cc.1 man/graft-deps.1
 MAN5 =
 MAN8 =
 
@@ -142,10 +144,15 @@ $(B)/share/graft/cmake/$(TARGET).cmake: scripts/toolchain.cmake.in
 $(B)/bin/graft-cc: $(GRAFT_CC)
 	@ln -sf $(TARGET)-graft-cc $@
 
-TOOLCHAIN = $(SYSROOT)/.graft-headers $(GRAFT_CC) $(B)/bin/$(TARGET)-pkg-config \
-	$(B)/share/graft/cmake/$(TARGET).cmake
+$(B)/bin/graft-deps: scripts/graft-deps
+	@echo "  GEN     $@"
+	@mkdir -p $(@D)
+	@cp $< $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
-.PHONY: all toolchain libc host check check-build check-apps check-cross demo install uninstall clean distclean FORCE
+TOOLCHAIN = $(SYSROOT)/.graft-headers $(GRAFT_CC) $(B)/bin/$(TARGET)-pkg-config \
+	$(B)/share/graft/cmake/$(TARGET).cmake $(B)/bin/graft-deps
+
+.PHONY: all toolchain libc host deps check check-build check-apps check-cross demo install uninstall clean distclean FORCE
 FORCE:
 
 toolchain: $(TOOLCHAIN)
@@ -155,6 +162,15 @@ endif
 libc: $(SYSROOT)/lib/libc.a
 host: $(HOST_PROGS)
 all: toolchain host
+
+# --- libraries into the sysroot (docs/deps.md) ----------------------------------
+# make deps [DEPS="zlib openssl"] [TARGET=aarch64-linux-musl]: graft-deps
+# builds them from Debian's sources; downloads are kept in build/dl/deps
+# (make clean keeps them), the builds go to build/TARGET/deps.
+DEPS ?= all
+deps: toolchain
+	@$(B)/bin/graft-deps --target $(TARGET) --cache $(TOP)/$(B)/dl/deps \
+		--work $(TOP)/$(TB)/deps $(DEPS)
 
 # --- tests ------------------------------------------------------------------
 # check-build: what the tests need, without running them (to run one alone)
@@ -178,6 +194,7 @@ install: all
 	scripts/make-graft-cc graft-cc.in $(DEST)/bin/$(TARGET)-graft-cc \
 		../lib/graft/$(TARGET) $(TARGET) "$(TARGET_CC)"
 	ln -sf $(TARGET)-graft-cc $(DEST)/bin/graft-cc
+	cp scripts/graft-deps $(DEST)/bin/graft-deps
 	sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@SYSROOT_REL@|../lib/graft/$(TARGET)|g' \
 		scripts/pkg-config.in > $(DEST)/bin/$(TARGET)-pkg-config
 	chmod 755 $(DEST)/bin/$(TARGET)-pkg-config
@@ -192,6 +209,7 @@ install: all
 uninstall:
 	rm -rf $(GRAFT_LIBDIR)
 	rm -f $(DEST)/bin/graft-cc $(DEST)/bin/$(TARGET)-graft-cc $(DEST)/bin/$(TARGET)-graft-cc.specs \
+		$(DEST)/bin/graft-deps \
 		$(DEST)/bin/$(TARGET)-pkg-config \
 		$(DEST)/share/graft/cmake/$(TARGET).cmake \
 		$(addprefix $(DEST)/sbin/,$(notdir $(HOST_PROGS))) \

@@ -1,0 +1,132 @@
+#!/bin/sh
+# graft-deps.sh - graft-deps builds zlib, OpenSSL, PCRE2 and libevent from
+# Debian's sources into the sysroot (as `make deps` does: the same cache and
+# build directories, so the other app tests find them), and graft-cc,
+# TARGET-pkg-config and the CMake toolchain file find them there and
+# nowhere else.  A program using all four runs, grafted.
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/lib.sh"
+cd "$T_TMP" || exit 2
+[ -x "$GRAFT_CC" ] || { skip "graft-deps (graft-cc not built: $GRAFT_CC)"; exit 0; }
+DEPS=$GRAFT_BIN/graft-deps
+PC=$GRAFT_BIN/$GRAFT_TARGET-pkg-config
+SR=$("$GRAFT_CC" -print-sysroot)
+CACHE=$GRAFT_BUILD/dl/deps
+WORK=$GRAFT_BUILD/$GRAFT_TARGET/deps
+gd() { "$DEPS" --cc "$GRAFT_CC" --cache "$CACHE" --work "$WORK" "$@"; }
+
+t0=$(date +%s)
+gd all 2>gd.err
+rc=$?
+sed 's/^/  /' gd.err
+case $rc in
+0) pass "graft-deps all: zlib, openssl, pcre2, libevent installed ($(( $(date +%s) - t0 )) s)" ;;
+3) skip "graft-deps ($(head -2 gd.err | tr '\n' ' '))"; exit 0 ;;
+*) fail "graft-deps all (exit $rc)"; t_done ;;
+esac
+for f in lib/libz.a lib/libssl.a lib/libcrypto.a lib/libpcre2-8.a lib/libevent.a \
+	lib/libevent_openssl.a include/zlib.h include/openssl/ssl.h include/pcre2.h \
+	include/event2/event.h lib/pkgconfig/zlib.pc lib/pkgconfig/openssl.pc \
+	lib/pkgconfig/libpcre2-8.pc lib/pkgconfig/libevent.pc; do
+	[ -f "$SR/$f" ] || fail "graft-deps: $f is not in the sysroot"
+done
+check "graft-deps: the .pc files are relocatable (no absolute build path)" \
+	sh -c "! grep -l '$SR\|/usr/lib\|^prefix=/' '$SR'/lib/pkgconfig/*.pc"
+
+# Idempotent: a second run builds nothing.
+gd zlib openssl pcre2 libevent 2>gd2.err
+check "graft-deps: a second run finds all four installed and builds nothing" \
+	sh -c "[ \$(grep -c 'is installed' gd2.err) = 4 ] && ! grep -q building gd2.err"
+check "graft-deps --list shows the installed versions" \
+	sh -c "'$DEPS' --cc '$GRAFT_CC' --list | grep -q '^openssl *3\.0\.[0-9]*-[^ ]* *3\.0\.'"
+
+# --- pkg-config: the sysroot, the caller's PKG_CONFIG_PATH, never the host ---
+for m in zlib openssl libpcre2-8 libevent; do
+	out=$("$PC" --cflags --libs "$m" 2>&1)
+	case $out in
+	*"$SR/lib/pkgconfig/../../include"*"$SR/lib/pkgconfig/../../lib"*)
+		pass "pkg-config $m: sysroot paths ($(echo "$out" | sed "s|$SR/lib/pkgconfig/../..|SR|g"))" ;;
+	*) fail "pkg-config $m: $out" ;;
+	esac
+done
+check "pkg-config openssl: the private libraries too (static only)" \
+	sh -c "'$PC' --libs openssl | grep -q -- '-pthread\|-ldl'"
+# a host library's .pc is not found (its file is in the host's pkgconfig dir)
+if pkg-config --exists libcrypt 2>/dev/null || pkg-config --exists zlib 2>/dev/null; then
+	check "pkg-config: the host's own .pc files are not searched" \
+		sh -c "! '$PC' --exists libcrypt"
+fi
+mkdir -p mypc/include mypc/lib/pkgconfig
+cat > mypc/lib/pkgconfig/mine.pc <<EOF
+prefix=$PWD/mypc
+Name: mine
+Description: a library the user installed elsewhere
+Version: 1.0
+Cflags: -I\${prefix}/include
+Libs: -L\${prefix}/lib -lmine
+EOF
+out=$(PKG_CONFIG_PATH=$PWD/mypc/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=/wrong "$PC" --cflags --libs mine 2>&1)
+check "pkg-config: a PKG_CONFIG_PATH entry is searched, its paths untouched ($out)" \
+	[ "$out" = "-I$PWD/mypc/include -L$PWD/mypc/lib -lmine" ]
+
+# --- graft-cc: -lz is the sysroot's zlib ----------------------------------------
+printf '#include <zlib.h>\n#include <stdio.h>\nint main(void) { puts(zlibVersion()); return 0; }\n' > z.c
+"$GRAFT_CC" -o z z.c -lz -Wl,--trace > z.trace 2>&1
+check "graft-cc -lz links the sysroot's musl zlib (-Wl,--trace)" \
+	sh -c "grep -qx '$SR/lib/libz.a' z.trace && ! grep -q '/usr/lib/' z.trace && ./z | grep -q '^1\.2\.'"
+
+# --- a program using all four, built with pkg-config, run grafted --------------
+ST=$GRAFT_TOP/tests/progs/deps_selftest.c
+if "$GRAFT_CC" -O2 -Wall -o selftest "$ST" -DWITH_ZLIB -DWITH_OPENSSL -DWITH_PCRE2 -DWITH_LIBEVENT \
+	$("$PC" --cflags --libs zlib openssl libpcre2-8 libevent) 2>cc.err; then
+	pass "graft-cc builds a program with zlib, openssl, pcre2, libevent from pkg-config"
+	check "it is static" is_static selftest
+	./selftest > st.out 2>&1; rc=$?
+	sed 's/^/  /' st.out
+	check "zlib, SHA-256, a TLS 1.3 handshake, PCRE2 (JIT), libevent all work" \
+		sh -c "[ $rc = 0 ] && ! grep -q FAIL st.out && grep -q 'TLS 1.3' st.out && grep -q 'JIT' st.out"
+else
+	sed 's/^/  /' cc.err; fail "graft-cc builds a program with the four libraries"
+fi
+
+# --- CMake: find_package and pkg_check_modules through the toolchain file ------
+if command -v cmake >/dev/null; then
+	mkdir -p cm && cat > cm/CMakeLists.txt <<'EOF'
+cmake_minimum_required(VERSION 3.13)
+project(depstest C)
+find_package(ZLIB REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+add_executable(selftest selftest.c)
+target_compile_definitions(selftest PRIVATE WITH_ZLIB WITH_OPENSSL WITH_PCRE2)
+target_link_libraries(selftest ZLIB::ZLIB OpenSSL::SSL PkgConfig::PCRE2)
+EOF
+	cp "$ST" cm/selftest.c
+	if cmake -S cm -B cm/b -DCMAKE_TOOLCHAIN_FILE="$GRAFT_BUILD/share/graft/cmake/$GRAFT_TARGET.cmake" \
+		>cm.log 2>&1 && cmake --build cm/b >>cm.log 2>&1; then
+		check "CMake: find_package(ZLIB, OpenSSL) find the sysroot's libraries" \
+			sh -c "grep -q 'Found ZLIB: $SR/lib/libz.a' cm.log && grep -q 'Found OpenSSL: $SR/lib/libcrypto.a' cm.log"
+		check "CMake: the program runs" sh -c "cm/b/selftest >/dev/null"
+	else
+		sed 's/^/  /' cm.log | tail -20; fail "CMake builds with the four libraries"
+	fi
+else
+	skip "CMake (cmake is not installed)"
+fi
+
+# --- --remove, checks of the downloads ----------------------------------------
+gd --remove pcre2 2>/dev/null
+check "graft-deps --remove pcre2 deletes its files" \
+	sh -c "[ ! -e '$SR/lib/libpcre2-8.a' ] && [ ! -e '$SR/include/pcre2.h' ] && [ ! -e '$SR/lib/pkgconfig/libpcre2-8.pc' ] && [ -e '$SR/lib/libz.a' ]"
+# a tampered download is refused before anything is built
+mkdir -p bad/dl && cp -R "$CACHE/dl/pcre2" bad/dl/
+f=$(ls bad/dl/pcre2/*/pcre2_*.orig.tar.gz | head -1)
+printf 'x' | dd of="$f" bs=1 seek=1000 conv=notrunc 2>/dev/null
+"$DEPS" --cc "$GRAFT_CC" --cache "$PWD/bad" --work "$PWD/bad/w" pcre2 >bad.out 2>&1; rc=$?
+check "graft-deps refuses a download whose checksum is not the .dsc's (exit $rc)" \
+	sh -c "[ $rc = 1 ] && grep -q 'checksum' bad.out && [ ! -e '$SR/lib/libpcre2-8.a' ]"
+gd pcre2 2>gd3.err
+check "graft-deps pcre2 installs it again" sh -c "[ -e '$SR/lib/libpcre2-8.a' ]"
+check "usage errors exit 2" sh -c "'$DEPS' --cc '$GRAFT_CC' nosuchlib 2>/dev/null; [ \$? = 2 ]"
+t_done
