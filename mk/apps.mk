@@ -7,7 +7,7 @@
 # build/apps/APP (about 2 minutes the first time, then only relinked when
 # graft's libc changed).
 
-APPS_TESTS := tests/e2e/oci-runc.sh tests/e2e/oci-crun.sh \
+APPS_TESTS := tests/apps/graft-deps.sh tests/e2e/oci-runc.sh tests/e2e/oci-crun.sh \
 	tests/apps/iperf3.sh tests/apps/nginx.sh tests/apps/dnsmasq.sh \
 	tests/apps/haproxy.sh
 
