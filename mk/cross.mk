@@ -30,6 +30,9 @@ CROSS_LAYOUT_HDRS = src/common/graft_proto.h include/graft.h
 # The e2e tests of graft-cc programs that also run on each target (the
 # stress tests are left to the native run: too slow under qemu).
 CROSS_E2E ?= $(sort $(wildcard tests/e2e/core-*.sh tests/e2e/afgraft-*.sh))
+# The targets graft-deps is tried on (zlib, OpenSSL: tests/cross/deps.sh;
+# about 4 minutes each, the first time).
+CROSS_DEPS_TARGETS ?= aarch64-linux-musl
 
 .PHONY: check-cross cross-deps cross-toolchains cross-target cross-target-tests
 
@@ -71,6 +74,7 @@ check-cross: host cross-deps $(XHB)/layout $(XHB)/abi_net $(XHB)/core_net
 	@echo "SKIP: test_core_uaccess under qemu-user (bad pointers fault in qemu before any EFAULT; it runs in make check)"
 	@GRAFT_TOP=$(TOP) GRAFT_BIN=$(TOP)/$(B)/bin GRAFT_XHB=$(TOP)/$(XHB) \
 	GRAFT_XUNITS="$(addprefix test_core_,$(CROSS_CORE_UNIT))" GRAFT_XE2E="$(CROSS_E2E)" \
+	GRAFT_XDEPS="$(CROSS_DEPS_TARGETS)" \
 		tests/cross/check-cross.sh $(foreach t,$(CROSS_TARGETS),$(t):$(qemu.$(t)))
 
 # --- per target (make TARGET=T cross-target) ---------------------------------

@@ -77,7 +77,7 @@ check "graft-cc -lz links the sysroot's musl zlib (-Wl,--trace)" \
 	sh -c "grep -qx '$SR/lib/libz.a' z.trace && ! grep -qE '^(/usr)?/lib/[^/]*-linux-gnu[^/]*/' z.trace && ./z | grep -q '^1\.2\.'"
 
 # --- a program using all four, built with pkg-config, run grafted --------------
-ST=$GRAFT_TOP/tests/progs/deps_selftest.c
+ST=$GRAFT_TOP/tests/apps/deps_selftest.c
 if "$GRAFT_CC" -O2 -Wall -o selftest "$ST" -DWITH_ZLIB -DWITH_OPENSSL -DWITH_PCRE2 -DWITH_LIBEVENT \
 	$("$PC" --cflags --libs zlib openssl libpcre2-8 libevent) 2>cc.err; then
 	pass "graft-cc builds a program with zlib, openssl, pcre2, libevent from pkg-config"

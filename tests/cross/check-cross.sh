@@ -7,6 +7,8 @@
 #   - tests/cross/cross-graft.sh: target programs in a lo-only netns get
 #     their sockets from the native graftd (ingress, egress, the 32-bit ABI
 #     cases);
+#   - tests/cross/deps.sh for the targets in GRAFT_XDEPS: graft-deps builds
+#     zlib and OpenSSL for the target, a program using both runs;
 #   - the e2e tests of graft-cc programs in GRAFT_XE2E (tests/e2e/core-*,
 #     afgraft-*) with the target's programs
 #     (tests/progs/, run under qemu by wrappers in build/TARGET/cross/e2e;
@@ -32,6 +34,7 @@ for tq; do
 	for u in ${GRAFT_XUNITS:?}; do units="$units -u $xb/run/$u"; done
 	e2e="-e $top/tests/cross/proto-layout.sh -e $top/tests/cross/cross-graft.sh -e $top/tests/cross/repro/afgraft-timeo.sh"
 	for e in ${GRAFT_XE2E-}; do e2e="$e2e -e $top/$e"; done
+	case " ${GRAFT_XDEPS-} " in *" $t "*) e2e="$e2e -e $top/tests/cross/deps.sh" ;; esac
 	start=$(date +%s)
 	# In a session of its own, so that a server a test left running
 	# (under qemu, or an "ip netns exec" whose shell was killed) is ended

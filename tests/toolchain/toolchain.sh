@@ -173,6 +173,9 @@ if make -s -C "$GRAFT_TOP" install DESTDIR="$T_TMP/dest" PREFIX=/opt/graft >inst
 	check "installed graft-cc builds a working program" \
 		sh -c "'$I/bin/$GRAFT_TARGET-graft-cc' -o hi '$HELLO' && ./hi | grep -q hello"
 	check "man page graft-cc(1) installed" test -f "$I/share/man/man1/graft-cc.1"
+	check "graft-deps and graft-deps(1) installed" test -x "$I/bin/graft-deps" -a -f "$I/share/man/man1/graft-deps.1"
+	check "installed graft-deps finds the installed graft-cc and its sysroot" \
+		sh -c "'$I/bin/graft-deps' --list | grep -q '^zlib ' && '$I/bin/graft-deps' --target nosuch-linux-musl --list 2>&1 | grep -q 'no graft-cc at $I/bin/nosuch-linux-musl-graft-cc'"
 	# musl's own make, run by ours, must not take DESTDIR from the command
 	# line: it would install the sysroot under DESTDIR/<build path>
 	check "make install writes nothing outside DESTDIR/PREFIX" \
@@ -189,8 +192,10 @@ else
 	skip "pkg-config isolation (host has no cmocka.pc to hide)"
 fi
 mkdir -p pc/lib/pkgconfig
-check "pkg-config wrapper searches only the sysroot" \
-	sh -c "'$PC' --variable=pc_path pkg-config >/dev/null; test \"\$(PKG_CONFIG_LIBDIR=x '$PC' --list-all | wc -l)\" -eq 0"
+# (what --list-all shows are the sysroot's .pc files: graft-deps' or none)
+SRPC=$(ls "$SR_ALL"/lib/pkgconfig/*.pc "$SR_ALL"/share/pkgconfig/*.pc 2>/dev/null | wc -l)
+check "pkg-config wrapper searches only the sysroot ($SRPC .pc files there)" \
+	sh -c "test \"\$(PKG_CONFIG_LIBDIR=x '$PC' --list-all | wc -l)\" -eq $SRPC"
 if command -v cmake >/dev/null; then
 	cp "$GRAFT_TOP/examples/hello.c" . 
 	mkdir cm && printf 'cmake_minimum_required(VERSION 3.13)\nproject(probe C)\nadd_executable(probe %s/hello.c)\n' "$T_TMP" > cm/CMakeLists.txt
