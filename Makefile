@@ -112,7 +112,8 @@ $(SYSROOT)/lib/libc.a: $(MUSL_TREE)/config.mak FORCE
 KDIRS = linux asm-generic drm misc mtd rdma sound video xen
 # include/compat: headers musl leaves out that servers include (written
 # for graft; into the sysroot only, never on the host build's path)
-COMPAT_HEADERS = include/compat/sys/cdefs.h include/compat/sys/queue.h
+COMPAT_HEADERS = include/compat/sys/cdefs.h include/compat/sys/queue.h \
+	include/compat/sys/tree.h
 $(SYSROOT)/.graft-headers: $(SYSROOT)/lib/libc.a include/graft.h $(COMPAT_HEADERS)
 	@echo "  HEADERS $(SYSROOT)/include"
 	@for d in $(KDIRS); do \

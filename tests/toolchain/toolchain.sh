@@ -103,6 +103,17 @@ fi
 # --- BSD headers musl leaves out (include/compat/) -------------------------------
 check "<sys/queue.h> and <sys/cdefs.h>: SLIST, LIST, STAILQ, TAILQ as BSD code uses them (-Wall -Werror)" \
 	sh -c "'$CC' -Wall -Wextra -Werror -o cq '$GRAFT_TOP/tests/toolchain/compat_queue.c' && ./cq | grep -qx 'compat_queue: ok TAILQ'"
+# thousands of random keys in and out, the RB invariants after every batch;
+# the program prints what failed
+for k in gcc clang; do
+	c=$CC
+	if [ $k = clang ]; then
+		[ -x cl/bin/graft-cc ] || { skip "<sys/tree.h> with clang (no clang graft-cc)"; continue; }
+		c=cl/bin/graft-cc
+	fi
+	check "$k: <sys/tree.h>: SPLAY and RB trees (insert, remove, find, nfind, next/prev, the foreach loops, RB invariants; -Wall -Wextra -Werror)" \
+		sh -c "'$c' -Wall -Wextra -Werror -o ct-$k '$GRAFT_TOP/tests/toolchain/compat_tree.c' && ./ct-$k >ct-$k.out; grep -qx 'compat_tree: ok' ct-$k.out || { head -5 ct-$k.out; exit 1; }"
+done
 
 # --- what it says about itself --------------------------------------------------
 check "-dumpmachine prints the musl triple" test "$("$CC" -dumpmachine)" = "$GRAFT_TARGET"
@@ -123,6 +134,11 @@ refused() { # refused NAME PATTERN CMD...: exit 1 and one line matching PATTERN
 	fi
 }
 refused "-shared is refused" "shared is not supported" "$CC" -shared -o x.so "$HELLO"
+# as libtool links a shared library at make time (its configure never asks
+# the compiler, so that is where a build without --disable-shared stops)
+printf 'int f(void) { return 1; }\n' > lt.c && "$CC" -fPIC -DPIC -c lt.c -o lt.o
+refused "-shared as libtool runs it names libtool's --disable-shared" "shared is not supported.*configure --disable-shared" \
+	"$CC" -shared -fPIC -DPIC lt.o -O2 -Wl,-soname -Wl,liblt.so.0 -o liblt.so.0.0.0
 refused "-x c++ is refused" "C++ is not supported" "$CC" -x c++ -o x "$HELLO"
 echo 'int main(){}' > a.cpp
 refused "a .cpp file is refused" "C++ is not supported" "$CC" -o x a.cpp
