@@ -8,12 +8,13 @@
 #          grafted through graftd (for CRR the client is grafted too)
 # The workloads: iperf3 TCP and UDP; netbench (bench/netbench.c: stream,
 # ping-pong, connect+request+close); HTTP with wrk against nginx, keep-alive
-# and Connection: close; graftd's graft rate; the cost of socket calls no
+# and Connection: close, and HTTPS (TLS 1.3) keep-alive; graftd's graft rate; the cost of socket calls no
 # rule matches (bench/unmatched.c: instructions under callgrind and CPU
 # time, per iteration); the size graft-cc adds to a static binary.
 # iperf3 and nginx are the graft-cc builds of tests/apps/build-app.sh (built
-# here when build/apps lacks them), the same binaries on all three paths:
-# with GRAFT=off they are stock musl programs on host and nat.
+# here when build/apps lacks them; nginx links OpenSSL, zlib and PCRE2 from
+# the sysroot), the same binaries on all three paths: with GRAFT=off they
+# are stock musl programs on host and nat.
 # Prints a table of medians and ratios, writes it with the raw numbers and a
 # PNG plot under bench/results/.  Every measurement runs SECONDS (3, at
 # most 10); the namespaces, processes and iptables rules are removed at
@@ -21,14 +22,18 @@
 #
 # usage: bench/run.sh [-r RUNS] [-t SECONDS] [-w WORKLOAD,...]
 #   -w: only these of the three-path workloads (stream, rr, crr, iperf_tcp,
-#       iperf_udp, http_ka, http_close); the other rows print "-", and
-#       bench/results/latest.* are left as they were
+#       iperf_udp, http_ka, http_close, https_ka); the other rows print
+#       "-", and bench/results/latest.* are left as they were
+# GRAFT_CC (environment): the graft-cc to build with, default
+# build/bin/graft-cc (graftd and graftctl are always build/bin's).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build/bin
+gcc_graft=$(readlink -f "${GRAFT_CC:-$bin/graft-cc}") || gcc_graft=$bin/graft-cc
 RUNS=3
 T=3
-WORKLOADS="stream rr crr iperf_tcp iperf_udp http_ka http_close"
+ALL_WORKLOADS="stream rr crr iperf_tcp iperf_udp http_ka http_close https_ka"
+WORKLOADS=$ALL_WORKLOADS
 usage() { echo "usage: $0 [-r RUNS] [-t SECONDS] [-w WORKLOAD,...]" >&2; exit 2; }
 while getopts r:t:w: o; do
 	case $o in
@@ -36,9 +41,9 @@ while getopts r:t:w: o; do
 	t) T=$OPTARG ;;
 	w) sel=$(echo "$OPTARG" | tr ',' ' ')
 	   for w in $sel; do
-		case " $WORKLOADS " in
+		case " $ALL_WORKLOADS " in
 		*" $w "*) ;;
-		*) echo "bench: -w: unknown workload '$w' (one of: $WORKLOADS)" >&2; exit 2 ;;
+		*) echo "bench: -w: unknown workload '$w' (one of: $ALL_WORKLOADS)" >&2; exit 2 ;;
 		esac
 	   done
 	   WORKLOADS=$sel ;;
@@ -94,6 +99,7 @@ need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
 need iptables iptables; need valgrind valgrind; need gnuplot gnuplot-nox
 need musl-gcc musl-tools; need taskset util-linux; need wrk wrk
 need python3 python3; need timeout coreutils; need strip binutils
+need openssl openssl
 if [ -n "$missing" ]; then
 	log "installing$missing"
 	export DEBIAN_FRONTEND=noninteractive
@@ -102,12 +108,12 @@ if [ -n "$missing" ]; then
 	{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends $missing >/dev/null; } ||
 		die "could not install$missing"
 fi
-[ -x "$bin/graft-cc" ] && [ -x "$bin/graftd" ] && [ -x "$bin/graftctl" ] ||
-	die "$bin lacks graft-cc, graftd or graftctl: run make first"
+[ -x "$gcc_graft" ] && [ -x "$bin/graftd" ] && [ -x "$bin/graftctl" ] ||
+	die "$gcc_graft, $bin/graftd or $bin/graftctl is missing: run make first"
 # iperf3 and nginx from Debian's source, built with graft-cc: nothing to do
 # when build/apps has them and graft's libc is unchanged.
 for a in iperf3 nginx; do
-	GRAFT_TOP=$top GRAFT_BUILD=$top/build GRAFT_CC=$bin/graft-cc \
+	GRAFT_TOP=$top GRAFT_BUILD=$top/build GRAFT_BIN=$bin GRAFT_CC=$gcc_graft \
 		"$top/tests/apps/build-app.sh" $a >/dev/null ||
 		die "cannot build $a with graft-cc (tests/apps/build-app.sh $a)"
 done
@@ -115,13 +121,14 @@ IPERF=$top/build/apps/iperf3/bin/iperf3
 NGINX=$top/build/apps/nginx/bin/nginx
 iperf_ver=$("$IPERF" --version | sed -n '1s/^iperf \([^ ]*\).*/\1/p')
 nginx_ver=$("$NGINX" -v 2>&1 | sed -n 's|.*nginx/||p')
+ngx_ssl=$("$NGINX" -V 2>&1 | sed -n 's/^built with OpenSSL \([^ ]*\).*/\1/p')
 log "building the benchmark programs"
-"$bin/graft-cc" -O2 -o "$W/nb-graft" "$top/bench/netbench.c" &&
+"$gcc_graft" -O2 -o "$W/nb-graft" "$top/bench/netbench.c" &&
 cc -O2 -I"$top/src/common" -o "$W/graftrate" "$top/bench/graftrate.c" &&
 musl-gcc -static -O2 -o "$W/unm-stock" "$top/bench/unmatched.c" &&
-"$bin/graft-cc" -O2 -o "$W/unm-graft" "$top/bench/unmatched.c" &&
+"$gcc_graft" -O2 -o "$W/unm-graft" "$top/bench/unmatched.c" &&
 musl-gcc -static -O2 -o "$W/httpd-stock" "$top/examples/httpd.c" &&
-"$bin/graft-cc" -O2 -o "$W/httpd-graft" "$top/examples/httpd.c" || die "build failed"
+"$gcc_graft" -O2 -o "$W/httpd-graft" "$top/examples/httpd.c" || die "build failed"
 
 raw=$W/raw.txt
 : > "$raw"
@@ -183,6 +190,7 @@ nat OUTPUT -p tcp -d $NATNET.1 --dport 19002 -j DNAT --to-destination $NATNET.2:
 nat OUTPUT -p tcp -d $NATNET.1 --dport 19012 -j DNAT --to-destination $NATNET.2:5201
 nat OUTPUT -p udp -d $NATNET.1 --dport 19012 -j DNAT --to-destination $NATNET.2:5201
 nat OUTPUT -p tcp -d $NATNET.1 --dport 19022 -j DNAT --to-destination $NATNET.2:8080
+nat OUTPUT -p tcp -d $NATNET.1 --dport 19032 -j DNAT --to-destination $NATNET.2:8443
 
 bg "$bin/graftd" -d -s "$W/run/g.sock" -c "$W/ctl/g.ctl" >"$W/graftd.log" 2>&1
 i=0; while [ ! -S "$W/ctl/g.ctl" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -191,11 +199,12 @@ ctl() { "$bin/graftctl" -c "$W/ctl/g.ctl" "$@" >/dev/null || die "graftctl $*"; 
 ctl add ep-srv type ipv4 addr 127.0.0.1 port 19001 netns "$NS_SRV"
 ctl add ep-iperf type ipv4 addr 127.0.0.1 port 19011 netns "$NS_SRV"
 ctl add ep-http type ipv4 addr 127.0.0.1 port 19021 netns "$NS_SRV"
+ctl add ep-https type ipv4 addr 127.0.0.1 port 19031 netns "$NS_SRV"
 ctl add ep-out type ipv4 addr 127.0.0.1 port dynamic netns "$NS_CLI"
 ctl add ep-rate type ipv4 addr 127.0.0.1 port dynamic netns "$NS_CLI"
 printf 'broker %s\ningress 0.0.0.0:9000 ep-srv\n' "$W/run/g.sock" > "$W/srv.conf"
 printf 'broker %s\ningress [::]:5201 ep-iperf\ningress 0.0.0.0:5201 ep-iperf\n' "$W/run/g.sock" > "$W/iperf.conf"
-printf 'broker %s\ningress 0.0.0.0:8080 ep-http\n' "$W/run/g.sock" > "$W/http.conf"
+printf 'broker %s\ningress 0.0.0.0:8080 ep-http\ningress 0.0.0.0:8443 ep-https\n' "$W/run/g.sock" > "$W/http.conf"
 printf 'broker %s\negress 127.0.0.1/32 ep-out\n' "$W/run/g.sock" > "$W/cli.conf"
 
 # Servers run on CPU 1, as do latency clients: on this kind of VM a wake-up
@@ -209,9 +218,15 @@ bg env GRAFT=off taskset -c 1 "$IPERF" -s -4 -p 19010 >/dev/null 2>&1
 bg ip netns exec "$NS_NAT" env GRAFT=off taskset -c 1 "$IPERF" -s -4 -p 5201 >/dev/null 2>&1
 bg ip netns exec "$NS_SRV" env GRAFT_CONF="$W/iperf.conf" taskset -c 1 "$IPERF" -s -4 -p 5201 >"$W/iperf-graft.log" 2>&1
 
-# nginx: one worker (as nobody), no access log, a small static file
+# nginx: one worker (as nobody), no access log, a small static file, over
+# HTTP and over HTTPS (TLS 1.3, an EC P-256 certificate made here; the
+# master reads the key as root)
 chmod 711 "$W"
-ngx_conf() { # ngx_conf DIR PORT
+mkdir -p "$W/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+	-keyout "$W/tls/key.pem" -out "$W/tls/cert.pem" >"$W/openssl.log" 2>&1 ||
+	die "openssl req: $(cat "$W/openssl.log")"
+ngx_conf() { # ngx_conf DIR PORT TLSPORT
 	mkdir -p "$1/logs" "$1/html" || die "mkdir $1"
 	awk 'BEGIN {for (i = 0; i < 16; i++) print "graft benchmark: a small static file, 1 KiB of text ..........."}' \
 		> "$1/html/index.html"
@@ -232,13 +247,20 @@ http {
         listen $2;
         root $1/html;
     }
+    server {
+        listen $3 ssl;
+        root $1/html;
+        ssl_certificate $W/tls/cert.pem;
+        ssl_certificate_key $W/tls/key.pem;
+        ssl_protocols TLSv1.3;
+    }
 }
 EOF
 	chmod -R a+rX "$1"
 }
-ngx_conf "$W/ngx-host" 127.0.0.1:19020
-ngx_conf "$W/ngx-nat" 8080
-ngx_conf "$W/ngx-graft" 8080
+ngx_conf "$W/ngx-host" 127.0.0.1:19020 127.0.0.1:19030
+ngx_conf "$W/ngx-nat" 8080 8443
+ngx_conf "$W/ngx-graft" 8080 8443
 bg env GRAFT=off taskset -c 1 "$NGINX" -p "$W/ngx-host" -c "$W/ngx-host/nginx.conf" >/dev/null 2>&1
 bg ip netns exec "$NS_NAT" env GRAFT=off taskset -c 1 "$NGINX" -p "$W/ngx-nat" -c "$W/ngx-nat/nginx.conf" >/dev/null 2>&1
 bg ip netns exec "$NS_SRV" env GRAFT_CONF="$W/http.conf" taskset -c 1 "$NGINX" -p "$W/ngx-graft" -c "$W/ngx-graft/nginx.conf" >/dev/null 2>&1
@@ -246,6 +268,7 @@ bg ip netns exec "$NS_SRV" env GRAFT_CONF="$W/http.conf" taskset -c 1 "$NGINX" -
 wait_port 19000; wait_port "$NS_NAT" 9000; wait_port 19001
 wait_port 19010; wait_port "$NS_NAT" 5201; wait_port 19011
 wait_port 19020; wait_port "$NS_NAT" 8080; wait_port 19021
+wait_port 19030; wait_port "$NS_NAT" 8443; wait_port 19031
 for p in host nat graft; do
 	i=0
 	until grep -q 'start worker process' "$W/ngx-$p/logs/error.log" 2>/dev/null; do
@@ -260,6 +283,8 @@ addr_host="127.0.0.1 19000" addr_nat="$NATNET.1 19002" addr_graft="127.0.0.1 190
 iperf_host="127.0.0.1 19010" iperf_nat="$NATNET.1 19012" iperf_graft="127.0.0.1 19011"
 # shellcheck disable=SC2034
 http_host=127.0.0.1:19020 http_nat=$NATNET.1:19022 http_graft=127.0.0.1:19021
+# shellcheck disable=SC2034
+https_host=127.0.0.1:19030 https_nat=$NATNET.1:19032 https_graft=127.0.0.1:19031
 
 # iperf ADDR PORT ARGS...: graft-cc's iperf3 as a stock client (GRAFT=off);
 # prints "mbps=N" (received) and for UDP "loss=PERCENT".  Retries while the
@@ -290,11 +315,11 @@ else:	# UDP: what arrived, from the sender's count and the receiver's losses
     print("mbps=%.0f loss=%.2f" % (got * 8 / s["seconds"] / 1e6, 100.0 * s["lost_packets"] / s["packets"]))
 EOF
 }
-# http ADDR ARGS...: wrk on CPU 0 for T seconds, 16 connections; prints
+# http URL ARGS...: wrk on CPU 0 for T seconds, 16 connections; prints
 # "rps=N p50_us=N p99_us=N", fails on socket errors or non-2xx answers
 http() {
-	_a=$1; shift
-	tmo taskset -c 0 wrk -t1 -c16 -d"${T}s" --latency "$@" "http://$_a/" >"$W/wrk.out" 2>&1 ||
+	_u=$1; shift
+	tmo taskset -c 0 wrk -t1 -c16 -d"${T}s" --latency "$@" "$_u" >"$W/wrk.out" 2>&1 ||
 		{ cat "$W/wrk.out" >&2; return 1; }
 	awk '
 	function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1e3; if (v ~ /s$/) return v * 1e6; return v }
@@ -351,17 +376,26 @@ w_iperf_udp() {
 }
 w_http_ka() {
 	eval "a=\$http_$1"
-	o=$(http "$a" 2>&1) || die "wrk (keep-alive) over $1: $o"
+	o=$(http "http://$a/" 2>&1) || die "wrk (keep-alive) over $1: $o"
 	record http_ka_rps "$1" "$(echo "$o" | field rps)"
 	record http_ka_p50_us "$1" "$(echo "$o" | field p50_us)"
 	record http_ka_p99_us "$1" "$(echo "$o" | field p99_us)"
 }
 w_http_close() {
 	eval "a=\$http_$1"
-	o=$(http "$a" -H 'Connection: close' 2>&1) || die "wrk (Connection: close) over $1: $o"
+	o=$(http "http://$a/" -H 'Connection: close' 2>&1) || die "wrk (Connection: close) over $1: $o"
 	record http_close_rps "$1" "$(echo "$o" | field rps)"
 	record http_close_p50_us "$1" "$(echo "$o" | field p50_us)"
 	record http_close_p99_us "$1" "$(echo "$o" | field p99_us)"
+}
+# HTTPS keep-alive: the 16 TLS handshakes are a negligible part of a run;
+# this is TLS records (AES-GCM) on top of http_ka
+w_https_ka() {
+	eval "a=\$https_$1"
+	o=$(http "https://$a/" 2>&1) || die "wrk (HTTPS, keep-alive) over $1: $o"
+	record https_ka_rps "$1" "$(echo "$o" | field rps)"
+	record https_ka_p50_us "$1" "$(echo "$o" | field p50_us)"
+	record https_ka_p99_us "$1" "$(echo "$o" | field p99_us)"
 }
 
 # The three paths of a workload run back to back, in an order that turns
@@ -414,7 +448,7 @@ table=$W/table.md
 {
 	echo "graft benchmark, $stamp: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), $(uname -r), median of $RUNS runs of ${T}s"
 	echo
-	echo "iperf3 $iperf_ver and nginx $nginx_ver: the graft-cc builds (build/apps), the same binaries on all three paths (GRAFT=off on host and nat; the iperf3 client is that binary with GRAFT=off); netbench: its graft-cc build everywhere (GRAFT=off but for the graft server and the grafted CRR client); wrk $(wrk -v 2>&1 | sed -n '1s/^wrk \([^ ]*\).*/\1/p') on the host: 1 thread, 16 connections."
+	echo "iperf3 $iperf_ver and nginx $nginx_ver: the graft-cc builds (build/apps), the same binaries on all three paths (GRAFT=off on host and nat; the iperf3 client is that binary with GRAFT=off); netbench: its graft-cc build everywhere (GRAFT=off but for the graft server and the grafted CRR client); wrk $(wrk -v 2>&1 | sed -n '1s/^wrk \([^ ]*\).*/\1/p') on the host: 1 thread, 16 connections; HTTPS: TLS 1.3, nginx with OpenSSL $ngx_ssl (the sysroot's), wrk with the host's."
 	echo
 	echo "Columns host, nat, graft: medians. Ratios: the median of each run's ratio, the paths of a workload being measured back to back."
 	echo
@@ -429,7 +463,9 @@ table=$W/table.md
 		 http_ka_rps:"HTTP keep-alive (wrk, nginx), requests/s" \
 		 http_ka_p50_us:"HTTP keep-alive latency p50, µs" http_ka_p99_us:"HTTP keep-alive latency p99, µs" \
 		 http_close_rps:"HTTP Connection: close, requests/s" \
-		 http_close_p50_us:"HTTP Connection: close latency p50, µs" http_close_p99_us:"HTTP Connection: close latency p99, µs"; do
+		 http_close_p50_us:"HTTP Connection: close latency p50, µs" http_close_p99_us:"HTTP Connection: close latency p99, µs" \
+		 https_ka_rps:"HTTPS (TLS 1.3) keep-alive (wrk, nginx), requests/s" \
+		 https_ka_p50_us:"HTTPS keep-alive latency p50, µs" https_ka_p99_us:"HTTPS keep-alive latency p99, µs"; do
 		k=${m%%:*} label=${m#*:}
 		h=$(median "$k" host) n=$(median "$k" nat) g=$(median "$k" graft)
 		if [ "$k" = iperf3_udp_loss ]; then	# no ratio of percentages
@@ -464,15 +500,15 @@ cp "$table" "$out/$stamp.md"
 cp "$raw" "$out/$stamp.raw"
 # latest.* only from a run of every workload
 full=0
-[ "$WORKLOADS" = "stream rr crr iperf_tcp iperf_udp http_ka http_close" ] && full=1
+[ "$WORKLOADS" = "$ALL_WORKLOADS" ] && full=1
 [ $full = 1 ] && cp "$table" "$out/latest.md"
 
 # --- the plot ---------------------------------------------------------------------
-for k in iperf3_mbps iperf3_udp_mbps stream_mbps rr_tps crr_cps http_ka_rps http_close_rps; do
+for k in iperf3_mbps iperf3_udp_mbps stream_mbps rr_tps crr_cps http_ka_rps http_close_rps https_ka_rps; do
 	echo "$k $(ratio_runs $k graft host) $(ratio_runs $k graft nat)"
 done | sed 's/ - / 0 /g; s/ -$/ 0/' > "$W/plot.dat"
 gnuplot <<EOF 2>/dev/null && { [ $full = 0 ] || cp "$out/$stamp.png" "$out/latest.png"; } || log "gnuplot failed: no plot"
-set terminal png size 1000,500
+set terminal png size 1200,500
 set bmargin 4
 set output "$out/$stamp.png"
 set title "graft relative to host loopback and to NAT (higher is better), $stamp"
@@ -483,7 +519,7 @@ set yrange [0:*]
 set key outside top center horizontal
 set ylabel "ratio"
 set grid ytics
-set xtics ("iperf3\nTCP" 0, "iperf3\nUDP" 1, "TCP stream\n(netbench)" 2, "TCP\nping-pong" 3, "connect+req\n+close" 4, "HTTP (nginx)\nkeep-alive" 5, "HTTP (nginx)\nConnection: close" 6)
+set xtics ("iperf3\nTCP" 0, "iperf3\nUDP" 1, "TCP stream\n(netbench)" 2, "TCP\nping-pong" 3, "connect+req\n+close" 4, "HTTP (nginx)\nkeep-alive" 5, "HTTP (nginx)\nConnection: close" 6, "HTTPS (nginx)\nkeep-alive" 7)
 plot "$W/plot.dat" using 2 title "graft / host", "" using 3 title "graft / nat", 1 with lines lt 0 notitle
 EOF
 if [ $full = 1 ]; then log "results: bench/results/$stamp.md (latest.md, latest.png)"

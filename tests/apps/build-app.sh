@@ -7,10 +7,12 @@
 # The upstream tarball (PKG_VERSION.orig.tar.*) of Debian's source package
 # is downloaded once into $GRAFT_BUILD/dl/apps (tests/apps/fetch-source),
 # unpacked into $GRAFT_BUILD/apps/APP/src and built there; the programs are
-# copied to $GRAFT_BUILD/apps/APP/bin.  A second run does nothing when the
-# tarball, the recipe and graft's libc are unchanged, and only relinks when
-# only libc changed.  Prints the bin directory on stdout, the build's log
-# on failure.
+# copied to $GRAFT_BUILD/apps/APP/bin.  The libraries an app links (zlib,
+# OpenSSL, PCRE2 for nginx) come from graft's sysroot: graft-deps installs
+# them first when they are missing (downloads in $GRAFT_BUILD/dl/deps).  A
+# second run does nothing when the tarball, the recipe, the libraries and
+# graft's libc are unchanged, and only relinks when only libc changed.
+# Prints the bin directory on stdout, the build's log on failure.
 #
 # Exit status: 0 built; 3 the Debian archive is unreachable (message on
 # stderr); 1 the build failed.
@@ -20,12 +22,13 @@ app=$1
 here=$(cd "$(dirname "$0")" && pwd)
 : "${GRAFT_TOP:=$(cd "$here/../.." && pwd)}"
 : "${GRAFT_BUILD:=$GRAFT_TOP/build}"
-: "${GRAFT_CC:=$GRAFT_BUILD/bin/graft-cc}"
+: "${GRAFT_BIN:=$GRAFT_BUILD/bin}"
+: "${GRAFT_CC:=$GRAFT_BIN/graft-cc}"
 jobs=$(nproc 2>/dev/null || echo 2)
 
 # --- the recipes: configure flags only drop optional libraries -------------
-# (keep docs/apps.md in sync)
-mkargs=
+# (keep docs/apps.md in sync); deps: what graft-deps puts into the sysroot
+mkargs= deps=
 case $app in
 iperf3)
 	pkg=iperf3 progs="src/iperf3"
@@ -34,13 +37,14 @@ iperf3)
 			--without-openssl --without-sctp && make -j"$jobs"
 	} ;;
 nginx)
-	pkg=nginx progs="objs/nginx"
+	# The libraries are the sysroot's: nginx's configure finds them
+	# with plain -lssl -lcrypto, -lpcre2-8 and -lz, which graft-cc
+	# resolves there (never in the host's directories).
+	pkg=nginx progs="objs/nginx" deps="zlib openssl pcre2"
 	recipe() {
-		# pcre (regex locations, rewrite) and zlib (gzip) are optional;
-		# no OpenSSL module is enabled by default.
 		./configure --with-cc="$GRAFT_CC" --prefix=/var/lib/nginx \
-			--without-pcre --without-http_rewrite_module \
-			--without-http_gzip_module && make -j"$jobs"
+			--with-http_ssl_module --with-http_v2_module \
+			--with-pcre --with-pcre-jit && make -j"$jobs"
 	} ;;
 dnsmasq)
 	pkg=dnsmasq progs="src/dnsmasq"
@@ -59,16 +63,40 @@ esac
 
 [ -x "$GRAFT_CC" ] || { echo "$0: $GRAFT_CC is missing: run make first" >&2; exit 1; }
 sysroot=$("$GRAFT_CC" -print-sysroot) || exit 1
+if [ -n "$deps" ]; then
+	# idempotent: only "is installed" lines when they are there
+	target=$("$GRAFT_CC" -dumpmachine) || exit 1
+	[ -x "$GRAFT_BIN/graft-deps" ] || { echo "$0: $GRAFT_BIN/graft-deps is missing: run make first" >&2; exit 1; }
+	dw=$GRAFT_BUILD/$target/deps
+	mkdir -p "$dw" || exit 1
+	"$GRAFT_BIN/graft-deps" --cc "$GRAFT_CC" --cache "$GRAFT_BUILD/dl/deps" \
+		--work "$dw" $deps 2>"$dw/graft-deps.err"
+	rc=$?
+	case $rc in
+	0) grep -v ' is installed ' "$dw/graft-deps.err" >&2 ;;
+	3) sed -n '/unreachable/,$p' "$dw/graft-deps.err" >&2; exit 3 ;;
+	*) cat "$dw/graft-deps.err" >&2
+	   echo "build-app: $app: graft-deps $deps failed (exit $rc)" >&2; exit 1 ;;
+	esac
+fi
 dl=$GRAFT_BUILD/dl/apps
 work=$GRAFT_BUILD/apps/$app
 orig=$("$here/fetch-source" "$pkg" "$dl")
 rc=$?
 [ $rc -eq 0 ] || exit $rc
 
-# What the tree was configured from (a change means a full rebuild), and
-# the libc it was linked with (a change means a relink).
-tree_id="$(basename "$orig") $(cksum < "$0" | cut -d' ' -f1) $(readlink -f "$GRAFT_CC")"
-libc_id=$(cat "$sysroot/lib/libc.a" "$sysroot/lib/crt1.o" "$sysroot/include/graft.h" 2>/dev/null | cksum)
+# What the tree was configured from (a change means a full rebuild; a
+# library's version too: its headers are compiled in), and the libc and
+# library archives it was linked with (a change means a relink).
+st=$sysroot/share/graft-deps
+libs_ver= libs_a=
+for d in $deps; do
+	libs_ver="$libs_ver $d:$(sed -n 's/^version //p' "$st/$d.installed")"
+	libs_a="$libs_a $(sed -n "s|^lib/.*\.a\$|$sysroot/&|p" "$st/$d.files")"
+done
+tree_id="$(basename "$orig") $(cksum < "$0" | cut -d' ' -f1) $(readlink -f "$GRAFT_CC")$libs_ver"
+# shellcheck disable=SC2086
+libc_id=$(cat "$sysroot/lib/libc.a" "$sysroot/lib/crt1.o" "$sysroot/include/graft.h" $libs_a 2>/dev/null | cksum)
 log=$work/build.log
 have_bins() { for p in $progs; do [ -x "$work/bin/${p##*/}" ] || return 1; done; }
 

@@ -1,10 +1,10 @@
 #!/bin/sh
 # deps.sh - install what `make check-apps` needs on Debian, as root, with
 # apt-get: the OCI runtimes, the host-side clients (Debian's iperf3, curl,
-# wrk, dig) and the tools the scripts use.  Nothing to do when all are
-# there.  Never fails: a test whose tool is still missing prints SKIP with
-# the reason (and the build of an app needs only make and gcc, which
-# ./configure installed).
+# wrk, dig) and the tools the scripts use (openssl makes nginx's
+# certificate).  Nothing to do when all are there.  Never fails: a test
+# whose tool is still missing prints SKIP with the reason (and the build of
+# an app needs only make and gcc, which ./configure installed).
 set -u
 missing=
 need() { command -v "$1" >/dev/null 2>&1 || case " $missing " in *" $2 "*) ;; *) missing="$missing $2" ;; esac; }
@@ -17,6 +17,7 @@ need dig bind9-dnsutils
 need python3 python3
 need file file
 need xz xz-utils
+need openssl openssl
 need nsenter util-linux
 need ip iproute2
 need make make
