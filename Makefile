@@ -210,6 +210,7 @@ install: all
 uninstall:
 	rm -rf $(GRAFT_LIBDIR)
 	rm -f $(DEST)/bin/graft-cc $(DEST)/bin/$(TARGET)-graft-cc $(DEST)/bin/$(TARGET)-graft-cc.specs \
+		$(DEST)/bin/$(TARGET)-graft-ld \
 		$(DEST)/bin/graft-deps \
 		$(DEST)/bin/$(TARGET)-pkg-config \
 		$(DEST)/share/graft/cmake/$(TARGET).cmake \

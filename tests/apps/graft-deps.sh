@@ -141,5 +141,18 @@ check "graft-deps refuses a download whose checksum is not the .dsc's (exit $rc)
 	sh -c "[ $rc = 1 ] && grep -q 'checksum' bad.out && [ ! -e '$ISR/lib/libpcre2-8.a' ]"
 igd pcre2 2>gd3.err
 check "graft-deps pcre2 installs it again" sh -c "[ -e '$ISR/lib/libpcre2-8.a' ] && grep -q 'installed into' gd3.err"
+# libtool with no --disable-shared: graft-cc -print-prog-name=ld names a
+# linker that makes libtool's probe say no, so make builds static only
+if [ -f iso/w/pcre2/configure ]; then
+	cp -Rp iso/w/pcre2 lt && (cd lt && make distclean) >/dev/null 2>&1
+	(cd lt && ./configure CC="$GRAFT_CC" && make -j2) >lt.log 2>&1; rc=$?
+	check "libtool (pcre2's configure, no --disable-shared) decides: no shared libraries" \
+		grep -q 'whether to build shared libraries\.\.\. no' lt.log
+	check "make then builds pcre2's static libraries and programs (exit $rc)" \
+		sh -c "[ $rc = 0 ] && [ -f lt/.libs/libpcre2-8.a ] && ! ls lt/.libs/*.so* 2>/dev/null && file lt/pcre2grep | grep -q 'statically linked'"
+	[ $rc = 0 ] || tail -15 lt.log | sed 's/^/  /'
+else
+	fail "libtool check: graft-deps left no pcre2 tree in iso/w"
+fi
 check "usage errors exit 2" sh -c "'$DEPS' --cc '$GRAFT_CC' nosuchlib 2>/dev/null; [ \$? = 2 ]"
 t_done

@@ -189,6 +189,8 @@ if make -s -C "$GRAFT_TOP" install DESTDIR="$T_TMP/dest" PREFIX=/opt/graft >inst
 	check "installed graft-cc builds a working program" \
 		sh -c "'$I/bin/$GRAFT_TARGET-graft-cc' -o hi '$HELLO' && ./hi | grep -q hello"
 	check "man page graft-cc(1) installed" test -f "$I/share/man/man1/graft-cc.1"
+	check "installed graft-cc -print-prog-name=ld is the installed $GRAFT_TARGET-graft-ld" \
+		test "$("$I/bin/graft-cc" -print-prog-name=ld)" = "$I/bin/$GRAFT_TARGET-graft-ld" -a -x "$I/bin/$GRAFT_TARGET-graft-ld"
 	check "graft-deps and graft-deps(1) installed" test -x "$I/bin/graft-deps" -a -f "$I/share/man/man1/graft-deps.1"
 	check "installed graft-deps finds the installed graft-cc and its sysroot" \
 		sh -c "'$I/bin/graft-deps' --list | grep -q '^zlib ' && '$I/bin/graft-deps' --target nosuch-linux-musl --list 2>&1 | grep -q 'no graft-cc at $I/bin/nosuch-linux-musl-graft-cc'"
@@ -199,6 +201,16 @@ if make -s -C "$GRAFT_TOP" install DESTDIR="$T_TMP/dest" PREFIX=/opt/graft >inst
 else
 	fail "make install DESTDIR= PREFIX="; cat install.log
 fi
+
+# --- libtool's linker probe ---------------------------------------------------------
+GLD=$("$CC" -print-prog-name=ld)
+check "graft-cc -print-prog-name=ld names $GRAFT_TARGET-graft-ld beside it" \
+	sh -c "[ '$GLD' = '$(dirname "$(readlink -f "$CC")")/$GRAFT_TARGET-graft-ld' ] && [ -x '$GLD' ]"
+check "its --help lists no supported targets (libtool: no shared libraries), -v says GNU ld" \
+	sh -c "'$GLD' --help >ldh.out 2>&1; grep -q -- '--output' ldh.out && ! grep -q 'supported targets:' ldh.out && '$GLD' -v | grep -q GNU"
+"$CC" -c -o r1.o probe.c && "$CC" -c -o r2.o useprobe.c
+check "it links: ld -r merges two objects into a program's" \
+	sh -c "'$GLD' -r -o r12.o r1.o r2.o && '$CC' -o r12 r12.o && ./r12"
 
 # --- pkg-config and CMake -----------------------------------------------------------
 PC=$GRAFT_BIN/$GRAFT_TARGET-pkg-config
