@@ -4,12 +4,13 @@
 #
 # tests/apps/deps.sh installs the runtimes and host-side clients first.
 # Sources are downloaded once into build/dl/apps; the apps are built in
-# build/apps/APP (about 2 minutes the first time, then only relinked when
+# build/apps/APP (about 5 minutes the first time, redis half of it, after
+# graft-deps built the libraries they link; then only relinked when
 # graft's libc changed).
 
 APPS_TESTS := tests/apps/graft-deps.sh tests/e2e/oci-runc.sh tests/e2e/oci-crun.sh \
 	tests/apps/iperf3.sh tests/apps/nginx.sh tests/apps/dnsmasq.sh \
-	tests/apps/haproxy.sh
+	tests/apps/haproxy.sh tests/apps/redis.sh tests/apps/memcached.sh
 
 check-apps: all
 	@tests/apps/deps.sh

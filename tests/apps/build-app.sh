@@ -2,14 +2,14 @@
 # build-app.sh APP - fetch a Debian source package and build it with
 # CC=graft-cc, with no change to its source.
 #
-#   APP: iperf3 | nginx | dnsmasq | haproxy
+#   APP: iperf3 | nginx | dnsmasq | haproxy | redis | memcached
 #
 # The upstream tarball (PKG_VERSION.orig.tar.*) of Debian's source package
 # is downloaded once into $GRAFT_BUILD/dl/apps (tests/apps/fetch-source),
 # unpacked into $GRAFT_BUILD/apps/APP/src and built there; the programs are
-# copied to $GRAFT_BUILD/apps/APP/bin.  The libraries an app links (zlib,
-# OpenSSL, PCRE2 for nginx) come from graft's sysroot: graft-deps installs
-# them first when they are missing (downloads in $GRAFT_BUILD/dl/deps).  A
+# copied to $GRAFT_BUILD/apps/APP/bin.  The libraries an app links (deps=)
+# come from graft's sysroot: graft-deps installs them first when they are
+# missing (need_deps; downloads in $GRAFT_BUILD/dl/deps).  A
 # second run does nothing when the tarball, the recipe, the libraries and
 # graft's libc are unchanged, and only relinks when only libc changed.
 # Prints the bin directory on stdout, the build's log on failure.
@@ -17,16 +17,37 @@
 # Exit status: 0 built; 3 the Debian archive is unreachable (message on
 # stderr); 1 the build failed.
 set -u
-[ $# -eq 1 ] || { echo "usage: $0 iperf3|nginx|dnsmasq|haproxy" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: $0 iperf3|nginx|dnsmasq|haproxy|redis|memcached" >&2; exit 2; }
 app=$1
 here=$(cd "$(dirname "$0")" && pwd)
 : "${GRAFT_TOP:=$(cd "$here/../.." && pwd)}"
 : "${GRAFT_BUILD:=$GRAFT_TOP/build}"
 : "${GRAFT_BIN:=$GRAFT_BUILD/bin}"
 : "${GRAFT_CC:=$GRAFT_BIN/graft-cc}"
+# TARGET-pkg-config beside graft-cc: the sysroot's .pc files only
+pkgconf=${GRAFT_CC%/*}/$("$GRAFT_CC" -dumpmachine 2>/dev/null)-pkg-config
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# --- the recipes: configure flags only drop optional libraries -------------
+# need_deps LIB...: graft-deps installs the libraries into graft-cc's
+# sysroot (nothing to do when they are there; its log in
+# $GRAFT_BUILD/TARGET/deps/build-app.log).  Exits 3 when the Debian archive
+# is unreachable, 1 when a library does not build.
+need_deps() {
+	_gd=$GRAFT_BIN/graft-deps
+	[ -x "$_gd" ] || _gd=$GRAFT_TOP/scripts/graft-deps	# not built by make yet
+	_t=$("$GRAFT_CC" -dumpmachine) || exit 1
+	mkdir -p "$GRAFT_BUILD/$_t/deps"
+	_l=$GRAFT_BUILD/$_t/deps/build-app.log
+	"$_gd" --cc "$GRAFT_CC" --cache "$GRAFT_BUILD/dl/deps" --work "$GRAFT_BUILD/$_t/deps" \
+		"$@" >"$_l" 2>&1
+	_rc=$?
+	grep -v 'is installed\|reading the' "$_l" | tail -30 >&2
+	[ $_rc -eq 0 ] && return 0
+	[ $_rc -eq 3 ] && exit 3
+	echo "build-app: graft-deps $* failed" >&2; exit 1
+}
+
+# --- the recipes: configure and make flags only, no source change -----------
 # (keep docs/apps.md in sync); deps: what graft-deps puts into the sysroot
 mkargs= deps=
 case $app in
@@ -58,27 +79,35 @@ haproxy)
 	pkg=haproxy progs="haproxy"
 	mkargs="TARGET=linux-musl USE_OPENSSL= USE_PCRE= USE_ZLIB= USE_LUA= USE_SYSTEMD="
 	recipe() { make -j"$jobs" CC="$GRAFT_CC" $mkargs; } ;;
-*) echo "$0: unknown app '$app' (iperf3, nginx, dnsmasq, haproxy)" >&2; exit 2 ;;
+redis)
+	# TLS against the sysroot's OpenSSL: redis's Makefile asks $(PKG_CONFIG)
+	# for libssl and libcrypto (plain -lssl -lcrypto when it says no), so
+	# graft's pkg-config gives the sysroot's, with -pthread -ldl.  The same
+	# pkg-config finds no libsystemd (the host's might: redis would then
+	# link it).  jemalloc, redis's default allocator on Linux (in deps/),
+	# builds with graft-cc as it is.  Make variables only: the relink
+	# needs them too.
+	pkg=redis progs="src/redis-server src/redis-cli src/redis-benchmark"
+	deps=openssl
+	mkargs="BUILD_TLS=yes PKG_CONFIG=$pkgconf"
+	recipe() { make -j"$jobs" CC="$GRAFT_CC" $mkargs; } ;;
+memcached)
+	# libevent: memcached's configure does not ask pkg-config for it; it
+	# links a test program with plain -levent first, which graft-cc finds
+	# in the sysroot (no --with-libevent).  --enable-tls (as Debian builds
+	# it): OpenSSL through pkg-config (PKG_CHECK_MODULES), graft's.
+	pkg=memcached progs="memcached"
+	deps="libevent openssl"
+	recipe() {
+		./configure CC="$GRAFT_CC" PKG_CONFIG="$pkgconf" \
+			--enable-tls && make -j"$jobs"
+	} ;;
+*) echo "$0: unknown app '$app' (iperf3, nginx, dnsmasq, haproxy, redis, memcached)" >&2; exit 2 ;;
 esac
 
 [ -x "$GRAFT_CC" ] || { echo "$0: $GRAFT_CC is missing: run make first" >&2; exit 1; }
 sysroot=$("$GRAFT_CC" -print-sysroot) || exit 1
-if [ -n "$deps" ]; then
-	# idempotent: only "is installed" lines when they are there
-	target=$("$GRAFT_CC" -dumpmachine) || exit 1
-	[ -x "$GRAFT_BIN/graft-deps" ] || { echo "$0: $GRAFT_BIN/graft-deps is missing: run make first" >&2; exit 1; }
-	dw=$GRAFT_BUILD/$target/deps
-	mkdir -p "$dw" || exit 1
-	"$GRAFT_BIN/graft-deps" --cc "$GRAFT_CC" --cache "$GRAFT_BUILD/dl/deps" \
-		--work "$dw" $deps 2>"$dw/graft-deps.err"
-	rc=$?
-	case $rc in
-	0) grep -v ' is installed ' "$dw/graft-deps.err" >&2 ;;
-	3) sed -n '/unreachable/,$p' "$dw/graft-deps.err" >&2; exit 3 ;;
-	*) cat "$dw/graft-deps.err" >&2
-	   echo "build-app: $app: graft-deps $deps failed (exit $rc)" >&2; exit 1 ;;
-	esac
-fi
+[ -z "$deps" ] || need_deps $deps
 dl=$GRAFT_BUILD/dl/apps
 work=$GRAFT_BUILD/apps/$app
 orig=$("$here/fetch-source" "$pkg" "$dl")

@@ -15,6 +15,7 @@ need curl curl
 need wrk wrk
 need dig bind9-dnsutils
 need python3 python3
+need openssl openssl
 need file file
 need xz xz-utils
 need openssl openssl

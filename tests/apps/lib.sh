@@ -72,3 +72,21 @@ kill_wait() {
 	done
 	return 0
 }
+
+# mk_certs DIR: with the host's openssl command, a CA (DIR/ca.crt), a
+# server certificate it signs for 127.0.0.1 and localhost (DIR/server.crt,
+# DIR/server.key) and a second CA that signed nothing (DIR/other-ca.crt).
+# EC P-256 keys, 2 days.  Fails with openssl's messages on stderr.
+mk_certs() {
+	command -v openssl >/dev/null || { echo "no openssl command on the host" >&2; return 1; }
+	(
+		cd "$1" || exit 1
+		_ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+		openssl req -x509 $_ec -keyout ca.key -out ca.crt -days 2 -subj /CN=graft-test-ca &&
+		openssl req -x509 $_ec -keyout other-ca.key -out other-ca.crt -days 2 -subj /CN=graft-other-ca &&
+		openssl req $_ec -keyout server.key -out server.csr -subj /CN=localhost &&
+		echo "subjectAltName=IP:127.0.0.1,DNS:localhost" > san.ext &&
+		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+			-days 2 -extfile san.ext -out server.crt
+	) >"$1/openssl.log" 2>&1 || { cat "$1/openssl.log" >&2; return 1; }
+}
