@@ -141,6 +141,24 @@ check "graft-deps refuses a download whose checksum is not the .dsc's (exit $rc)
 	sh -c "[ $rc = 1 ] && grep -q 'checksum' bad.out && [ ! -e '$ISR/lib/libpcre2-8.a' ]"
 igd pcre2 2>gd3.err
 check "graft-deps pcre2 installs it again" sh -c "[ -e '$ISR/lib/libpcre2-8.a' ] && grep -q 'installed into' gd3.err"
+# A pin the archive no longer serves: --strict refuses, otherwise the
+# newest version of the same upstream series is taken, with a warning.
+sed 's/^zlib zlib 1:1\.2\.13\.dfsg-1 /zlib zlib 1:1.2.13.dfsg-0 /' "$DEPS" > gone-pin
+chmod 755 gone-pin
+if grep -q '^zlib zlib 1:1.2.13.dfsg-0 ' gone-pin; then
+	igd --remove zlib 2>/dev/null
+	./gone-pin --cc "$ICC" --cache "$PWD/fb" --work "$PWD/fb/w" --strict zlib >strict.out 2>&1; rc=$?
+	check "a pinned version the archive lacks: --strict refuses it (exit $rc)" \
+		sh -c "[ $rc = 1 ] && grep -q 'is not served' strict.out && [ ! -e '$ISR/lib/libz.a' ]"
+	./gone-pin --cc "$ICC" --cache "$PWD/fb" --work "$PWD/fb/w" zlib >fb.out 2>&1; rc=$?
+	check "without --strict the same series' version is taken, with a warning (exit $rc)" \
+		sh -c "[ $rc = 0 ] && grep -q 'warning: zlib: pinned zlib 1:1.2.13.dfsg-0 is not served; taking 1:1.2.13.dfsg-1' fb.out && [ -e '$ISR/lib/libz.a' ]"
+	./gone-pin --cc "$ICC" --cache "$PWD/fb" --work "$PWD/fb/w" zlib >fb2.out 2>&1
+	check "and the next run finds it installed" grep -q 'zlib 1:1.2.13.dfsg-1 is installed' fb2.out
+else
+	fail "the zlib pin line is not where the test expects it"
+fi
+
 # libtool with no --disable-shared: graft-cc -print-prog-name=ld names a
 # linker that makes libtool's probe say no, so make builds static only
 if [ -f iso/w/pcre2/configure ]; then
