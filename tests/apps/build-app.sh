@@ -2,7 +2,7 @@
 # build-app.sh APP - fetch a Debian source package and build it with
 # CC=graft-cc, with no change to its source.
 #
-#   APP: iperf3 | nginx | dnsmasq | haproxy | redis | memcached
+#   APP: iperf3 | nginx | dnsmasq | haproxy | redis | memcached | pgbouncer
 #
 # The upstream tarball (PKG_VERSION.orig.tar.*) of Debian's source package
 # is downloaded once into $GRAFT_BUILD/dl/apps (tests/apps/fetch-source),
@@ -17,7 +17,7 @@
 # Exit status: 0 built; 3 the Debian archive is unreachable (message on
 # stderr); 1 the build failed.
 set -u
-[ $# -eq 1 ] || { echo "usage: $0 iperf3|nginx|dnsmasq|haproxy|redis|memcached" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: $0 iperf3|nginx|dnsmasq|haproxy|redis|memcached|pgbouncer" >&2; exit 2; }
 app=$1
 here=$(cd "$(dirname "$0")" && pwd)
 : "${GRAFT_TOP:=$(cd "$here/../.." && pwd)}"
@@ -102,7 +102,19 @@ memcached)
 		./configure CC="$GRAFT_CC" PKG_CONFIG="$pkgconf" \
 			--enable-tls && make -j"$jobs"
 	} ;;
-*) echo "$0: unknown app '$app' (iperf3, nginx, dnsmasq, haproxy, redis, memcached)" >&2; exit 2 ;;
+pgbouncer)
+	# libevent through pkg-config: configure has PKG_CHECK_MODULES(LIBEVENT,
+	# libevent) and no other way, so graft's pkg-config gives the sysroot's
+	# (no --with-libevent; evdns from it resolves names).  The same
+	# pkg-config finds no libcares (c-ares is optional: auto).  OpenSSL:
+	# configure links plain -lssl -lcrypto, the sysroot's.  The man pages
+	# are in the tarball: make needs no pandoc.
+	pkg=pgbouncer progs="pgbouncer"
+	deps="libevent openssl"
+	recipe() {
+		./configure CC="$GRAFT_CC" PKG_CONFIG="$pkgconf" && make -j"$jobs"
+	} ;;
+*) echo "$0: unknown app '$app' (iperf3, nginx, dnsmasq, haproxy, redis, memcached, pgbouncer)" >&2; exit 2 ;;
 esac
 
 [ -x "$GRAFT_CC" ] || { echo "$0: $GRAFT_CC is missing: run make first" >&2; exit 1; }
