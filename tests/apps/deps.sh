@@ -24,6 +24,8 @@ need ip iproute2
 need make make
 need gcc gcc
 need apt-get apt
+# glibc's libz.a: graft-deps.sh checks that graft-cc never takes it
+ls /usr/lib/*/libz.a >/dev/null 2>&1 || missing="$missing zlib1g-dev"
 [ -n "$missing" ] || exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 	echo "deps: missing:$missing (install them: apt-get install$missing)" >&2

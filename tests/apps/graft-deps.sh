@@ -1,9 +1,11 @@
 #!/bin/sh
 # graft-deps.sh - graft-deps builds zlib, OpenSSL, PCRE2 and libevent from
 # Debian's sources into the sysroot (as `make deps` does: the same cache and
-# build directories, so the other app tests find them), and graft-cc,
+# build directories, so the other app tests find them), running their own
+# tests first (--check), and graft-cc,
 # TARGET-pkg-config and the CMake toolchain file find them there and
-# nowhere else.  A program using all four runs, grafted.
+# nowhere else.  A program using all four runs (the apps that serve TLS
+# from a namespace are tests/apps/nginx.sh, redis.sh, memcached.sh ...).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/lib.sh"
 cd "$T_TMP" || exit 2
@@ -16,14 +18,18 @@ WORK=$GRAFT_BUILD/$GRAFT_TARGET/deps
 gd() { "$DEPS" --cc "$GRAFT_CC" --cache "$CACHE" --work "$WORK" "$@"; }
 
 t0=$(date +%s)
-gd all 2>gd.err
+gd --check all 2>gd.err
 rc=$?
 sed 's/^/  /' gd.err
 case $rc in
-0) pass "graft-deps all: zlib, openssl, pcre2, libevent installed ($(( $(date +%s) - t0 )) s)" ;;
+0) pass "graft-deps --check all: zlib, openssl, pcre2, libevent installed ($(( $(date +%s) - t0 )) s)" ;;
 3) skip "graft-deps ($(head -2 gd.err | tr '\n' ' '))"; exit 0 ;;
-*) fail "graft-deps all (exit $rc)"; t_done ;;
+*) fail "graft-deps --check all (exit $rc)"; t_done ;;
 esac
+for n in zlib openssl pcre2 libevent; do
+	check "graft-deps: $n's own tests passed, built with graft-cc (--check)" \
+		grep -qx 'checked yes' "$SR/share/graft-deps/$n.installed"
+done
 for f in lib/libz.a lib/libssl.a lib/libcrypto.a lib/libpcre2-8.a lib/libevent.a \
 	lib/libevent_openssl.a include/zlib.h include/openssl/ssl.h include/pcre2.h \
 	include/event2/event.h lib/pkgconfig/zlib.pc lib/pkgconfig/openssl.pc \
@@ -150,9 +156,20 @@ if grep -q '^zlib zlib 1:1.2.13.dfsg-0 ' gone-pin; then
 	./gone-pin --cc "$ICC" --cache "$PWD/fb" --work "$PWD/fb/w" --strict zlib >strict.out 2>&1; rc=$?
 	check "a pinned version the archive lacks: --strict refuses it (exit $rc)" \
 		sh -c "[ $rc = 1 ] && grep -q 'is not served' strict.out && [ ! -e '$ISR/lib/libz.a' ]"
+	# no musl zlib in this sysroot: -lz fails, as with musl-gcc, even
+	# though the host has glibc's libz.a (tests/apps/deps.sh installs it)
+	hz=$(ls /usr/lib/*/libz.a 2>/dev/null | head -1)
+	"$ICC" -o z2 z.c -lz >lz.out 2>&1; rc=$?
+	check "-lz with no musl zlib in the sysroot fails (exit $rc), the host's ${hz:-libz.a} notwithstanding" \
+		sh -c "[ $rc != 0 ] && grep -q 'cannot find -lz' lz.out"
+	if command -v musl-gcc >/dev/null; then
+		check "musl-gcc fails the same way" sh -c "! musl-gcc -static -o z3 z.c -lz 2>/dev/null"
+	fi
 	./gone-pin --cc "$ICC" --cache "$PWD/fb" --work "$PWD/fb/w" zlib >fb.out 2>&1; rc=$?
 	check "without --strict the same series' version is taken, with a warning (exit $rc)" \
 		sh -c "[ $rc = 0 ] && grep -q 'warning: zlib: pinned zlib 1:1.2.13.dfsg-0 is not served; taking 1:1.2.13.dfsg-1' fb.out && [ -e '$ISR/lib/libz.a' ]"
+	"$ICC" -o z2 z.c -lz -Wl,--trace >z2.trace 2>&1
+	check "with graft-deps' zlib, -lz links it (-Wl,--trace)" grep -qx "$ISR/lib/libz.a" z2.trace
 	./gone-pin --cc "$ICC" --cache "$PWD/fb" --work "$PWD/fb/w" zlib >fb2.out 2>&1
 	check "and the next run finds it installed" grep -q 'zlib 1:1.2.13.dfsg-1 is installed' fb2.out
 else
