@@ -136,6 +136,10 @@ $(B)/bin/$(TARGET)-pkg-config: scripts/pkg-config.in
 	@sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@SYSROOT_REL@|../$(TARGET)/sysroot|g' $< > $@
 	@chmod 755 $@
 
+$(B)/share/graft/cmake/$(TARGET)-rules.cmake: scripts/static-rules.cmake
+	@mkdir -p $(@D)
+	@cp $< $@
+
 $(B)/share/graft/cmake/$(TARGET).cmake: scripts/toolchain.cmake.in
 	@echo "  GEN     $@"
 	@mkdir -p $(@D)
@@ -151,7 +155,8 @@ $(B)/bin/graft-deps: scripts/graft-deps
 	@cp $< $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
 TOOLCHAIN = $(SYSROOT)/.graft-headers $(GRAFT_CC) $(B)/bin/$(TARGET)-pkg-config \
-	$(B)/share/graft/cmake/$(TARGET).cmake $(B)/bin/graft-deps
+	$(B)/share/graft/cmake/$(TARGET).cmake $(B)/share/graft/cmake/$(TARGET)-rules.cmake \
+	$(B)/bin/graft-deps
 
 .PHONY: all toolchain libc host deps check check-build check-apps check-cross demo install uninstall clean distclean FORCE
 FORCE:
@@ -202,6 +207,7 @@ install: all
 	sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@GNU@|$(GNU)|g' \
 	    -e 's|@BINDIR_REL@|../../../bin|g' -e 's|@SYSROOT_REL@|../../../lib/graft/$(TARGET)|g' \
 		scripts/toolchain.cmake.in > $(DEST)/share/graft/cmake/$(TARGET).cmake
+	cp scripts/static-rules.cmake $(DEST)/share/graft/cmake/$(TARGET)-rules.cmake
 	$(if $(HOST_PROGS),cp $(HOST_PROGS) $(DEST)/sbin/)
 	cp $(MAN1) $(DEST)/share/man/man1/
 	$(if $(MAN5),cp $(MAN5) $(DEST)/share/man/man5/)
@@ -213,7 +219,7 @@ uninstall:
 		$(DEST)/bin/$(TARGET)-graft-ld \
 		$(DEST)/bin/graft-deps \
 		$(DEST)/bin/$(TARGET)-pkg-config \
-		$(DEST)/share/graft/cmake/$(TARGET).cmake \
+		$(DEST)/share/graft/cmake/$(TARGET).cmake $(DEST)/share/graft/cmake/$(TARGET)-rules.cmake \
 		$(addprefix $(DEST)/sbin/,$(notdir $(HOST_PROGS))) \
 		$(addprefix $(DEST)/share/man/man1/,$(notdir $(MAN1))) \
 		$(addprefix $(DEST)/share/man/man5/,$(notdir $(MAN5))) \

@@ -191,6 +191,8 @@ if make -s -C "$GRAFT_TOP" install DESTDIR="$T_TMP/dest" PREFIX=/opt/graft >inst
 	check "man page graft-cc(1) installed" test -f "$I/share/man/man1/graft-cc.1"
 	check "installed graft-cc -print-prog-name=ld is the installed $GRAFT_TARGET-graft-ld" \
 		test "$("$I/bin/graft-cc" -print-prog-name=ld)" = "$I/bin/$GRAFT_TARGET-graft-ld" -a -x "$I/bin/$GRAFT_TARGET-graft-ld"
+	check "the CMake toolchain file and its rules file installed" \
+		test -f "$I/share/graft/cmake/$GRAFT_TARGET.cmake" -a -f "$I/share/graft/cmake/$GRAFT_TARGET-rules.cmake"
 	check "graft-deps and graft-deps(1) installed" test -x "$I/bin/graft-deps" -a -f "$I/share/man/man1/graft-deps.1"
 	check "installed graft-deps finds the installed graft-cc and its sysroot" \
 		sh -c "'$I/bin/graft-deps' --list | grep -q '^zlib ' && '$I/bin/graft-deps' --target nosuch-linux-musl --list 2>&1 | grep -q 'no graft-cc at $I/bin/nosuch-linux-musl-graft-cc'"
@@ -230,6 +232,17 @@ if command -v cmake >/dev/null; then
 	if cmake -S cm -B cmb -DCMAKE_TOOLCHAIN_FILE="$GRAFT_BUILD/share/graft/cmake/$GRAFT_TARGET.cmake" >cmake.log 2>&1 &&
 	   cmake --build cmb >>cmake.log 2>&1; then
 		check "CMake toolchain file builds a static program" sh -c 'file cmb/probe | grep -q "statically linked" && ./cmb/probe | grep -q hello'
+		# add_library(SHARED / MODULE): a static library, with CMake's warning
+		mkdir cms && printf 'int lib(void) { return 7; }\n' > cms/lib.c &&
+		printf 'int lib(void);\nint main(void) { return lib() == 7 ? 0 : 1; }\n' > cms/main.c &&
+		printf 'cmake_minimum_required(VERSION 3.13)\nproject(sh C)\nadd_library(lib SHARED lib.c)\nadd_library(plug MODULE lib.c)\nadd_executable(main main.c)\ntarget_link_libraries(main lib)\n' > cms/CMakeLists.txt
+		if cmake -S cms -B cmsb -DCMAKE_TOOLCHAIN_FILE="$GRAFT_BUILD/share/graft/cmake/$GRAFT_TARGET.cmake" >cms.log 2>&1 &&
+		   cmake --build cmsb >>cms.log 2>&1; then
+			check "CMake: add_library(SHARED) and (MODULE) build static libraries, with CMake's warning" \
+				sh -c 'grep -q "Building a STATIC library instead" cms.log && [ -f cmsb/liblib.a ] && [ -f cmsb/libplug.a ] && ! ls cmsb/*.so 2>/dev/null && ./cmsb/main'
+		else
+			fail "CMake: add_library(SHARED) with the toolchain file"; tail -20 cms.log
+		fi
 	else
 		fail "CMake toolchain file builds a static program"; tail -20 cmake.log
 	fi
