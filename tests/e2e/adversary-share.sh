@@ -29,7 +29,10 @@ EOF
 reload() {
 	_n=$(grep -c "reloaded" "$GRAFTD_LOG")
 	kill -HUP "$GRAFTD_PID"
-	wait_for test "$(grep -c "reloaded" "$GRAFTD_LOG")" -gt "$_n"
+	# the count is taken anew at each try (a $(...) in wait_for's own
+	# arguments would be taken once, before the first: a slow graftd
+	# then looked like one that never reloaded)
+	wait_for sh -c '[ "$(grep -c reloaded "$1")" -gt "$2" ]' sh "$GRAFTD_LOG" "$_n"
 }
 in_ns() { _ns=$1; shift; ip netns exec "$_ns" "$ADV" -s "$GRAFTD_SOCK" "$@"; }
 # hold NS FILE ARGS...: a holder in the background, once its connections
