@@ -24,6 +24,8 @@ need ip iproute2
 need make make
 need gcc gcc
 need apt-get apt
+# full perl (not only perl-base): OpenSSL's Configure, run by graft-deps
+perl -MIPC::Cmd -MFile::Copy -e 1 2>/dev/null || missing="$missing perl"
 # glibc's libz.a: graft-deps.sh checks that graft-cc never takes it
 ls /usr/lib/*/libz.a >/dev/null 2>&1 || missing="$missing zlib1g-dev"
 [ -n "$missing" ] || exit 0
