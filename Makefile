@@ -3,6 +3,8 @@
 #   make            patched musl + graft-cc for the configured target,
 #                   graftd and graftctl for this host
 #   make check      build what the tests need and run them all
+#                   (MUSL_VERSION=V: on another supported musl, built in
+#                   build/musl-V; make check-musl-versions: on each)
 #                   (make check-build: only build it, to run one test
 #                   alone as README.md shows)
 #   make demo       build everything and run the demo
@@ -14,7 +16,7 @@
 
 -include config.mk
 
-config.mk: configure musl-patches/SHA256SUMS
+config.mk: configure musl-patches/VERSIONS
 	./configure $(CONFIGURE_ARGS)
 
 .DEFAULT_GOAL := all
@@ -24,6 +26,26 @@ config.mk: configure musl-patches/SHA256SUMS
 
 TOP := $(CURDIR)
 B := build
+DL := build/dl
+
+# --- musl version ----------------------------------------------------------
+# ./configure picked CONF_MUSL_VERSION (its source MUSL_SRC, patch set
+# MUSL_PATCHSET).  MUSL_VERSION=V on the command line builds and tests on
+# another version of musl-patches/VERSIONS, everything under build/musl-V,
+# its source fetched into build/dl with the pinned sha256.
+MUSL_VERSIONS := $(shell sed 's/\#.*//' musl-patches/VERSIONS | awk 'NF {print $$1}')
+MUSL_VERSION ?= $(CONF_MUSL_VERSION)
+ifneq ($(CONF_MUSL_VERSION),)
+ifneq ($(MUSL_VERSION),$(CONF_MUSL_VERSION))
+ifeq ($(filter $(MUSL_VERSION),$(MUSL_VERSIONS)),)
+$(error unsupported MUSL_VERSION '$(MUSL_VERSION)' (one of: $(MUSL_VERSIONS)))
+endif
+B := build/musl-$(MUSL_VERSION)
+MUSL_SRC := $(TOP)/$(DL)/musl_$(MUSL_VERSION).orig.tar.gz
+MUSL_PATCHSET := $(shell sed 's/\#.*//' musl-patches/VERSIONS | awk '$$1 == "$(MUSL_VERSION)" {print $$3}')
+MUSL_FETCH := $(MUSL_SRC)
+endif
+endif
 TARGET ?= $(CONF_TARGET)
 
 # --- per-target facts ------------------------------------------------------
@@ -83,7 +105,7 @@ E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/rebuild.sh tests/apps/
 	tests/e2e/demo.sh
 
 # --- musl: unpack, patch, configure, build, install into the sysroot --------
-PATCHES = $(sort $(wildcard musl-patches/*.patch))
+PATCHES = $(sort $(wildcard musl-patches/$(MUSL_PATCHSET)/*.patch))
 MUSL_STAMP = $(MUSL_TREE)/.graft-prepared
 # The graft core compiled into libc (another directory only for experiments).
 GRAFT_CORE = $(TOP)/src/graft
@@ -91,7 +113,9 @@ GRAFT_CORE = $(TOP)/src/graft
 # the protocol and public headers.  -MMD makes header edits rebuild.
 MUSL_CFLAGS = -D__GRAFT_IN_LIBC=1 -I$(TOP)/src/common -I$(TOP)/include -MMD -MP
 
+# (another MUSL_VERSION: fetched, or its sha256 checked, first)
 $(MUSL_STAMP): $(wildcard $(MUSL_SRC)) $(PATCHES) scripts/prepare-musl config.mk
+	$(if $(MUSL_FETCH),@scripts/fetch-musl-source $(MUSL_VERSION) $(TOP)/$(DL))
 	@scripts/prepare-musl "$(MUSL_SRC)" $(MUSL_TREE) $(GRAFT_CORE) $(PATCHES)
 
 $(MUSL_TREE)/config.mak: $(MUSL_STAMP)
@@ -175,7 +199,7 @@ all: toolchain host
 # (make clean keeps them), the builds go to build/TARGET/deps.
 DEPS ?= all
 deps: toolchain
-	@$(B)/bin/graft-deps --target $(TARGET) --cache $(TOP)/$(B)/dl/deps \
+	@$(B)/bin/graft-deps --target $(TARGET) --cache $(TOP)/$(DL)/deps \
 		--work $(TOP)/$(TB)/deps $(DEPS)
 
 # --- tests ------------------------------------------------------------------
@@ -188,6 +212,13 @@ check: check-build
 
 demo: all
 	@examples/demo.sh
+
+# the core suites (make check) on each supported musl version
+.PHONY: check-musl-versions
+check-musl-versions:
+	@for v in $(MUSL_VERSIONS); do \
+		echo "== make check MUSL_VERSION=$$v"; \
+		$(MAKE) --no-print-directory MUSL_VERSION=$$v check || exit 1; done
 
 # --- install ----------------------------------------------------------------
 DEST = $(DESTDIR)$(PREFIX)
@@ -226,7 +257,7 @@ uninstall:
 		$(addprefix $(DEST)/share/man/man8/,$(notdir $(MAN8)))
 
 clean:
-	rm -rf $(filter-out $(B)/dl,$(wildcard $(B)/*))
+	rm -rf $(filter-out $(DL),$(wildcard $(B)/*))
 
 distclean:
 	rm -rf $(B) config.mk

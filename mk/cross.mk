@@ -87,7 +87,7 @@ cross-target-tests: $(CROSS_UNIT_RUN) $(XB)/layout $(XB)/abi_net \
 	$(addprefix $(XB)/e2e/tests/progs/,$(CROSS_PROGS))
 
 $(TB)/cmocka/lib/libcmocka-static.a: tests/cross/build-cmocka.sh | $(B)/share/graft/cmake/$(TARGET).cmake $(SYSROOT)/.graft-headers
-	@tests/cross/build-cmocka.sh $(TOP)/$(B)/share/graft/cmake/$(TARGET).cmake $(B)/dl $(TB)/cmocka
+	@tests/cross/build-cmocka.sh $(TOP)/$(B)/share/graft/cmake/$(TARGET).cmake $(DL) $(TB)/cmocka
 
 $(XB)/libc-unhooked.a $(XB)/unhooked.c: $(SYSROOT)/lib/libc.a tests/cross/unhook-libc.sh
 	@mkdir -p $(XB)

@@ -163,21 +163,31 @@ else
 	fail "musl-gcc is missing (./configure installs musl-tools)"
 fi
 
-# --- the patch set ------------------------------------------------------------------
-mkdir musl && tar xzf "$GRAFT_TOP/build/dl/musl_1.2.3.orig.tar.gz" -C musl --strip-components=1 2>/dev/null
-if [ -f musl/VERSION ]; then
+# --- the patch sets ----------------------------------------------------------------
+# Each supported version's set applies with --fuzz=0 to its pinned tarball
+# (those in build/dl: the configured one always is, the others once a
+# MUSL_VERSION=V build fetched them).
+sed 's/#.*//' "$GRAFT_TOP/musl-patches/VERSIONS" | awk 'NF {print $1, $3}' > versions
+check "musl-patches/VERSIONS lists 1.2.3, 1.2.5 and 1.2.6" \
+	test "$(cut -d' ' -f1 versions | tr '\n' ' ')" = "1.2.3 1.2.5 1.2.6 "
+while read -r v set; do
+	tb=$GRAFT_TOP/build/dl/musl_$v.orig.tar.gz
+	if [ ! -f "$tb" ]; then
+		skip "patch set $set on musl $v (no $tb: make check MUSL_VERSION=$v fetches it)"
+		continue
+	fi
+	check "musl $v tarball has its pinned sha256" "$GRAFT_TOP/scripts/fetch-musl-source" "$v" "$GRAFT_TOP/build/dl"
+	rm -rf musl && mkdir musl && tar xzf "$tb" -C musl --strip-components=1
 	ok=yes
-	for p in "$GRAFT_TOP"/musl-patches/*.patch; do
+	for p in "$GRAFT_TOP"/musl-patches/"$set"/*.patch; do
 		(cd musl && patch -p1 --fuzz=0 -N -s < "$p") >/dev/null 2>&1 || { ok=no; echo "# ${p##*/} failed"; }
 	done
-	check "patches apply to the pinned musl with --fuzz=0" test $ok = yes
-	# Hooks are small: at most 12 added lines in any one musl file.
-	big=$(awk '/^\+\+\+ / {f=$2} /^\+[^+]/ {n[f]++} END {for (f in n) if (n[f] > 12) print f": "n[f]" lines"}' "$GRAFT_TOP"/musl-patches/*.patch)
-	check "no musl file gets more than 12 added lines" test -z "$big"
-	[ -z "$big" ] || echo "$big"
-else
-	skip "patch set check (no pinned musl tarball in build/dl: built --with-musl)"
-fi
+	check "patch set $set applies to musl $v with --fuzz=0" test $ok = yes
+done < versions
+# Hooks are small: at most 12 added lines in any one musl file.
+big=$(awk '/^\+\+\+ / {f=FILENAME": "$2} /^\+[^+]/ {n[f]++} END {for (f in n) if (n[f] > 12) print f": "n[f]" lines"}' "$GRAFT_TOP"/musl-patches/*/*.patch)
+check "no musl file gets more than 12 added lines" test -z "$big"
+[ -z "$big" ] || echo "$big"
 
 # --- install with DESTDIR and PREFIX ---------------------------------------------
 if make -s -C "$GRAFT_TOP" install DESTDIR="$T_TMP/dest" PREFIX=/opt/graft >install.log 2>&1; then
@@ -252,11 +262,13 @@ fi
 
 # --- configure under dash and busybox sh -------------------------------------------
 mkdir cfg && cp -R "$GRAFT_TOP/configure" "$GRAFT_TOP/musl-patches" "$GRAFT_TOP/scripts" cfg/
+# the tarball this build was configured with (a pinned release)
+MUSL_TARBALL=$(sed -n 's/^MUSL_SRC = //p' "$GRAFT_TOP/config.mk")
 for sh in dash "busybox sh"; do
 	if command -v ${sh%% *} >/dev/null; then
 		rm -f cfg/config.mk
 		if (cd cfg && $sh ./configure --no-install --prefix=/opt/x \
-			--with-musl="$GRAFT_TOP/build/dl/musl_1.2.3.orig.tar.gz") >cfg.log 2>&1 &&
+			--with-musl="$MUSL_TARBALL") >cfg.log 2>&1 &&
 		   grep -q '^PREFIX = /opt/x' cfg/config.mk; then
 			pass "configure runs under $sh"
 		else
@@ -270,6 +282,22 @@ done
 check "configure refuses an unknown target with a message" grep -q "unsupported target 'vax-linux-musl'" bad.log
 (cd cfg && sh ./configure --no-install --with-musl=/nonexistent.tar.gz) >bad.log 2>&1
 check "configure names a missing --with-musl" grep -q "no such file" bad.log
-check "configure --help" sh -c "cd cfg && sh ./configure --help | grep -q -- --with-musl"
+check "configure --help" sh -c "cd cfg && sh ./configure --help | grep -q -- --with-musl-version"
+(cd cfg && sh ./configure --no-install --with-musl-version=1.2.4) >bad.log 2>&1
+check "configure refuses an unsupported musl version, naming the supported ones" \
+	grep -q "unsupported musl version '1.2.4' (supported: 1.2.3 1.2.5 1.2.6)" bad.log
+# --with-musl reads the version from the tarball and picks its patch set
+for v in 1.2.3 1.2.6; do
+	tb=$GRAFT_TOP/build/dl/musl_$v.orig.tar.gz
+	[ -f "$tb" ] || { skip "configure --with-musl= on musl $v (no $tb)"; continue; }
+	set_=$(awk -v v=$v '$1 == v {print $3}' "$GRAFT_TOP/musl-patches/VERSIONS")
+	(cd cfg && sh ./configure --no-install --with-musl="$tb") >cfg.log 2>&1
+	check "configure --with-musl= detects musl $v and its patch set $set_" \
+		grep -q "^CONF_MUSL_VERSION = $v\$" cfg/config.mk
+	check "... and writes MUSL_PATCHSET = $set_" grep -q "^MUSL_PATCHSET = $set_\$" cfg/config.mk
+	(cd cfg && sh ./configure --no-install --with-musl="$tb" --with-musl-version=1.2.5) >bad.log 2>&1
+	check "configure refuses --with-musl= of musl $v with --with-musl-version=1.2.5" \
+		grep -q "is musl $v, not --with-musl-version=1.2.5" bad.log
+done
 
 t_done
