@@ -101,6 +101,7 @@ MAN8 =
 -include mk/fuzz.mk
 -include mk/sanitize.mk
 -include mk/stress.mk
+-include mk/shared.mk
 E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/rebuild.sh tests/apps/repro/epoll-before-connect.sh \
 	tests/e2e/demo.sh
 
@@ -110,13 +111,20 @@ MUSL_STAMP = $(MUSL_TREE)/.graft-prepared
 # The graft core compiled into libc (another directory only for experiments).
 GRAFT_CORE = $(TOP)/src/graft
 # Our hooks are compiled with musl's flags; the includes let src/graft reach
-# the protocol and public headers.  -MMD makes header edits rebuild.
-MUSL_CFLAGS = -D__GRAFT_IN_LIBC=1 -I$(TOP)/src/common -I$(TOP)/include -MMD -MP
+# the protocol and public headers.  -MMD makes header edits rebuild; -MF
+# names the file after the object ($@ is left for musl's make to expand),
+# as x.o and x.lo (libc.so's) would both write x.d and lose each other's.
+MUSL_CFLAGS = -D__GRAFT_IN_LIBC=1 -I$(TOP)/src/common -I$(TOP)/include -MMD -MP -MF \$$@.d
 
 # (another MUSL_VERSION: fetched, or its sha256 checked, first)
-$(MUSL_STAMP): $(wildcard $(MUSL_SRC)) $(PATCHES) scripts/prepare-musl config.mk
+$(MUSL_STAMP): $(wildcard $(MUSL_SRC)) $(PATCHES) scripts/prepare-musl config.mk $(TB)/musl.flags
 	$(if $(MUSL_FETCH),@scripts/fetch-musl-source $(MUSL_VERSION) $(TOP)/$(DL))
 	@scripts/prepare-musl "$(MUSL_SRC)" $(MUSL_TREE) $(GRAFT_CORE) $(PATCHES)
+
+# musl's objects do not depend on its config.mak: new flags need a new tree
+$(TB)/musl.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(TARGET_CC) $(MUSL_CFLAGS)' | cmp -s - $@ || echo '$(TARGET_CC) $(MUSL_CFLAGS)' > $@
 
 $(MUSL_TREE)/config.mak: $(MUSL_STAMP)
 	@cd $(MUSL_TREE) && ./configure --prefix=$(TOP)/$(SYSROOT) \
