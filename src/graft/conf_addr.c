@@ -42,13 +42,19 @@ int __graft_parse_port(const char *s, size_t n, uint16_t *port)
 }
 
 /* ADDR:PORT[-PORT] with IPv6 in brackets; with lastcolon (the converter's
- * variable syntax) an IPv6 address may also go bare, split at the last ':'. */
+ * variable syntax) an IPv6 address may also go bare, split at the last ':'.
+ * ADDR "*" is the wildcard of both families: r->ip.family AF_UNSPEC. */
 const char *__graft_parse_ingress(const char *s, struct graft_rule *r, int lastcolon)
 {
-	const char *a = s, *ae, *p, *dash;
+	const char *a = s, *ae = s, *p, *dash;
 	size_t n = strlen(s);
+	int star = s[0] == '*' && s[1] == ':';
 
-	if (*s == '[') {
+	if (star) {
+		memset(&r->ip, 0, sizeof r->ip);
+		r->ip.family = AF_UNSPEC;
+		p = s + 2;
+	} else if (*s == '[') {
 		a = s + 1;
 		ae = strchr(a, ']');
 		if (!ae || ae[1] != ':') return "bad address:port";
@@ -61,7 +67,7 @@ const char *__graft_parse_ingress(const char *s, struct graft_rule *r, int lastc
 		if (memchr(s, ':', ae - s) && !lastcolon)
 			return "IPv6 address needs [brackets] in";
 	}
-	if (__graft_parse_ip(a, ae - a, &r->ip)) return "bad address";
+	if (!star && __graft_parse_ip(a, ae - a, &r->ip)) return "bad address";
 	dash = strchr(p, '-');
 	if (dash) {
 		if (__graft_parse_port(p, dash - p, &r->lo)

@@ -5,7 +5,10 @@
  * other address of its family except loopback ones (such an address cannot
  * exist in a lo-only namespace: the app means the outside world, while a
  * loopback bind means "local only" and is never widened to the host).
- * Exact beats wildcard, then the narrower port range wins.
+ * A "*" rule is both wildcard rules in one: 0.0.0.0 and [::] binds (with
+ * IPV6_V6ONLY on or off: graftd's endpoint decides what the host socket
+ * serves) and non-loopback addresses of either family.  Exact beats a
+ * family's wildcard, which beats "*"; then the narrower port range wins.
  *
  * Egress: longest prefix; 127.0.0.0/8, ::1, 0.0.0.0 and :: stay local
  * unless a rule at least as long says otherwise.  v4-mapped destinations
@@ -65,16 +68,18 @@ const struct graft_rule *__graft_match_in(const struct graft_conf *c, const stru
 
 	for (i = 0; i < c->nin; i++) {
 		const struct graft_rule *r = c->in + i;
-		int score;
-		if (r->ip.family != ip->family || port < r->lo || port > r->hi) continue;
-		if (!memcmp(r->ip.a, ip->a, 16)) {
-			score = 2;
+		int star = r->ip.family == AF_UNSPEC, score;
+		if ((r->ip.family != ip->family && !star) || port < r->lo || port > r->hi) continue;
+		if (!star && !memcmp(r->ip.a, ip->a, 16)) {
+			score = 3;
+		} else if (star && __graft_ip_any(ip)) {
+			score = 1;
 		} else {
 			if (!__graft_ip_any(&r->ip)) continue;
 			/* asked once, and only when a wildcard rule's ports hold */
 			if (wild < 0) wild = !__graft_ip_any(ip) && !__graft_ip_loopback(ip);
 			if (!wild) continue;
-			score = 1;
+			score = star ? 1 : 2;
 		}
 		if (score > bscore || (score == bscore && r->hi - r->lo < best->hi - best->lo)) {
 			best = r;

@@ -30,7 +30,8 @@ _Static_assert(sizeof(struct sockaddr_gr) == 18, "sockaddr_gr layout");
 #define GRAFT_EBROKEN		ENOTRECOVERABLE	/* config is broken: refuse */
 #define GRAFT_EUNREACH		ENETUNREACH	/* graftd cannot be reached */
 
-/* An address as rules see it; v4-mapped IPv6 is stored as AF_INET. */
+/* An address as rules see it; v4-mapped IPv6 is stored as AF_INET.  An
+ * ingress rule's "*" is family AF_UNSPEC: the wildcard of both. */
 struct graft_ip {
 	int family;
 	uint8_t a[16];

@@ -36,7 +36,9 @@ static void msg_num(struct graft_msg *m, unsigned long v)
 static void msg_ip(struct graft_msg *m, const struct graft_ip *ip, int brackets)
 {
 	char t[INET6_ADDRSTRLEN];
-	if (!inet_ntop(ip->family, ip->a, t, sizeof t))
+	if (ip->family == AF_UNSPEC)	/* an ingress rule's "*" */
+		msg_str(m, "*");
+	else if (!inet_ntop(ip->family, ip->a, t, sizeof t))
 		msg_str(m, "?");
 	else if (brackets && ip->family == AF_INET6)
 		__graft_msgf(m, "[%s]", t);

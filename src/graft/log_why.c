@@ -3,6 +3,7 @@
  *   graft: bind 127.0.0.1:6379 kept local: loopback
  * Called only with verbose on: these lines cost nothing otherwise.  The
  * list of such decisions is in docs/core.md ("Why a socket stayed local"). */
+#include <string.h>
 #include <netinet/in.h>
 #include "graft_conf.h"
 #include "graft_log.h"
@@ -12,6 +13,12 @@ static void head(struct graft_msg *m, const char *call, const struct graft_ip *i
 {
 	m->n = 0;
 	__graft_msgf(m, "graft: %s %I:%u kept local: ", call, ip, port);
+}
+
+/* A rule of ip's family, or a "*" one (both) */
+static int fits(const struct graft_rule *r, const struct graft_ip *ip)
+{
+	return r->ip.family == ip->family || r->ip.family == AF_UNSPEC;
 }
 
 /* The ingress rule nearest to a bind none took: one whose range holds
@@ -24,7 +31,7 @@ static const struct graft_rule *near_in(const struct graft_conf *c, const struct
 	for (i = 0; i < c->nin; i++) {
 		const struct graft_rule *r = c->in + i;
 		if (port < r->lo || port > r->hi) continue;
-		if (!best || (r->ip.family == ip->family && best->ip.family != ip->family))
+		if (!best || (fits(r, ip) && !fits(best, ip)))
 			best = r;
 	}
 	return best;
@@ -45,11 +52,14 @@ void __graft_why_bind(const struct graft_conf *c, const struct graft_rule *r,
 	else if (__graft_ip_loopback(ip))
 		/* wildcard rules never widen a loopback bind to the host */
 		__graft_msgf(&m, "loopback");
-	else if (r->ip.family != ip->family)
-		/* [::] is not 0.0.0.0, nor the converse */
-		__graft_msgf(&m, "%R%s", r, 1,
-			r->ip.family == AF_INET ? " is IPv4 only" : " is IPv6 only");
-	else
+	else if (!fits(r, ip)) {
+		/* [::] is not 0.0.0.0, nor the converse: "*" is both */
+		struct graft_rule both = *r;
+		memset(&both.ip, 0, sizeof both.ip);
+		both.ip.family = AF_UNSPEC;
+		__graft_msgf(&m, "%R%s; %R takes both", r, 1,
+			r->ip.family == AF_INET ? " is IPv4 only" : " is IPv6 only", &both, 1);
+	} else
 		__graft_msgf(&m, "%R names another address", r, 1);
 	__graft_log(&m);
 }

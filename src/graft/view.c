@@ -30,6 +30,7 @@ struct view {
 	volatile int ready;
 	int on;				/* 0: "view host", the host socket as it is */
 	int domain;			/* the program's socket family */
+	int hdomain;			/* the host socket's */
 	struct graft_ip host, app;
 	unsigned hport, aport;
 };
@@ -87,30 +88,33 @@ static int count(void)
 	return g_load(&nviews);
 }
 
-/* The newest entry for host address h:port.  A wildcard host socket also
- * covers the specific addresses of the connections it accepts. */
-static const struct view *find(const struct graft_ip *h, unsigned port)
+/* The newest entry for host address h:port of a socket of family dom.  A
+ * wildcard host socket also covers the specific addresses of the
+ * connections it accepts, which have its family: a dual-stack [::]
+ * listener's IPv4 ones (v4-mapped) too, a 0.0.0.0 one's never IPv6, and
+ * the 0.0.0.0 and [::] listeners of one port (nginx's pair) stay apart. */
+static const struct view *find(const struct graft_ip *h, unsigned port, int dom)
 {
 	int i = count();
 	while (i-- > 0) {
 		const struct view *v = views + i;
 		if (!g_load((volatile int *)&v->ready) || v->hport != port) continue;
 		if (__graft_ip_any(&v->host)
-		 ? v->host.family == h->family || v->host.family == AF_INET6
+		 ? v->hdomain == dom
 		 : v->host.family == h->family && !memcmp(v->host.a, h->a, 16))
 			return v;
 	}
 	return 0;
 }
 
-static void add(int on, int domain, const struct graft_ip *h, unsigned hport,
+static void add(int on, int domain, int hdom, const struct graft_ip *h, unsigned hport,
 	const struct graft_ip *a, unsigned aport)
 {
-	const struct view *o = find(h, hport);
+	const struct view *o = find(h, hport, hdom);
 	struct view *v;
 	int i;
 
-	if (o && o->on == on && o->domain == domain && o->aport == aport
+	if (o && o->on == on && o->domain == domain && o->hdomain == hdom && o->aport == aport
 	 && !memcmp(&o->host, h, sizeof *h) && !memcmp(&o->app, a, sizeof *a))
 		return;
 	/* a full table stays full: nviews never passes the maximum */
@@ -121,6 +125,7 @@ static void add(int on, int domain, const struct graft_ip *h, unsigned hport,
 	v = views + i;
 	v->on = on;
 	v->domain = domain;
+	v->hdomain = hdom;
 	v->host = *h;
 	v->hport = hport;
 	v->app = *a;
@@ -139,7 +144,7 @@ void __graft_view_add(int fd, int on, int domain, const struct graft_ip *ip, uns
 	unsigned hport;
 
 	if (g_getsockname(fd, &ss, &sl) || __graft_sa_ip((void *)&ss, sl, &h, &hport)) return;
-	add(on, domain, &h, hport, ip, port ? port : hport);
+	add(on, domain, ss.ss_family, &h, hport, ip, port ? port : hport);
 }
 
 /* The one ingress rule a host socket at h:port can come from: tried with
@@ -155,7 +160,7 @@ static const struct graft_rule *pick(const struct graft_conf *c, const struct gr
 			const struct graft_rule *x = c->in + i;
 			if (x->local) continue;
 			if ((k & 1) && (port < x->lo || port > x->hi)) continue;
-			if ((k & 2) && x->ip.family != h->family) continue;
+			if ((k & 2) && x->ip.family != h->family && x->ip.family != AF_UNSPEC) continue;
 			r = x;
 			n++;
 		}
@@ -167,9 +172,10 @@ static const struct graft_rule *pick(const struct graft_conf *c, const struct gr
 /* A listener of another namespace with no entry: one received from the
  * process that bound it. */
 static const struct view *derive(const struct graft_conf *c, int fd,
-	const struct graft_ip *h, unsigned port)
+	const struct graft_ip *h, unsigned port, int hdom)
 {
 	const struct graft_rule *r;
+	struct graft_ip a;
 	int on = 0, dom = 0;
 	socklen_t l = sizeof on;
 
@@ -178,9 +184,13 @@ static const struct view *derive(const struct graft_conf *c, int fd,
 	l = sizeof dom;
 	if (g_getsockopt_int(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) || dom == AF_GRAFT) return 0;
 	if (!(r = pick(c, h, port))) return 0;
-	add(__graft_view_of(c, r), r->ip.family, h, port, &r->ip,
+	/* a "*" rule: the program's family is the host socket's (graftd
+	 * makes a :: endpoint's socket of the requested family) */
+	a = r->ip;
+	if (a.family == AF_UNSPEC) a.family = dom;
+	add(__graft_view_of(c, r), a.family, hdom, h, port, &a,
 		r->lo == r->hi && r->lo ? r->lo : port);
-	return find(h, port);
+	return find(h, port, hdom);
 }
 
 /* Whether fd is connected (an accepted socket), not a listener or an
@@ -264,7 +274,7 @@ void __graft_view(int fd, struct sockaddr *sa, socklen_t *len, socklen_t cap)
 	unsigned port;
 	const struct view *v;
 	socklen_t n = *len, k = n < cap ? n : cap, w;
-	int f;
+	int f, dom;
 
 	if (n > cap) {
 		/* truncated: ask again for the whole host address */
@@ -273,11 +283,12 @@ void __graft_view(int fd, struct sockaddr *sa, socklen_t *len, socklen_t cap)
 		src = &ss;
 	}
 	if (__graft_sa_ip(src, n, &h, &port)) return;
-	v = find(&h, port);
+	dom = ((const struct sockaddr *)src)->sa_family;
+	v = find(&h, port, dom);
 	if (v ? !v->on : !c->nview) return;
 	/* a lo-only namespace has no other address: skip asking the kernel */
 	f = v && !__graft_ip_any(&h) && !__graft_ip_loopback(&h) ? 1 : foreign(fd);
-	if (!v && f == 1) v = derive(c, fd, &h, port);
+	if (!v && f == 1) v = derive(c, fd, &h, port, dom);
 	if (!v || !v->on || !f) return;
 	n = fill(fd, v, &h, &ss);
 	w = cap < n ? cap : n;

@@ -194,6 +194,9 @@ int		 opt_applies(const struct optrule *, const struct ep_def *, int);
 int		 req_check(const struct ep_def *, const struct graft_req *,
 		    uint16_t *, uint32_t *);
 int		 req_noport(const struct ep_def *, const struct graft_req *);
+int		 ep_dual(const struct ep_def *);
+const struct ep_def *req_ep(const struct ep_def *, const struct graft_req *,
+		    struct ep_def *);
 int		 req_grant(const struct ep_def *, const struct graft_req *,
 		    struct reply *);
 int		 req_grant_as(const struct ep_def *, uid_t,

@@ -101,9 +101,11 @@ dumps_needed(const struct nstable *nt)
 	const struct portrec *r;
 	unsigned i, fam, m = 0;
 
+	/* a dual endpoint's sockets are of either family (req_ep()) */
 	TAILQ_FOREACH(ep, &nt->eps, entry)
 		if (ep->def.dynamic && ep->def.family != AF_UNIX)
-			m |= ep->def.family == AF_INET ? 1 : 2;
+			m |= ep_dual(&ep->def) ? 3 :
+			    ep->def.family == AF_INET ? 1 : 2;
 	for (i = 0; i < nt->ports.n; i++) {
 		r = &nt->ports.rec[i];
 		fam = r->family == AF_INET ? 1 : 2;
@@ -195,9 +197,11 @@ ports_record(struct portset *ps, const struct ep_def *ep,
     const struct graft_req *req, const struct reply *r)
 {
 	struct portrec *p;
+	struct ep_def eff;
 	socklen_t len;
 	unsigned i;
 
+	ep = req_ep(ep, req, &eff);	/* the family the sockets have */
 	for (i = 0; i < r->nfds; i++) {
 		p = &ps->rec[ps->n];
 		len = sizeof(p->cookie);

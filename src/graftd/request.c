@@ -413,6 +413,34 @@ req_noport(const struct ep_def *ep, const struct graft_req *req)
 
 /* ---- making the socket */
 
+/* An ipv6 endpoint at :: : the host's wildcard of both families. */
+int
+ep_dual(const struct ep_def *ep)
+{
+	return ep->family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&ep->addr.v6);
+}
+
+/*
+ * The endpoint as the request's socket is made: a dual one answers a
+ * request for an AF_INET socket with one at 0.0.0.0, same port.  What
+ * it grants is no more than its dual-stack socket would take (IPv4 on
+ * [::] with IPV6_V6ONLY off, which any request may ask for), and the
+ * program's accept() and getpeername() see its own family; a [::] one
+ * with IPV6_V6ONLY on and a 0.0.0.0 one can then share the port, as on a
+ * host (nginx's "listen 80; listen [::]:80").
+ */
+const struct ep_def *
+req_ep(const struct ep_def *ep, const struct graft_req *req,
+    struct ep_def *tmp)
+{
+	if (!ep_dual(ep) || req->family != AF_INET)
+		return ep;
+	*tmp = *ep;
+	tmp->family = AF_INET;
+	memset(&tmp->addr, 0, sizeof(tmp->addr));	/* INADDR_ANY */
+	return tmp;
+}
+
 static int
 apply_opts(int s, const struct ep_def *ep, const struct graft_req *req)
 {
@@ -522,7 +550,7 @@ grant_one(const struct ep_def *ep, uid_t owner, const struct graft_req *req,
     uint16_t port, struct sockaddr_storage *ss, socklen_t *len, int *err,
     uint32_t *reason)
 {
-	int s, rv;
+	int s, rv, off = 0;
 
 	s = owned_socket(ep->family, req->type | SOCK_CLOEXEC, req->protocol,
 	    owner);
@@ -530,6 +558,14 @@ grant_one(const struct ep_def *ep, uid_t owner, const struct graft_req *req,
 		*err = errno;
 		*reason = GRAFT_R_SOCKET;
 		return -1;
+	}
+	/* a dual endpoint's socket is dual-stack unless the request sets
+	 * IPV6_V6ONLY: the kernel's default, not the host's bindv6only */
+	if (ep_dual(ep) && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+	    sizeof(off)) == -1) {
+		rv = errno;
+		*reason = GRAFT_R_SETOPT;
+		goto close;
 	}
 	if ((rv = apply_opts(s, ep, req)) != 0) {
 		*reason = GRAFT_R_SETOPT;
@@ -570,12 +606,14 @@ req_grant_as(const struct ep_def *ep, uid_t owner, const struct graft_req *req,
     struct reply *r)
 {
 	struct sockaddr_storage ss, ss2;
+	struct ep_def eff;
 	socklen_t len = 0, len2;
 	uint32_t reason = GRAFT_R_OK, reason2;
 	uint16_t port;
 	unsigned want = 1;
 	int s, rv = 0, rv2;
 
+	ep = req_ep(ep, req, &eff);
 	if (ep->family == AF_UNIX)
 		owner = (uid_t)-1;
 	if ((rv = req_check(ep, req, &port, &reason)) != 0)

@@ -43,11 +43,11 @@ case_ "redis's bind 127.0.0.1" "graft: bind 127.0.0.1:$P1 kept local: loopback" 
 case_ "bind ::1" "graft: bind [::1]:$P1 kept local: loopback" \
 	"$NET" bind ::1 "$P1"
 case_ "bind [::] with only an 0.0.0.0 rule" \
-	"graft: bind [::]:$P1 kept local: ingress 0.0.0.0:$P1 -> ep-in is IPv4 only" \
+	"graft: bind [::]:$P1 kept local: ingress 0.0.0.0:$P1 -> ep-in is IPv4 only; ingress *:$P1 -> ep-in takes both" \
 	"$NET" bind :: "$P1"
 conf "ingress [::]:$P2 ep-in"
 case_ "bind 0.0.0.0 with only a [::] rule" \
-	"graft: bind 0.0.0.0:$P2 kept local: ingress [::]:$P2 -> ep-in is IPv6 only" \
+	"graft: bind 0.0.0.0:$P2 kept local: ingress [::]:$P2 -> ep-in is IPv6 only; ingress *:$P2 -> ep-in takes both" \
 	"$NET" bind 0.0.0.0 "$P2"
 conf "ingress 192.0.2.1:$P2 ep-in"
 case_ "bind 0.0.0.0 with a rule for another address" \

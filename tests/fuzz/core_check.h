@@ -21,6 +21,29 @@ check_ep(const char *ep)
 		    (unsigned char)ep[i] < 0x7f);
 }
 
+/* A "*" rule: a wildcard bind of each family at its ports finds a rule
+ * covering the port (a family's own rule beats "*"), a "*" one at least
+ * as narrow. */
+static void
+check_star(const struct graft_conf *c, const struct graft_rule *r)
+{
+	static const int fam[2] = { AF_INET, AF_INET6 };
+	const struct graft_rule *w;
+	unsigned k, p;
+
+	for (k = 0; k < 4; k++) {
+		struct graft_ip any;
+
+		memset(&any, 0, sizeof any);
+		any.family = fam[k & 1];
+		p = k & 2 ? r->hi : r->lo;
+		w = __graft_match_in(c, &any, p);
+		FUZZ_CHECK(w != NULL && w->lo <= p && p <= w->hi);
+		if (w->ip.family == AF_UNSPEC)
+			FUZZ_CHECK(w->hi - w->lo <= r->hi - r->lo);
+	}
+}
+
 static void
 check_conf(const struct graft_conf *c)
 {
@@ -42,17 +65,24 @@ check_conf(const struct graft_conf *c)
 	for (i = 0; i < c->nin; i++) {
 		const struct graft_rule *r = c->in + i, *w;
 
-		FUZZ_CHECK(r->ip.family == AF_INET || r->ip.family == AF_INET6);
+		FUZZ_CHECK(r->ip.family == AF_INET || r->ip.family == AF_INET6 ||
+		    r->ip.family == AF_UNSPEC);
 		FUZZ_CHECK(r->lo <= r->hi);
 		check_ep(r->ep);
 		FUZZ_CHECK(r->local == !strcmp(r->ep, "local"));
-		/* a bind to the rule's own address and ports finds a rule
-		 * covering that port, at least as narrow */
-		w = __graft_match_in(c, &r->ip, r->lo);
-		FUZZ_CHECK(w != NULL && w->lo <= r->lo && r->lo <= w->hi);
-		w = __graft_match_in(c, &r->ip, r->hi);
-		FUZZ_CHECK(w != NULL && w->lo <= r->hi && r->hi <= w->hi &&
-		    w->hi - w->lo <= r->hi - r->lo);
+		if (r->ip.family == AF_UNSPEC) {
+			static const uint8_t z[16];
+			FUZZ_CHECK(!memcmp(r->ip.a, z, 16));
+			check_star(c, r);
+		} else {
+			/* a bind to the rule's own address and ports finds a
+			 * rule covering that port, at least as narrow */
+			w = __graft_match_in(c, &r->ip, r->lo);
+			FUZZ_CHECK(w != NULL && w->lo <= r->lo && r->lo <= w->hi);
+			w = __graft_match_in(c, &r->ip, r->hi);
+			FUZZ_CHECK(w != NULL && w->lo <= r->hi && r->hi <= w->hi &&
+			    w->hi - w->lo <= r->hi - r->lo);
+		}
 		m.n = 0;
 		__graft_msgf(&m, "%R", r, 1);
 		FUZZ_CHECK(m.n < sizeof m.b);

@@ -67,6 +67,9 @@ static void t_rules(void **state)
 	expect("ingress [::]:80-90 -> local", "%R", &b, 1);
 	expect("egress 10.0.0.0/8 -> ep-out", "%R", &c, 0);
 	expect("egress fd00::/64 -> x", "%R", &d, 0);
+	a.ip.family = AF_UNSPEC;	/* an ingress rule's "*" */
+	expect("ingress *:8080 -> ep-http", "%R", &a, 1);
+	a.ip.family = AF_INET;
 	expect("at [::]:443.", "at %S.", &s6, (unsigned)sizeof s6);
 	expect("at ?.", "at %S.", &s6, 1u);
 	__graft_msgf(&m, "%R", &b, 1);

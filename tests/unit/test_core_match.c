@@ -78,6 +78,46 @@ static void t_wildcard(void **s)
 	assert_string_equal(in("0.0.0.0", 80), "-");
 }
 
+/* "*" is 0.0.0.0 and [::] in one rule; a family's own rule beats it */
+static void t_star(void **s)
+{
+	(void)s;
+	load("ingress *:80 both\n"
+	     "ingress *:9000-9099 range\n");
+	assert_string_equal(in("0.0.0.0", 80), "both");
+	assert_string_equal(in("::", 80), "both");
+	assert_string_equal(in("::ffff:0.0.0.0", 80), "both");
+	assert_string_equal(in("192.168.1.1", 80), "both");
+	assert_string_equal(in("fd00::1", 80), "both");
+	assert_string_equal(in("::", 9050), "range");
+	/* loopback binds stay local, other ports are not taken */
+	assert_string_equal(in("127.0.0.1", 80), "-");
+	assert_string_equal(in("::1", 80), "-");
+	assert_string_equal(in("0.0.0.0", 81), "-");
+	assert_string_equal(in("::", 81), "-");
+	load("ingress *:80 both\n"
+	     "ingress 0.0.0.0:80 any4\n"
+	     "ingress [fd00::5]:80 exact6\n"
+	     "ingress *:70-90 wide\n"
+	     "ingress 127.0.0.1:80 lo\n");
+	assert_string_equal(in("0.0.0.0", 80), "any4");
+	assert_string_equal(in("10.0.0.1", 80), "any4");
+	assert_string_equal(in("::", 80), "both");
+	assert_string_equal(in("fd00::5", 80), "exact6");
+	assert_string_equal(in("fd00::6", 80), "both");
+	assert_string_equal(in("127.0.0.1", 80), "lo");
+	assert_string_equal(in("::", 85), "wide");
+	assert_string_equal(in("0.0.0.0", 85), "wide");
+	/* an address's own rule beats a narrower "*" range */
+	load("ingress 0.0.0.0:70-90 any4\n"
+	     "ingress *:80 both\n");
+	assert_string_equal(in("0.0.0.0", 80), "any4");
+	assert_string_equal(in("::", 80), "both");
+	/* the explicit wildcards keep their meaning: one family each */
+	load("ingress 0.0.0.0:80 any4\n");
+	assert_string_equal(in("::", 80), "-");
+}
+
 static void t_prefix(void **s)
 {
 	(void)s;
@@ -152,6 +192,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_ports),
 		cmocka_unit_test(t_wildcard),
+		cmocka_unit_test(t_star),
 		cmocka_unit_test(t_prefix),
 		cmocka_unit_test(t_sockaddr),
 	};

@@ -229,6 +229,63 @@ static void t_env(void **s)
 	assert_string_equal(c.err, "graft: GRAFT_INGRESS_CONVERT item 1: overlaps the ingress rule of /etc/graft.conf:1");
 }
 
+/* "*:PORT": both wildcards in one rule, in the file and the variable */
+static void t_star(void **s)
+{
+	(void)s;
+	assert_int_equal(parse("ingress *:80 ep-web\ningress *:9000-9010 ep9 view host\n"
+		"ingress 0.0.0.0:80 ep4\ningress [::]:80 ep6\ningress *:0 eph\n"), 0);
+	assert_int_equal(c.state, GRAFT_CONF_ACTIVE);
+	assert_int_equal(c.nin, 5);
+	assert_int_equal(c.in[0].ip.family, AF_UNSPEC);
+	assert_int_equal(c.in[0].lo, 80);
+	assert_int_equal(c.in[0].hi, 80);
+	assert_string_equal(c.in[0].ep, "ep-web");
+	assert_int_equal(c.in[1].ip.family, AF_UNSPEC);
+	assert_int_equal(c.in[1].lo, 9000);
+	assert_int_equal(c.in[1].hi, 9010);
+	/* port 0 is a rule for port-0 binds, as for any address */
+	assert_int_equal(c.in[4].ip.family, AF_UNSPEC);
+	assert_int_equal(c.in[4].lo, 0);
+	expect_error("ingress *: e\n", "graft: /etc/graft.conf:1: bad port '*:'");
+	expect_error("ingress * e\n", "graft: /etc/graft.conf:1: missing :PORT in '*'");
+	expect_error("ingress **:1 e\n", "graft: /etc/graft.conf:1: bad address '**:1'");
+	expect_error("ingress *:1-0 e\n", "graft: /etc/graft.conf:1: empty port range '*:1-0'");
+	expect_error("ingress *:1- e\n", "graft: /etc/graft.conf:1: bad port range '*:1-'");
+	expect_error("ingress *:65536 e\n", "graft: /etc/graft.conf:1: bad port '*:65536'");
+	expect_error("ingress *:80:81 e\n", "graft: /etc/graft.conf:1: bad port '*:80:81'");
+	expect_error("ingress [*]:80 e\n", "graft: /etc/graft.conf:1: bad address '[*]:80'");
+	expect_error("ingress *.0:80 e\n", "graft: /etc/graft.conf:1: bad address '*.0:80'");
+	expect_error("ingress :80 e\n", "graft: /etc/graft.conf:1: bad address ':80'");
+	expect_error("egress * e\n", "graft: /etc/graft.conf:1: bad prefix '*'");
+	expect_error("egress *:80 e\n", "graft: /etc/graft.conf:1: bad prefix '*:80'");
+	expect_error("host db *\n", "graft: /etc/graft.conf:1: bad address '*'");
+	/* two "*" rules overlap as two rules of one address do */
+	expect_error("ingress *:80-85 a\ningress *:85-90 b\n",
+		"graft: /etc/graft.conf:2: overlaps the ingress rule of /etc/graft.conf:1");
+	expect_error("ingress *:80 a\ningress *:80 b\n",
+		"graft: /etc/graft.conf:2: overlaps the ingress rule of /etc/graft.conf:1");
+	assert_int_equal(parse("ingress *:80-90 a\ningress *:85 b\n"), 0);
+
+	__graft_conf_init(&c);
+	assert_int_equal(__graft_conf_env(&c, "GRAFT_INGRESS_CONVERT",
+		"*:80=ep-web *:9000-9010=ep9"), 0);
+	__graft_conf_finish(&c);
+	assert_int_equal(c.nin, 2);
+	assert_int_equal(c.in[0].ip.family, AF_UNSPEC);
+	assert_int_equal(c.in[1].hi, 9010);
+	assert_string_equal(c.in[1].ep, "ep9");
+	__graft_conf_init(&c);
+	assert_int_equal(__graft_conf_env(&c, "GRAFT_INGRESS_CONVERT", "*:=a"), -1);
+	assert_string_equal(c.err, "graft: GRAFT_INGRESS_CONVERT item 1: bad port '*:'");
+	__graft_conf_init(&c);
+	assert_int_equal(__graft_conf_env(&c, "GRAFT_INGRESS_CONVERT", "**:1=a"), -1);
+	assert_string_equal(c.err, "graft: GRAFT_INGRESS_CONVERT item 1: bad address '**:1'");
+	__graft_conf_init(&c);
+	assert_int_equal(__graft_conf_env(&c, "GRAFT_EGRESS_CONVERT", "*=a"), -1);
+	assert_string_equal(c.err, "graft: GRAFT_EGRESS_CONVERT item 1: bad prefix '*'");
+}
+
 static void t_error_open(void **s)
 {
 	(void)s;
@@ -312,6 +369,7 @@ int main(void)
 		cmocka_unit_test(t_errors),
 		cmocka_unit_test(t_limits),
 		cmocka_unit_test(t_env),
+		cmocka_unit_test(t_star),
 		cmocka_unit_test(t_error_open),
 		cmocka_unit_test(t_secure),
 		cmocka_unit_test(t_sanitised),

@@ -380,6 +380,104 @@ test_grant_inet(void **state)
 	assert_int_equal(rep.rep.reason, GRAFT_R_BIND);
 }
 
+static struct ep_def
+ep6(const char *addr, uint16_t lo, uint16_t hi, int dynamic)
+{
+	struct ep_def ep = ep4("0.0.0.0", lo, hi, dynamic);
+
+	ep.family = AF_INET6;
+	inet_pton(AF_INET6, addr, &ep.addr.v6);
+	return ep;
+}
+
+/* family and port the reply's socket is bound to; V6ONLY in *v6only */
+static int
+bound(const struct reply *rep, uint16_t *port, int *v6only)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss), ol = sizeof(int);
+
+	assert_int_equal(getsockname(rep->fds[0], (struct sockaddr *)&ss,
+	    &len), 0);
+	*port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	*v6only = -1;
+	if (ss.ss_family == AF_INET6)
+		assert_int_equal(getsockopt(rep->fds[0], IPPROTO_IPV6,
+		    IPV6_V6ONLY, v6only, &ol), 0);
+	return ss.ss_family;
+}
+
+/* An ipv6 endpoint at :: is both wildcards: an AF_INET request gets an
+ * AF_INET socket at 0.0.0.0, an AF_INET6 one a dual-stack socket unless
+ * it asks IPV6_V6ONLY; the 0.0.0.0 one and a v6-only [::] one share a
+ * port (nginx's pair), a dual-stack one does not. */
+static void
+test_grant_dual(void **state)
+{
+	struct ep_def ep = ep6("::", 0, 0, 1), tmp, fixed;
+	struct graft_req r = good();
+	struct reply a, b;
+	uint16_t pa, pb;
+	int v6only, s;
+
+	(void)state;
+	if ((s = socket(AF_INET6, SOCK_STREAM, 0)) == -1)
+		skip();
+	close(s);
+	assert_true(ep_dual(&ep));
+	assert_ptr_equal(req_ep(&ep, &r, &tmp), &tmp);
+	assert_int_equal(tmp.family, AF_INET);
+	assert_int_equal(tmp.addr.v4.s_addr, htonl(INADDR_ANY));
+	assert_int_equal(tmp.dynamic, 1);
+	r.family = AF_INET6;
+	assert_ptr_equal(req_ep(&ep, &r, &tmp), &ep);
+	r.family = AF_INET;
+	fixed = ep6("::1", 0, 0, 1);		/* not the wildcard */
+	assert_false(ep_dual(&fixed));
+	assert_ptr_equal(req_ep(&fixed, &r, &tmp), &fixed);
+	fixed = ep4("0.0.0.0", 0, 0, 1);
+	assert_false(ep_dual(&fixed));
+	assert_ptr_equal(req_ep(&fixed, &r, &tmp), &fixed);
+
+	/* AF_INET: 0.0.0.0, a port of its own */
+	assert_int_equal(req_grant(&ep, &r, &a), 0);
+	assert_int_equal(bound(&a, &pa, &v6only), AF_INET);
+	assert_int_equal(a.rep.addrlen, sizeof(struct sockaddr_in));
+	assert_int_not_equal(pa, 0);
+
+	/* at that port, fixed: AF_INET6 asking V6ONLY shares it */
+	fixed = ep6("::", pa, pa, 0);
+	r.family = AF_INET6;
+	r.nopts = 1;
+	r.opts[0] = (struct graft_opt){ IPPROTO_IPV6, IPV6_V6ONLY, 1 };
+	assert_int_equal(req_grant(&fixed, &r, &b), 0);
+	assert_int_equal(bound(&b, &pb, &v6only), AF_INET6);
+	assert_int_equal(pb, pa);
+	assert_int_equal(v6only, 1);
+	close(b.fds[0]);
+	/* without it the socket is dual-stack, so the port is taken */
+	r.nopts = 0;
+	memset(r.opts, 0, sizeof(r.opts));
+	assert_int_equal(req_grant(&fixed, &r, &b), EADDRINUSE);
+	assert_int_equal(b.rep.reason, GRAFT_R_BIND);
+	close(a.fds[0]);
+	assert_int_equal(req_grant(&fixed, &r, &b), 0);
+	assert_int_equal(bound(&b, &pb, &v6only), AF_INET6);
+	assert_int_equal(v6only, 0);
+	/* ...and an AF_INET request then finds 0.0.0.0 taken */
+	r.family = AF_INET;
+	assert_int_equal(req_grant(&fixed, &r, &a), EADDRINUSE);
+	close(b.fds[0]);
+	/* an explicit V6ONLY 0 is the same */
+	r.family = AF_INET6;
+	r.nopts = 1;
+	r.opts[0] = (struct graft_opt){ IPPROTO_IPV6, IPV6_V6ONLY, 0 };
+	assert_int_equal(req_grant(&fixed, &r, &b), 0);
+	assert_int_equal(bound(&b, &pb, &v6only), AF_INET6);
+	assert_int_equal(v6only, 0);
+	close(b.fds[0]);
+}
+
 static void
 test_grant_unix(void **state)
 {
@@ -785,6 +883,7 @@ main(void)
 		cmocka_unit_test(test_opt_applies),
 		cmocka_unit_test(test_port),
 		cmocka_unit_test(test_grant_inet),
+		cmocka_unit_test(test_grant_dual),
 		cmocka_unit_test(test_grant_unix),
 		cmocka_unit_test(test_unix_egress),
 		cmocka_unit_test(test_direction),
