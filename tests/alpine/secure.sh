@@ -89,7 +89,7 @@ nc_case() {
 	_s=$!
 	SECURE=$(secure_of "$_s" "$_p")
 	# listening on the host (grafted) or in the namespace, or gone
-	LOCAL= _i=0
+	LOCAL='' _i=0
 	while [ $_i -lt 50 ] && ! listening "" "$HP" && kill -0 "$_s" 2>/dev/null; do
 		listening "$NS" 8080 && { LOCAL=yes; break; }
 		sleep 0.1; _i=$((_i + 1))
