@@ -7,6 +7,8 @@
 #                   build/musl-V; make check-musl-versions: on each)
 #                   (make check-build: only build it, to run one test
 #                   alone as README.md shows)
+#   make check-alpine   a real Alpine root's own programs on the drop-in
+#                   loader, chroot, runc and qemu-aarch64 (mk/alpine.mk)
 #   make demo       build everything and run the demo
 #   make deps       zlib, OpenSSL, PCRE2, libevent into the sysroot
 #                   (graft-deps; DEPS="zlib openssl" for fewer)
@@ -102,6 +104,7 @@ MAN8 =
 -include mk/sanitize.mk
 -include mk/stress.mk
 -include mk/shared.mk
+-include mk/alpine.mk
 E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/rebuild.sh tests/apps/repro/epoll-before-connect.sh \
 	tests/e2e/demo.sh
 
