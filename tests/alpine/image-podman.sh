@@ -32,7 +32,7 @@ BASE=localhost/graft-test-alpine-$$:base
 IMG=localhost/graft-test-image-$$
 img_cleanup() {
 	podman rm -f -a --filter "ancestor=$IMG" >/dev/null 2>&1
-	podman rmi -f "$IMG" "$IMG-other" "$IMG-ctx" "$BASE" >/dev/null 2>&1
+	podman rmi -f "$IMG" "$IMG-other" "$IMG-ctx" "$IMG-ver" "$BASE" >/dev/null 2>&1
 	t_cleanup
 }
 trap 'img_cleanup' EXIT
@@ -115,6 +115,12 @@ rc=$?
 check "ARG MUSL=$other on a musl $ver image is refused" \
 	sh -c "[ $rc != 0 ] && grep -q 'the image has musl $ver, the drop-in is musl $other' other.log"
 
+# way 2's builder takes the version its first stage reads from the image
+# (the builder itself needs Debian's packages: not built here)
+pbuild -f "$DF" --target musl-version -t "$IMG-ver" "$ctx" >ver.log 2>&1 &&
+prun "$IMG-ver" cat /musl-version >ver.out 2>&1
+check "--target musl-version reads musl $aver from the base image" test "$(cat ver.out)" = "$aver"
+
 # --- what apk does to the swap --------------------------------------------------------
 # A local repository with a musl package one release newer, holding
 # Alpine's own loader (taken from the minirootfs).
@@ -128,20 +134,23 @@ next=${rel%-r*}-r$((${rel##*-r} + 1))
 "$GRAFT_TOP/tests/alpine/image-mkapk.py" stock "repo/$m/musl-$next.apk" "$next" &&
 prun -v "$T_TMP/repo:/repo" "$IMG" sh -c "cd /repo/$m && apk index --allow-untrusted -o APKINDEX.tar.gz *.apk" >index.log 2>&1
 check "a local repository with musl $next (Alpine's loader) made" test -s "repo/$m/APKINDEX.tar.gz"
-# up PIN: apk upgrade from that repository only, then whether the loader is Alpine's again
+prun "$IMG" cat /etc/apk/world >world.out 2>&1
+check "the image pins musl=$rel in /etc/apk/world" grep -qx "musl=$rel" world.out
+# up PIN: apk upgrade from that repository only (PIN empty: without the
+# image's pin), then whether the loader is Alpine's again
 up() {
 	prun -v "$T_TMP/repo:/repo:ro" -v "$T_TMP/stock:/stock:ro" "$IMG" sh -c "
-		[ -z '$1' ] || apk add --no-network 'musl=$rel' >/dev/null 2>&1
+		[ -n '$1' ] || sed -i '/^musl=/d' /etc/apk/world
 		: > /etc/apk/repositories
 		apk upgrade --allow-untrusted -X /repo 2>&1 | grep -v '^WARNING'
 		apk info -v 2>/dev/null | grep '^musl-[0-9]'
 		if cmp -s /lib/ld-musl-$m.so.1 /stock/lib/ld-musl-$m.so.1; then echo loader=alpine; else echo loader=graft; fi"
 }
 up "" >up.out 2>&1
-check "apk upgrade of musl ($rel -> $next) puts Alpine's loader back, silently" \
+check "without the pin, apk upgrade of musl ($rel -> $next) puts Alpine's loader back, silently" \
 	sh -c "grep -q 'Upgrading musl ($rel -> $next)' up.out && grep -qx loader=alpine up.out"
 up pin >pin.out 2>&1
-check "with musl=$rel in /etc/apk/world, apk upgrade keeps the patched loader" \
+check "with the image's pin, apk upgrade keeps musl $rel and the patched loader" \
 	sh -c "grep -qx 'musl-$rel' pin.out && grep -qx loader=graft pin.out"
 [ $T_FAILED = 0 ] || { sed 's/^/# up: /' up.out; sed 's/^/# pin: /' pin.out; }
 exit $T_FAILED
