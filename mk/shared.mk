@@ -52,8 +52,10 @@ dropin: shared $(DROPIN_TAR)
 ifeq ($(CONF_SHARED),yes)
 all: dropin
 endif
-# tests/toolchain/shared.sh compares it with stock musl (make check)
+# tests/toolchain/shared.sh compares it with stock musl (make check);
+# bench/run.sh's loader rows run it
 check-build: dropin
+bench: dropin
 
 # make install: the drop-in as a directory and its tarball, named after the
 # target and the musl version an image must have for it
