@@ -134,7 +134,11 @@ awk '{print $2}' alpine.syms | LC_ALL=C sort -u > alpine.names
 awk '{print $2}' graft.syms | LC_ALL=C sort -u > graft.names
 LC_ALL=C comm -12 imports alpine.names > needed
 LC_ALL=C comm -23 needed graft.names > lacking
-check "every libc symbol Alpine's programs import ($(wc -l < needed)) is exported by the patched loader" \
-	test -s needed -a ! -s lacking
+if [ "$aver" = "$ver" ]; then
+	check "every libc symbol Alpine's programs import ($(wc -l < needed)) is exported by the patched loader" \
+		test -s needed -a ! -s lacking
+else	# a drop-in is for the image's version only (docs/apps.md)
+	skip "Alpine's programs' imports (its musl is $aver, this build's $ver: $(wc -l < lacking) lacking)"
+fi
 sed 's/^/# lacking: /' lacking | head -20
 exit $T_FAILED
