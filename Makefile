@@ -105,7 +105,7 @@ MAN8 =
 -include mk/stress.mk
 -include mk/shared.mk
 -include mk/alpine.mk
-E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/rebuild.sh tests/apps/repro/epoll-before-connect.sh \
+E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/shared.sh tests/toolchain/rebuild.sh tests/apps/repro/epoll-before-connect.sh \
 	tests/e2e/demo.sh
 
 # --- musl: unpack, patch, configure, build, install into the sysroot --------

@@ -10,7 +10,11 @@
 # ping-pong, connect+request+close); HTTP with wrk against nginx, keep-alive
 # and Connection: close, and HTTPS (TLS 1.3) keep-alive; graftd's graft rate; the cost of socket calls no
 # rule matches (bench/unmatched.c: instructions under callgrind and CPU
-# time, per iteration); the size graft-cc adds to a static binary.
+# time, per iteration); the size graft-cc adds to a static binary; and a
+# dynamically linked program (bench/dynstart.c, musl-gcc) on graft's
+# drop-in loader against Alpine's own (the minirootfs in $GRAFT_ALPINE,
+# default ../shared/alpine) and stock musl built like graft's: process
+# start to the first socket call, and socket calls no rule matches.
 # iperf3 and nginx are the graft-cc builds of tests/apps/build-app.sh (built
 # here when build/apps lacks them; nginx links OpenSSL, zlib and PCRE2 from
 # the sysroot), the same binaries on all three paths: with GRAFT=off they
@@ -21,9 +25,11 @@
 # exit, also on failure or Ctrl-C.
 #
 # usage: bench/run.sh [-r RUNS] [-t SECONDS] [-w WORKLOAD,...]
-#   -w: only these of the three-path workloads (stream, rr, crr, iperf_tcp,
-#       iperf_udp, http_ka, http_close, https_ka); the other rows print
-#       "-", and bench/results/latest.* are left as they were
+#   -w: only these workloads: of the three paths (stream, rr, crr,
+#       iperf_tcp, iperf_udp, http_ka, http_close, https_ka; the graftd,
+#       unmatched and size rows come with any of them), and loader (the
+#       dynamically linked program's rows); the other rows print "-", and
+#       bench/results/latest.* are left as they were
 # GRAFT_CC (environment): the graft-cc to build with, default
 # build/bin/graft-cc (graftd and graftctl are always build/bin's).
 set -u
@@ -34,19 +40,22 @@ RUNS=3
 T=3
 ALL_WORKLOADS="stream rr crr iperf_tcp iperf_udp http_ka http_close https_ka"
 WORKLOADS=$ALL_WORKLOADS
+LOADER=1
 usage() { echo "usage: $0 [-r RUNS] [-t SECONDS] [-w WORKLOAD,...]" >&2; exit 2; }
 while getopts r:t:w: o; do
 	case $o in
 	r) RUNS=$OPTARG ;;
 	t) T=$OPTARG ;;
 	w) sel=$(echo "$OPTARG" | tr ',' ' ')
+	   WORKLOADS='' LOADER=0
 	   for w in $sel; do
+		[ "$w" = loader ] && { LOADER=1; continue; }
 		case " $ALL_WORKLOADS " in
-		*" $w "*) ;;
-		*) echo "bench: -w: unknown workload '$w' (one of: $ALL_WORKLOADS)" >&2; exit 2 ;;
+		*" $w "*) WORKLOADS="$WORKLOADS $w" ;;
+		*) echo "bench: -w: unknown workload '$w' (one of: $ALL_WORKLOADS loader)" >&2; exit 2 ;;
 		esac
 	   done
-	   WORKLOADS=$sel ;;
+	   WORKLOADS=${WORKLOADS# } ;;
 	*) usage ;;
 	esac
 done
@@ -96,10 +105,12 @@ wait_port() { # wait_port [NETNS] PORT
 # --- tools and builds ------------------------------------------------------------
 missing=
 need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
-need iptables iptables; need valgrind valgrind; need gnuplot gnuplot-nox
-need musl-gcc musl-tools; need taskset util-linux; need wrk wrk
-need python3 python3; need timeout coreutils; need strip binutils
-need openssl openssl
+need valgrind valgrind; need musl-gcc musl-tools; need taskset util-linux
+need timeout coreutils
+if [ -n "$WORKLOADS" ]; then
+	need iptables iptables; need gnuplot gnuplot-nox; need wrk wrk
+	need python3 python3; need strip binutils; need openssl openssl
+fi
 if [ -n "$missing" ]; then
 	log "installing$missing"
 	export DEBIAN_FRONTEND=noninteractive
@@ -108,6 +119,14 @@ if [ -n "$missing" ]; then
 	{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends $missing >/dev/null; } ||
 		die "could not install$missing"
 fi
+raw=$W/raw.txt
+: > "$raw"
+run=0
+record() { echo "$1 $2 $3 $run" >> "$raw"; }	# METRIC PATH VALUE RUN
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+
+# the three paths and what comes with them (graftd, unmatched, size rows)
+if [ -n "$WORKLOADS" ]; then
 [ -x "$gcc_graft" ] && [ -x "$bin/graftd" ] && [ -x "$bin/graftctl" ] ||
 	die "$gcc_graft, $bin/graftd or $bin/graftctl is missing: run make first"
 # iperf3 and nginx from Debian's source, built with graft-cc: nothing to do
@@ -129,12 +148,6 @@ musl-gcc -static -O2 -o "$W/unm-stock" "$top/bench/unmatched.c" &&
 "$gcc_graft" -O2 -o "$W/unm-graft" "$top/bench/unmatched.c" &&
 musl-gcc -static -O2 -o "$W/httpd-stock" "$top/examples/httpd.c" &&
 "$gcc_graft" -O2 -o "$W/httpd-graft" "$top/examples/httpd.c" || die "build failed"
-
-raw=$W/raw.txt
-: > "$raw"
-run=0
-record() { echo "$1 $2 $3 $run" >> "$raw"; }	# METRIC PATH VALUE RUN
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
 # --- unmatched socket calls ------------------------------------------------------
 # First, and in a namespace of its own: the kernel's share of the loop (a
@@ -421,6 +434,91 @@ done
 size_stock=$(stat -c %s "$W/httpd-stock") size_graft=$(stat -c %s "$W/httpd-graft")
 strip -o "$W/s1" "$W/httpd-stock"; strip -o "$W/s2" "$W/httpd-graft"
 ssize_stock=$(stat -c %s "$W/s1") ssize_graft=$(stat -c %s "$W/s2")
+fi	# the three paths
+
+# --- a dynamically linked program: graft's loader against Alpine's ---------------
+# bench/dynstart.c built with musl-gcc (interpreter /lib/ld-musl-ARCH.so.1)
+# in three copies of the Alpine minirootfs that differ only in that file:
+# Alpine's own (alpine), graft's drop-in (graft), and stock musl of the same
+# version built by tests/lib/stock-musl with graft's compiler and flags
+# (musl: what the core costs, apart from how Alpine compiles musl).
+# Nothing configured: no graft.conf in the copies, an empty environment.
+#   start: a process that makes one socket call and exits, LD_N times per
+#          measurement, by bench/spawn.c chrooted into the copy (the
+#          kernel's exec, the copy's loader, the program); callgrind counts
+#          the same (the loader run as a command)
+#   call:  socket() + close(), LD_T times in one process (CPU time), and
+#          under callgrind (N and 2N iterations)
+# The copies are measured back to back, in an order that turns each run.
+LD_N=1000 LD_T=200000 LD_IR_N=1024
+ld_skip=
+if [ $LOADER = 1 ]; then
+	: "${GRAFT_ALPINE:=$top/../shared/alpine}"
+	ld_target=$(sed -n 's/^CONF_TARGET = //p' "$top/config.mk")
+	ld_arch=$(uname -m)
+	ld_name=ld-musl-$ld_arch.so.1
+	ld_graft=$top/build/$ld_target/dropin/lib/$ld_name
+	ld_rootfs=$(ls "$GRAFT_ALPINE"/alpine-minirootfs-*-"$ld_arch".tar.gz 2>/dev/null | tail -n 1)
+	ld_ver=$(cat "$top/build/$ld_target/musl/VERSION" 2>/dev/null)
+	ld_src=$(sed -n 's/^MUSL_SRC = //p' "$top/config.mk")
+	[ -f "$ld_src" ] || [ -d "$ld_src" ] || ld_src=$top/build/dl/musl_$ld_ver.orig.tar.gz
+	if [ "$ld_target" != "$ld_arch-linux-musl" ]; then ld_skip="the build's target $ld_target is not this machine's"
+	elif [ ! -x "$ld_graft" ]; then ld_skip="no $ld_graft (make dropin)"
+	elif [ -z "$ld_rootfs" ]; then ld_skip="no Alpine minirootfs in $GRAFT_ALPINE (GRAFT_ALPINE=DIR)"
+	elif ! ld_stock=$("$top/tests/lib/stock-musl" "$ld_src" "$top/build/$ld_target/stock-musl" \
+			"$(sed -n 's/^CONF_CC = //p' "$top/config.mk")" 2>"$W/stock-musl.err"); then
+		ld_skip="stock musl $ld_ver does not build: $(tail -n 1 "$W/stock-musl.err")"
+	fi
+	[ -z "$ld_skip" ] || log "loader rows skipped: $ld_skip"
+fi
+if [ $LOADER = 1 ] && [ -z "$ld_skip" ]; then
+	log "a dynamically linked program on graft's loader, Alpine's and stock musl's"
+	musl-gcc -O2 -o "$W/dynstart" "$top/bench/dynstart.c" &&
+	musl-gcc -static -O2 -o "$W/spawn" "$top/bench/spawn.c" || die "build of dynstart/spawn failed"
+	for v in alpine graft musl; do
+		mkdir -p "$W/root-$v" && tar xzf "$ld_rootfs" -C "$W/root-$v" 2>/dev/null &&
+		cp "$W/dynstart" "$W/root-$v/prog" || die "cannot unpack $ld_rootfs"
+	done
+	cp "$ld_graft" "$W/root-graft/lib/$ld_name" && cp "$ld_stock" "$W/root-musl/lib/$ld_name" ||
+		die "cannot copy the loaders"
+	[ -e "$W/root-alpine/etc/graft.conf" ] && die "the minirootfs has /etc/graft.conf"
+	ld_alpine_ver=$("$W/root-alpine/lib/$ld_name" 2>&1 | sed -n 's/^Version //p')
+	# ld VARIANT ARGS...: the program on that copy's loader (as a command)
+	ld() { _v=$1; shift; env -i "$W/root-$_v/lib/$ld_name" "$W/dynstart" "$@"; }
+	ir() { awk '/^(summary|totals):/ {print $2; exit}' "$1"; }
+	for v in alpine graft musl; do
+		ld "$v" || die "dynstart on the $v loader failed"
+		env -i valgrind --tool=callgrind --callgrind-out-file="$W/ld.$v.start" \
+			"$W/root-$v/lib/$ld_name" "$W/dynstart" >/dev/null 2>"$W/cg.err" ||
+			die "valgrind of dynstart ($v): $(tail -n 3 "$W/cg.err")"
+		record ld_start_ir "$v" "$(ir "$W/ld.$v.start")"
+		for n in $LD_IR_N $((2 * LD_IR_N)); do
+			env -i valgrind --tool=callgrind --callgrind-out-file="$W/ld.$v.$n" \
+				"$W/root-$v/lib/$ld_name" "$W/dynstart" $n >/dev/null 2>"$W/cg.err" ||
+				die "valgrind of dynstart $n ($v): $(tail -n 3 "$W/cg.err")"
+			record "ld_call_ir_$n" "$v" "$(ir "$W/ld.$v.$n")"
+		done
+	done
+	LD_RUNS=$((RUNS > 5 ? RUNS : 5))
+	for r in $(seq $LD_RUNS); do
+		run=$r
+		case $((r % 3)) in
+		1) order="alpine graft musl" ;;
+		2) order="graft musl alpine" ;;
+		0) order="musl alpine graft" ;;
+		esac
+		for v in $order; do
+			o=$(taskset -c 1 "$W/spawn" "$W/root-$v" /prog $LD_N 2>&1) || die "spawn ($v): $o"
+			record ld_start_us "$v" "$(echo "$o" | field wall_us_per_run)"
+			record ld_start_cpu_us "$v" "$(echo "$o" | field cpu_us_per_run)"
+			record ld_start_minflt "$v" "$(echo "$o" | field minflt_per_run)"
+			o=$(taskset -c 1 env -i "$(command -v chroot)" "$W/root-$v" /prog -t $LD_T 2>&1) ||
+				die "dynstart -t ($v): $o"
+			record ld_call_ns "$v" "$(echo "$o" | field ns_per_iter)"
+		done
+	done
+fi
+
 
 # --- the table ------------------------------------------------------------------
 median() { # median METRIC PATH
@@ -428,16 +526,18 @@ median() { # median METRIC PATH
 	awk '{v[NR] = $1} END {if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 ratio() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN {if (a == "-" || b == "-" || b == 0) print "-"; else printf f, a / b}'; }
-# ratio_runs METRIC PATH BASE: the median over the runs of PATH/BASE, each
-# run's pair measured back to back
+# ratio_runs METRIC PATH BASE [FORMAT]: the median over the runs of
+# PATH/BASE, each run's pair measured back to back
 ratio_runs() {
 	awk -v m="$1" -v p="$2" -v b="$3" '
 	$1 == m && $2 == p && $3 != "" {v[$4] = $3}
 	$1 == m && $2 == b && $3 != "" {w[$4] = $3}
 	END {for (r in v) if ((r in w) && w[r] != 0) print v[r] / w[r]}' "$raw" | sort -g |
-	awk '{v[NR] = $1} END {if (!NR) print "-"; else printf "%.2f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+	awk -v f="${4:-%.2f}" '{v[NR] = $1} END {if (!NR) print "-"; else printf f "\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 get() { awk -v m="$1" -v p="$2" '$1 == m && $2 == p {print $3; exit}' "$raw"; }
+# ld_per_iter COPY: the same for dynstart's socket() + close()
+ld_per_iter() { awk -v a="$(get "ld_call_ir_$LD_IR_N" "$1")" -v b="$(get "ld_call_ir_$((2 * LD_IR_N))" "$1")" -v n=$LD_IR_N 'BEGIN {printf "%.0f", (b - a) / n}'; }
 # per_iter VARIANT: instructions per loop iteration, (Ir(2N) - Ir(N)) / N
 per_iter() { awk -v a="$(get "unm_ir_$UNM_N" "$1")" -v b="$(get "unm_ir_$((2 * UNM_N))" "$1")" -v n=$UNM_N 'BEGIN {printf "%.0f", (b - a) / n}'; }
 
@@ -448,6 +548,7 @@ table=$W/table.md
 {
 	echo "graft benchmark, $stamp: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)), $(uname -r), median of $RUNS runs of ${T}s"
 	echo
+	if [ -n "$WORKLOADS" ]; then
 	echo "iperf3 $iperf_ver and nginx $nginx_ver: the graft-cc builds (build/apps), the same binaries on all three paths (GRAFT=off on host and nat; the iperf3 client is that binary with GRAFT=off); netbench: its graft-cc build everywhere (GRAFT=off but for the graft server and the grafted CRR client); wrk $(wrk -v 2>&1 | sed -n '1s/^wrk \([^ ]*\).*/\1/p') on the host: 1 thread, 16 connections; HTTPS: TLS 1.3, nginx with OpenSSL $ngx_ssl (the sysroot's), wrk with the host's."
 	echo
 	echo "Columns host, nat, graft: medians. Ratios: the median of each run's ratio, the paths of a workload being measured back to back."
@@ -494,16 +595,51 @@ table=$W/table.md
 	echo "| --- | ---: | ---: | ---: |"
 	echo "| bytes | $size_stock | $size_graft | $((size_graft - size_stock)) |"
 	echo "| bytes, stripped | $ssize_stock | $ssize_graft | $((ssize_graft - ssize_stock)) |"
+	fi	# the three paths
+	if [ $LOADER = 1 ] && [ -n "$ld_skip" ]; then
+		echo
+		echo "A dynamically linked program on graft's loader: not measured ($ld_skip)."
+	elif [ $LOADER = 1 ]; then
+		echo
+		echo "| a dynamically linked program (musl-gcc), nothing configured | Alpine's loader | graft's | graft/Alpine | stock musl, graft's flags | graft/stock |"
+		echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+		ld_row() { # LABEL A G M GA GM
+			echo "| $1 | $2 | $3 | $5 | $4 | $6 |"
+		}
+		for k in ld_start_ir:"start to first socket: instructions (callgrind)" \
+			 ld_start_cpu_us:"start to first socket: CPU time, µs" \
+			 ld_start_us:"start to first socket: wall time, µs" \
+			 ld_start_minflt:"start to first socket: minor page faults" \
+			 ld_call_ir:"socket() + close(), unmatched: instructions (callgrind)" \
+			 ld_call_ns:"socket() + close(), unmatched: CPU time, ns"; do
+			m=${k%%:*} label=${k#*:}
+			case $m in
+			*_ir)
+				if [ $m = ld_call_ir ]; then
+					a=$(ld_per_iter alpine) g=$(ld_per_iter graft) u=$(ld_per_iter musl)
+				else
+					a=$(get $m alpine) g=$(get $m graft) u=$(get $m musl)
+				fi
+				ld_row "$label" "$a" "$g" "$u" "$(ratio "$g" "$a" %.3f)" "$(ratio "$g" "$u" %.3f)" ;;
+			*)
+				ld_row "$label" "$(median $m alpine)" "$(median $m graft)" "$(median $m musl)" \
+					"$(ratio_runs $m graft alpine %.3f)" "$(ratio_runs $m graft musl %.3f)" ;;
+			esac
+		done
+		echo
+		echo "bench/dynstart.c in three copies of ${ld_rootfs##*/} (Alpine's loader: musl $ld_alpine_ver) that differ only in /lib/$ld_name: Alpine's, graft's drop-in (musl $ld_ver) and stock musl $ld_ver built with graft's compiler and flags (tests/lib/stock-musl). Start: bench/spawn.c chrooted into the copy runs the program $LD_N times (one socket call each, empty environment, no graft.conf); CPU time and page faults are the children's. Instructions: user space, the loader run as a command under callgrind; per call (count for $((2 * LD_IR_N)) - count for $LD_IR_N) / $LD_IR_N. Call CPU time: $LD_T iterations after 64. Times: medians of $LD_RUNS runs; their ratios the median of each run's ratio, the copies measured back to back."
+	fi
 } > "$table"
 cat "$table"
 cp "$table" "$out/$stamp.md"
 cp "$raw" "$out/$stamp.raw"
 # latest.* only from a run of every workload
 full=0
-[ "$WORKLOADS" = "$ALL_WORKLOADS" ] && full=1
+[ "$WORKLOADS" = "$ALL_WORKLOADS" ] && [ $LOADER = 1 ] && full=1
 [ $full = 1 ] && cp "$table" "$out/latest.md"
 
 # --- the plot ---------------------------------------------------------------------
+if [ -n "$WORKLOADS" ]; then
 for k in iperf3_mbps iperf3_udp_mbps stream_mbps rr_tps crr_cps http_ka_rps http_close_rps https_ka_rps; do
 	echo "$k $(ratio_runs $k graft host) $(ratio_runs $k graft nat)"
 done | sed 's/ - / 0 /g; s/ -$/ 0/' > "$W/plot.dat"
@@ -522,5 +658,6 @@ set grid ytics
 set xtics ("iperf3\nTCP" 0, "iperf3\nUDP" 1, "TCP stream\n(netbench)" 2, "TCP\nping-pong" 3, "connect+req\n+close" 4, "HTTP (nginx)\nkeep-alive" 5, "HTTP (nginx)\nConnection: close" 6, "HTTPS (nginx)\nkeep-alive" 7)
 plot "$W/plot.dat" using 2 title "graft / host", "" using 3 title "graft / nat", 1 with lines lt 0 notitle
 EOF
+fi
 if [ $full = 1 ]; then log "results: bench/results/$stamp.md (latest.md, latest.png)"
 else log "results: bench/results/$stamp.md (a partial run: latest.* left as they were)"; fi

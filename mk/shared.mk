@@ -52,3 +52,22 @@ dropin: shared $(DROPIN_TAR)
 ifeq ($(CONF_SHARED),yes)
 all: dropin
 endif
+# tests/toolchain/shared.sh compares it with stock musl (make check);
+# bench/run.sh's loader rows run it
+check-build: dropin
+bench: dropin
+
+# make install: the drop-in as a directory and its tarball, named after the
+# target and the musl version an image must have for it
+DROPIN_DEST = $(DEST)/share/graft/dropin/$(TARGET)-musl$(MUSL_VERSION)
+.PHONY: install-dropin uninstall-dropin
+install-dropin: dropin
+	rm -rf $(DROPIN_DEST)
+	mkdir -p $(DROPIN_DEST)
+	cp -R $(DROPIN)/lib $(DROPIN_DEST)/lib
+	cp $(DROPIN_TAR) $(DROPIN_DEST)/$(notdir $(DROPIN_TAR))
+install: install-dropin
+uninstall-dropin:
+	rm -rf $(DROPIN_DEST)
+	-rmdir $(DEST)/share/graft/dropin 2>/dev/null
+uninstall: uninstall-dropin

@@ -25,12 +25,15 @@
 /* none: not loaded yet: no rule, and the defaults (an AF_GRAFT call
  * still asks the default broker, never an empty, abstract name).  Set
  * under the lock before the first try, not initialised data: the struct
- * is 21 KiB, nearly all zero, and would sit in every program's file. */
+ * is 21 KiB, nearly all zero, and would sit in every program's file
+ * (nor cleared: it is zero, and only its first page is written). */
 static struct graft_conf conf, none;
 int __graft_on = GRAFT_ON_CONF;
 static volatile int ready, lock[1], told;
 /* the monotonic second of the next try; nonzero: none is set */
 static volatile int retry_at;
+/* conf was written by a load (also one a forked child inherits half done) */
+static int dirty;
 
 static const char *env(const struct graft_conf *c, const char *name)
 {
@@ -88,7 +91,12 @@ static long load(struct graft_conf *c)
 	const char *v, *path;
 	long e;
 
-	__graft_conf_init(c);
+	/* conf is zero (bss) until a load writes it: clearing 21 KiB that
+	 * are zero would fault its pages in at every process's first socket
+	 * call, the bulk of what the core added to a process's start */
+	if (dirty) __graft_conf_init(c);
+	else __graft_conf_defaults(c);
+	dirty = 1;
 	c->secure = g_secure();
 	v = env(c, "GRAFT");
 	if (v && !strcmp(v, "off")) {
@@ -126,7 +134,8 @@ static void try_load(void)
 {
 	long e;
 
-	if (!retry_at) __graft_conf_init(&none);
+	/* only ever the defaults: none needs no clearing */
+	if (!retry_at) __graft_conf_defaults(&none);
 	if ((e = load(&conf))) {
 		later(&conf, e);
 		g_store(&retry_at, g_monosec() + 1);

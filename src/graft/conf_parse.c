@@ -21,6 +21,12 @@
 void __graft_conf_init(struct graft_conf *c)
 {
 	memset(c, 0, sizeof *c);
+	__graft_conf_defaults(c);
+}
+
+/* the nonzero defaults, on a struct known to be zero */
+void __graft_conf_defaults(struct graft_conf *c)
+{
 	c->file = GRAFT_DEFAULT_CONF;
 	memcpy(c->broker, GRAFT_DEFAULT_BROKER, sizeof GRAFT_DEFAULT_BROKER);
 	c->egress_batch = GRAFT_EGRESS_BATCH;

@@ -87,6 +87,7 @@ struct graft_conf {
 
 /* conf_parse.c, conf_env.c, conf_addr.c: pure parsing */
 hidden void __graft_conf_init(struct graft_conf *);
+hidden void __graft_conf_defaults(struct graft_conf *);
 hidden int __graft_conf_parse(struct graft_conf *, const char *file, const char *buf, size_t len);
 hidden int __graft_conf_env(struct graft_conf *, const char *var, const char *val);
 hidden void __graft_conf_finish(struct graft_conf *);

@@ -206,10 +206,22 @@ if make -s -C "$GRAFT_TOP" install DESTDIR="$T_TMP/dest" PREFIX=/opt/graft >inst
 	check "graft-deps and graft-deps(1) installed" test -x "$I/bin/graft-deps" -a -f "$I/share/man/man1/graft-deps.1"
 	check "installed graft-deps finds the installed graft-cc and its sysroot" \
 		sh -c "'$I/bin/graft-deps' --list | grep -q '^zlib ' && '$I/bin/graft-deps' --target nosuch-linux-musl --list 2>&1 | grep -q 'no graft-cc at $I/bin/nosuch-linux-musl-graft-cc'"
+	# the drop-in for Alpine images (docs/apps.md): the directory to copy
+	# over /lib and its tarball, named after target and musl version
+	dv=$(sed -n 's/^CONF_MUSL_VERSION = //p' "$GRAFT_TOP/config.mk")
+	D=$I/share/graft/dropin/$GRAFT_TARGET-musl$dv
+	ld=$(cd "$GRAFT_TOP/build/$GRAFT_TARGET/dropin/lib" 2>/dev/null && ls ld-musl-*.so.1)
+	check "the drop-in installed in share/graft/dropin/$GRAFT_TARGET-musl$dv: $ld, the build's" \
+		cmp -s "$D/lib/$ld" "$GRAFT_TOP/build/$GRAFT_TARGET/dropin/lib/$ld"
+	check "the drop-in's libc.musl link and tarball installed" \
+		sh -c "test -L '$D'/lib/libc.musl-*.so.1 && tar tzf '$D/graft-dropin-$GRAFT_TARGET-musl$dv.tar.gz' | grep -qx 'lib/$ld'"
 	# musl's own make, run by ours, must not take DESTDIR from the command
 	# line: it would install the sysroot under DESTDIR/<build path>
 	check "make install writes nothing outside DESTDIR/PREFIX" \
 		test "$(ls -A "$T_TMP/dest")" = opt -a "$(ls -A "$T_TMP/dest/opt")" = graft
+	make -s -C "$GRAFT_TOP" uninstall DESTDIR="$T_TMP/dest" PREFIX=/opt/graft >uninstall.log 2>&1
+	check "make uninstall removes the drop-in, graft-cc and the sysroot" \
+		test ! -e "$I/share/graft/dropin" -a ! -e "$I/bin/graft-cc" -a ! -e "$I/lib/graft/$GRAFT_TARGET"
 else
 	fail "make install DESTDIR= PREFIX="; cat install.log
 fi
