@@ -19,8 +19,12 @@ GRAFT_ALPINE ?= $(TOP)/../shared/alpine
 ALPINE_TESTS := $(sort $(wildcard tests/alpine/*.sh))
 ALPINE_CROSS ?= aarch64-linux-musl
 
-.PHONY: check-alpine alpine-cross-dropins
-alpine-cross-dropins:
+.PHONY: check-alpine alpine-cross-dropins alpine-deps
+alpine-deps:
+	@tests/alpine/deps.sh
+	@$(if $(filter-out $(TARGET),$(ALPINE_CROSS)),scripts/cross-deps $(filter-out $(TARGET),$(ALPINE_CROSS)) || true)
+
+alpine-cross-dropins: alpine-deps
 	@$(foreach t,$(filter-out $(TARGET),$(ALPINE_CROSS)), \
 	if command -v $(gnu.$(t))-gcc >/dev/null 2>&1; then \
 		$(MAKE) --no-print-directory TARGET=$(t) toolchain dropin || exit 1; \
@@ -28,7 +32,7 @@ alpine-cross-dropins:
 		echo "check-alpine: $(gnu.$(t))-gcc is not installed: no $(t) drop-in (make cross-deps CROSS_TARGETS=$(t))"; \
 	fi;) true
 
-check-alpine: all dropin alpine-cross-dropins
+check-alpine: all dropin alpine-deps alpine-cross-dropins
 	@GRAFT_TOP=$(TOP) GRAFT_BUILD=$(TOP)/$(B) GRAFT_BIN=$(TOP)/$(B)/bin \
 	GRAFT_CC=$(TOP)/$(GRAFT_CC) GRAFT_TARGET=$(TARGET) GRAFT_ALPINE=$(GRAFT_ALPINE) \
 		tests/run-tests.sh $(foreach t,$(ALPINE_TESTS),-e $(t))

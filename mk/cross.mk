@@ -84,7 +84,12 @@ cross-target: toolchain
 CROSS_UNIT_RUN = $(addprefix $(XB)/run/test_core_,$(CROSS_CORE_UNIT))
 CROSS_PROGS = $(patsubst tests/progs/%.c,%,$(wildcard tests/progs/*.c))
 cross-target-tests: $(CROSS_UNIT_RUN) $(XB)/layout $(XB)/abi_net \
-	$(addprefix $(XB)/e2e/tests/progs/,$(CROSS_PROGS))
+	$(addprefix $(XB)/e2e/tests/progs/,$(CROSS_PROGS)) $(XB)/e2e/tests/graft-request
+
+# graftd's raw client (host code, no libc of ours), as the e2e tests find it
+$(XB)/e2e/tests/graft-request: $(B)/tests/graft-request
+	@mkdir -p $(@D)
+	@ln -sf $(TOP)/$< $@
 
 $(TB)/cmocka/lib/libcmocka-static.a: tests/cross/build-cmocka.sh | $(B)/share/graft/cmake/$(TARGET).cmake $(SYSROOT)/.graft-headers
 	@tests/cross/build-cmocka.sh $(TOP)/$(B)/share/graft/cmake/$(TARGET).cmake $(DL) $(TB)/cmocka

@@ -5,9 +5,13 @@
 # certificate).  Nothing to do when all are there.  Never fails: a test
 # whose tool is still missing prints SKIP with the reason (and the build of
 # an app needs only make and gcc, which ./configure installed).
+# With arguments CMD:PACKAGE..., only those (tests/alpine/deps.sh).
 set -u
 missing=
 need() { command -v "$1" >/dev/null 2>&1 || case " $missing " in *" $2 "*) ;; *) missing="$missing $2" ;; esac; }
+if [ $# -gt 0 ]; then
+	for a; do need "${a%%:*}" "${a#*:}"; done
+else
 need runc runc
 need crun crun
 need iperf3 iperf3
@@ -28,6 +32,7 @@ need apt-get apt
 perl -MIPC::Cmd -MFile::Copy -e 1 2>/dev/null || missing="$missing perl"
 # glibc's libz.a: graft-deps.sh checks that graft-cc never takes it
 ls /usr/lib/*/libz.a >/dev/null 2>&1 || missing="$missing zlib1g-dev"
+fi
 [ -n "$missing" ] || exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 	echo "deps: missing:$missing (install them: apt-get install$missing)" >&2
