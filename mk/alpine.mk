@@ -16,7 +16,7 @@
 # gcc is installed; without it, the aarch64 test skips, saying why.
 
 GRAFT_ALPINE ?= $(TOP)/../shared/alpine
-ALPINE_TESTS := $(sort $(wildcard tests/alpine/*.sh))
+ALPINE_TESTS := $(filter-out tests/alpine/deps.sh,$(sort $(wildcard tests/alpine/*.sh)))
 ALPINE_CROSS ?= aarch64-linux-musl
 
 .PHONY: check-alpine alpine-cross-dropins alpine-deps

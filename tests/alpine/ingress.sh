@@ -4,11 +4,10 @@
 # lo, serves a host client through graftd: IPv4 and IPv6 clients.
 #
 # busybox nc binds [::]:8080 with IPV6_V6ONLY off (a dual-stack wildcard
-# bind, as nginx `listen [::]:80`).  What grafts it today is an [::] rule
-# on an IPv6 endpoint at [::] of the host, which the host's kernel makes
-# dual-stack too (net.ipv6.bindv6only=0).  The rule `ingress *:8080 EP`
-# (any wildcard the program binds; issue 15, branch dual-stack) is checked
-# apart, marked: it FAILs until that branch is merged.
+# bind, as nginx `listen [::]:80`).  An [::] rule on an ipv6 endpoint at ::
+# grafts it (graftd makes that socket dual-stack); so does the documented
+# rule for any wildcard, `ingress *:8080 EP` (graft.conf(5), "Dual-stack
+# wildcard binds").
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/alpine.inc"
 
@@ -83,10 +82,7 @@ fi
 stop
 
 # 3. the dual-stack rule: one rule for whatever wildcard the program binds.
-#    MARKED: needs the graft.conf rule `ingress *:PORT EP` of branch
-#    dual-stack (issue 15, item 4); until that is merged this FAILs (today's
-#    parser refuses the line and nc's bind fails).
-DS="[dual-stack rule 'ingress *:8080', branch dual-stack: FAILs until merged]"
+DS="rule 'ingress *:8080':"
 for fam in 4 6; do
 	[ $fam = 6 ] && [ -z "$V6" ] && { skip "$DS IPv6 client (no ::1 / bindv6only)"; continue; }
 	serve "$DROP" star$fam "ingress *:8080 ep6"

@@ -98,9 +98,8 @@ else
 	fail "runc, drop-in root: the nc container: $(cat "$T_TMP/err")"
 fi
 
-# 1b. the same with the dual-stack rule.  MARKED: needs `ingress *:PORT EP`
-# of branch dual-stack (issue 15, item 4): FAILs until that is merged.
-DS="[dual-stack rule 'ingress *:8080', branch dual-stack: FAILs until merged]"
+# 1b. the same with the dual-stack rule `ingress *:PORT EP`.
+DS="rule 'ingress *:8080':"
 printf 'broker /run/graft/graftd.sock\ningress *:8080 ep6\n' >"$T_TMP/star.conf"
 TOK=$(token star)
 if CONF=$T_TMP/star.conf container star "$DROP" /usr/bin/nc -lk -p 8080 -e /bin/sh -c "read l; echo $TOK \$l" >"$T_TMP/err" 2>&1; then
