@@ -8,9 +8,11 @@
 
 #include "graft_proto.h"
 
+/* arrays, not pointers: in the libc a table of pointers is 32 relocations
+ * every dynamically linked process's loader applies at start */
 struct graft_reason {
-	const char	*key;
-	const char	*text;
+	const char	key[12];
+	const char	text[56];
 };
 
 /* a reason from a newer graftd */

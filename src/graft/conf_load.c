@@ -27,7 +27,9 @@
  * under the lock before the first try, not initialised data: the struct
  * is 21 KiB, nearly all zero, and would sit in every program's file
  * (nor cleared: it is zero, and only its first page is written). */
-static struct graft_conf conf, none;
+__attribute__((__common__)) hidden struct graft_conf __graft_conf_main, __graft_conf_none;
+#define conf __graft_conf_main
+#define none __graft_conf_none
 int __graft_on = GRAFT_ON_CONF;
 static volatile int ready, lock[1], told;
 /* the monotonic second of the next try; nonzero: none is set */
@@ -37,7 +39,17 @@ static int dirty;
 
 static const char *env(const struct graft_conf *c, const char *name)
 {
-	return c->secure ? 0 : getenv(name);
+	return c->secure || !c->env ? 0 : getenv(name);
+}
+
+/* Whether any GRAFT* variable is set: one pass over the environment
+ * instead of a getenv() scan per name in the common case of none. */
+static int graft_env(void)
+{
+	extern char **__environ;
+	for (char **e = __environ; e && *e; e++)
+		if (!strncmp(*e, "GRAFT", 5)) return 1;
+	return 0;
 }
 
 /* GRAFT_CONF=/dev/null: an empty configuration.  Only that device: any
@@ -98,6 +110,7 @@ static long load(struct graft_conf *c)
 	else __graft_conf_defaults(c);
 	dirty = 1;
 	c->secure = g_secure();
+	c->env = !c->secure && graft_env();
 	v = env(c, "GRAFT");
 	if (v && !strcmp(v, "off")) {
 		c->off = 1;
@@ -134,9 +147,10 @@ static void try_load(void)
 {
 	long e;
 
-	/* only ever the defaults: none needs no clearing */
-	if (!retry_at) __graft_conf_defaults(&none);
 	if ((e = load(&conf))) {
+		/* only ever the defaults, written before retry_at lets a
+		 * caller see none (a load that succeeds never touches it) */
+		if (!retry_at) __graft_conf_defaults(&none);
 		later(&conf, e);
 		g_store(&retry_at, g_monosec() + 1);
 		return;

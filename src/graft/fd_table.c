@@ -27,8 +27,8 @@
 #define l1 __graft_fd_l1
 #define find __graft_fd_slot
 
-void *volatile l1[L1_SIZE];
-volatile unsigned char __graft_fd_low[GRAFT_FD_LOW];
+__attribute__((__common__)) void *volatile l1[L1_SIZE];
+__attribute__((__common__)) volatile unsigned char __graft_fd_low[GRAFT_FD_LOW];
 
 /* A slot's "used" word, mirrored for a low fd (under the slot's lock) */
 static void set(int fd, struct slot *s, int v)

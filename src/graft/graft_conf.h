@@ -70,6 +70,7 @@ struct graft_conf {
 	int fallback;		/* "fallback local": graftd unreachable -> local */
 	int off;		/* GRAFT=off: stock musl, AF_GRAFT included */
 	int secure;		/* AT_SECURE: no GRAFT* variable, no token echoed */
+	int env;		/* some GRAFT* variable is set (not secure) */
 	int provider;		/* GRAFT_PROV_* */
 	int egress_batch;	/* "egress-batch": sockets per graftd request, 0 off */
 	int view;		/* GRAFT_VIEW_PROGRAM (default) or _HOST */

@@ -4,6 +4,7 @@
 #define GRAFT_FD_H
 
 #include "graft_sys.h"
+#include "graft_hooks.h"	/* __graft_on */
 #include "graft_proto.h"
 #include "graft.h"		/* AF_GRAFT */
 
@@ -92,10 +93,13 @@ G_HOT struct graft_fdslot *__graft_fd_slot(int fd)
 	return c + (u & ((1u << GRAFT_FD_L3BITS) - 1));
 }
 
-/* fd's "used" word, without the lock */
+/* fd's "used" word, without the lock.  Nothing before the first fd is
+ * recorded (GRAFT_ON_FDS): the table's pages stay untouched, and a
+ * dynamically linked program's loader closing its files costs no fault. */
 G_HOT int __graft_fd_bits(int fd)
 {
 	struct graft_fdslot *s;
+	if (!(__graft_on & GRAFT_ON_FDS)) return 0;
 	if ((unsigned)fd < GRAFT_FD_LOW) return __graft_fd_low[fd];
 	s = __graft_fd_slot(fd);
 	return s ? s->used : 0;

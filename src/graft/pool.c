@@ -70,7 +70,8 @@ struct pool {
 };
 
 static volatile int klock[1];
-static struct pool pools[NKEYS];
+__attribute__((__common__)) hidden struct pool __graft_pools[NKEYS];
+#define pools __graft_pools
 static struct pool *last;	/* the key of the latest egress graft */
 static unsigned streak;		/* grafts in a row to it */
 static unsigned char noinos;	/* graftd predates GRAFT_F_INOS */

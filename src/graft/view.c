@@ -37,7 +37,8 @@ struct view {
 
 /* Entries are appended, never changed once ready: lookups take no lock
  * (getsockname is async-signal-safe); the newest entry wins. */
-static struct view views[GRAFT_MAX_VIEWS];
+__attribute__((__common__)) hidden struct view __graft_views[GRAFT_MAX_VIEWS];
+#define views __graft_views
 static volatile int nviews, anyon;
 static uint64_t own_cookie;		/* our namespace's, once own_known is 1 */
 static volatile int own_known;		/* -1: the kernel cannot tell (< 5.14);
