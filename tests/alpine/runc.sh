@@ -5,6 +5,8 @@
 # capability (examples/oci/mkbundle.sh's config), served to host clients:
 #   - with the drop-in loader, Alpine's own busybox `nc -lk -e` (a
 #     persistent server forking a program per connection): IPv4 and IPv6;
+#     busybox wget fetching from a host server through an egress rule; apk
+#     printing what it prints in the stock root;
 #   - in the stock Alpine root, static graft-cc programs: examples/httpd.c,
 #     and nginx when tests/apps/build-app.sh has built it (make check-apps)
 #     in this build tree.
@@ -40,8 +42,8 @@ trap 'rt_cleanup' EXIT
 echo "socket-owner :65534" >"$T_TMP/graftd.conf"
 start_graftd -f "$T_TMP/graftd.conf" || { fail "alpine-runc: starting graftd"; exit 1; }
 SOCKDIR=${GRAFTD_SOCK%/*}
-_b=$(port_base 4)
-P1=$_b P2=$((_b + 1)) P3=$((_b + 2)) P4=$((_b + 3))
+_b=$(port_base 5)
+P1=$_b P2=$((_b + 1)) P3=$((_b + 2)) P4=$((_b + 3)) P5=$((_b + 4))
 "$GRAFT_CC" -O2 -o "$T_TMP/httpd" "$GRAFT_TOP/examples/httpd.c" ||
 	{ fail "alpine-runc: building examples/httpd.c with graft-cc"; exit 1; }
 printf 'broker /run/graft/graftd.sock\ningress [::]:8080 ep6\ningress 0.0.0.0:8080 ep4\n' >"$T_TMP/graft.conf"
@@ -69,6 +71,8 @@ PY
 	PID=$(runc state "$CID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
 }
 start() { runc start "$CID" >>"$T_TMP/$1.ctr" 2>&1; }
+# stopped: the container's process has exited (at most 10 s)
+stopped() { wait_for sh -c "runc state $CID 2>/dev/null | grep -q '\"stopped\"'"; }
 only_lo() {
 	[ "$(nsenter -t "$1" -n ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')" = "lo " ] &&
 		[ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]
@@ -116,6 +120,49 @@ if CONF=$T_TMP/star.conf container star "$DROP" /usr/bin/nc -lk -p 8080 -e /bin/
 else
 	fail "$DS runc, drop-in root: the container: $(cat "$T_TMP/err")"
 fi
+
+# 1c. busybox wget on the drop-in loader, egress to a server on the host's
+#     127.0.0.2; the same in the stock root reaches nothing
+W=$T_TMP/www
+mkdir -p "$W"
+WTOK=$(token wget)
+echo "$WTOK" >"$W/token"
+bg python3 -m http.server --bind 127.0.0.2 --directory "$W" "$P5" >"$T_TMP/http.log" 2>&1
+printf 'broker /run/graft/graftd.sock\negress 127.0.0.2/32 ep-out\n' >"$T_TMP/egress.conf"
+if ! wait_for listening "" "$P5"; then
+	fail "runc: python3 http.server did not start: $(cat "$T_TMP/http.log")"
+else
+	for r in drop stock; do
+		[ $r = drop ] && root=$DROP || root=$STOCK
+		if CONF=$T_TMP/egress.conf container wget-$r "$root" /usr/bin/wget -q -T 5 -O - "http://127.0.0.2:$P5/token" >"$T_TMP/err" 2>&1; then
+			graftctl add ep-out type ipv4 addr 0.0.0.0 port dynamic netns "$PID" >/dev/null
+			start wget-$r
+			stopped
+		else
+			fail "runc: the wget container ($r): $(cat "$T_TMP/err")"
+		fi
+	done
+	out=$(grep -v '^$' "$T_TMP/wget-drop.ctr" | tr '\n' ' ')
+	check "runc, drop-in root: busybox wget fetches from the host's server through 'egress 127.0.0.2/32' ($out)" \
+		[ "$out" = "$WTOK " ]
+	check "runc, stock root: the same wget reaches nothing ($(tr '\n' ' ' <"$T_TMP/wget-stock.ctr"))" \
+		test -z "$(grep -x "$WTOK" "$T_TMP/wget-stock.ctr")"
+fi
+
+# 1d. apk in the container prints what it prints on Alpine's own loader
+for r in drop stock; do
+	[ $r = drop ] && root=$DROP || root=$STOCK
+	if container apk-$r "$root" /bin/sh -c 'apk --version; apk info -v; apk info -L busybox' >"$T_TMP/err" 2>&1; then
+		start apk-$r
+		stopped
+	else
+		fail "runc: the apk container ($r): $(cat "$T_TMP/err")"
+	fi
+done
+check "runc: apk --version, apk info -v, apk info -L busybox: the same on both loaders ($(wc -l <"$T_TMP/apk-drop.ctr") lines)" \
+	cmp -s "$T_TMP/apk-drop.ctr" "$T_TMP/apk-stock.ctr"
+check "runc: ... and apk did print its version" grep -q '^apk-tools ' "$T_TMP/apk-drop.ctr"
+cmp -s "$T_TMP/apk-drop.ctr" "$T_TMP/apk-stock.ctr" || diff "$T_TMP/apk-stock.ctr" "$T_TMP/apk-drop.ctr" | head -10 | sed 's/^/# /'
 
 # 2. a static graft-cc httpd in the stock Alpine root (no drop-in needed)
 if container httpd "$STOCK" /httpd -p 8080 >"$T_TMP/err" 2>&1; then
