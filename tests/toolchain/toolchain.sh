@@ -208,11 +208,12 @@ if make -s -C "$GRAFT_TOP" install DESTDIR="$T_TMP/dest" PREFIX=/opt/graft >inst
 		sh -c "'$I/bin/graft-deps' --list | grep -q '^zlib ' && '$I/bin/graft-deps' --target nosuch-linux-musl --list 2>&1 | grep -q 'no graft-cc at $I/bin/nosuch-linux-musl-graft-cc'"
 	# the drop-in for Alpine images (docs/apps.md): the directory to copy
 	# over /lib and its tarball, named after target and musl version
-	dv=$(sed -n 's/^CONF_MUSL_VERSION = //p' "$GRAFT_TOP/config.mk")
+	# (this build's musl: make check MUSL_VERSION=V tests build/musl-V)
+	dv=$(cat "$GRAFT_BUILD/$GRAFT_TARGET/musl/VERSION")
 	D=$I/share/graft/dropin/$GRAFT_TARGET-musl$dv
-	ld=$(cd "$GRAFT_TOP/build/$GRAFT_TARGET/dropin/lib" 2>/dev/null && ls ld-musl-*.so.1)
+	ld=$(cd "$GRAFT_BUILD/$GRAFT_TARGET/dropin/lib" 2>/dev/null && ls ld-musl-*.so.1)
 	check "the drop-in installed in share/graft/dropin/$GRAFT_TARGET-musl$dv: $ld, the build's" \
-		cmp -s "$D/lib/$ld" "$GRAFT_TOP/build/$GRAFT_TARGET/dropin/lib/$ld"
+		cmp -s "$D/lib/$ld" "$GRAFT_BUILD/$GRAFT_TARGET/dropin/lib/$ld"
 	check "the drop-in's libc.musl link and tarball installed" \
 		sh -c "test -L '$D'/lib/libc.musl-*.so.1 && tar tzf '$D/graft-dropin-$GRAFT_TARGET-musl$dv.tar.gz' | grep -qx 'lib/$ld'"
 	# musl's own make, run by ours, must not take DESTDIR from the command
