@@ -232,9 +232,9 @@ static void settle(int lost)
  * emptied by __graft_pool_forked). */
 void __graft_broker_forked(void)
 {
-	lock[0] = 0;
-	posted = 0;
-	inherited = bfd >= 0;
+	g_tlock_reset(lock);
+	if (posted) posted = 0;
+	if (inherited != (bfd >= 0)) inherited = bfd >= 0;
 }
 
 /* Check the connection, opening it when needed; under the lock. */

@@ -172,7 +172,7 @@ static int due(void)
  * loading; if so the child loads again (load() starts from scratch). */
 void __graft_conf_forked(void)
 {
-	lock[0] = 0;
+	if (lock[0]) lock[0] = 0;	/* written only if held: see hook_fork.c */
 }
 
 /* The configuration, or the empty one while it cannot be read.  Safe in

@@ -238,16 +238,19 @@ void __graft_fd_unlock(int fd)
 }
 
 /* In a forked child (hook_fork.c): parents' threads may have held slot
- * locks; a slot caught mid-update is better than a child that hangs. */
-void __graft_fd_forked(void)
+ * locks; a slot caught mid-update is better than a child that hangs.  The
+ * fork generation frees them (graft_sys.h): nothing to do, but when its
+ * count wrapped, once in 256 generations, clear the held ones. */
+void __graft_fd_forked(int wrapped)
 {
 	unsigned i, j, k;
+	if (!wrapped || !(__graft_on & GRAFT_ON_FDS)) return;
 	for (i = 0; i < L1_SIZE; i++) {
 		void *volatile *l2 = l1[i];
 		if (!l2) continue;
 		for (j = 0; j < L2_SIZE; j++) {
 			struct slot *c = l2[j];
-			if (c) for (k = 0; k < L3_SIZE; k++) c[k].lock[0] = 0;
+			if (c) for (k = 0; k < L3_SIZE; k++) g_tlock_reset(c[k].lock);
 		}
 	}
 }

@@ -8,6 +8,7 @@
 hidden void __graft_pool_forked(void);
 hidden void __graft_broker_forked(void);
 hidden void __graft_conf_forked(void);
-hidden void __graft_fd_forked(void);
+hidden void __graft_fd_forked(int);
+hidden int __graft_tlock_forked(void);
 
 #endif

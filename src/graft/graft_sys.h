@@ -261,13 +261,30 @@ static inline void g_restorecancel(int cs) { pthread_setcancelstate(cs, 0); }
  * thread calls another: that caller gets -EDEADLK at once instead of
  * waiting for itself or entering the half-updated state.  A real
  * compare-and-swap also single-threaded, where musl's LOCK does nothing
- * and a handler would walk straight in. */
+ * and a handler would walk straight in.
+ *
+ * A held word also carries the fork generation it was taken in (bits
+ * 22..29; a tid fits in 22 bits, Linux's PID_MAX_LIMIT): a forked child
+ * bumps __graft_tlock_gen (hook_fork.c) and a word of an older generation
+ * is a lock some thread of a parent held at the fork, free for the
+ * taking.  So a fork writes no lock: it costs nothing however many locks
+ * (fd slots) there are.  Every 256th generation, when the count wraps, the
+ * child clears the held words of the older ones (__graft_tlock_wrapped). */
 #define G_TLOCK_WAIT	0x40000000
+#define G_TLOCK_GEN	0x3fc00000
+#define G_TLOCK_GEN1	0x00400000
+extern hidden int __graft_tlock_gen;
 hidden int __graft_tlock_wait(volatile int *, int, int);
 static inline int g_tlock(volatile int *l)
 {
-	int me = g_tid(), v = g_cas(l, 0, me);
+	int me = g_tid() | __graft_tlock_gen, v = g_cas(l, 0, me);
 	return v ? __graft_tlock_wait(l, me, v) : 0;
+}
+/* In a forked child: a lock word left held by the parent, cleared only
+ * when it was (written only then: a fork touches no page it need not). */
+static inline void g_tlock_reset(volatile int *l)
+{
+	if (*l) *l = 0;
 }
 static inline void g_tunlock(volatile int *l)
 {

@@ -75,6 +75,9 @@ __attribute__((__common__)) hidden struct pool __graft_pools[NKEYS];
 static struct pool *last;	/* the key of the latest egress graft */
 static unsigned streak;		/* grafts in a row to it */
 static unsigned char noinos;	/* graftd predates GRAFT_F_INOS */
+/* a key was ever set: before, no pool has spares or a lock to reset, and
+ * a forked child leaves pools[] unread (its pages, untouched, stay so) */
+static unsigned char any;
 
 static int mine(const struct spare *sp)
 {
@@ -92,18 +95,20 @@ static void drain(struct pool *p)
 }
 
 /* In a forked child (hook_fork.c): single threaded, so the locks, which
- * a parent's thread may have held, are reset rather than taken. */
+ * a parent's thread may have held, are reset rather than taken; only
+ * what is set is written (a fork touches no page it need not). */
 void __graft_pool_forked(void)
 {
 	unsigned i;
-	klock[0] = 0;
+	g_tlock_reset(klock);
+	if (!any) return;
 	for (i = 0; i < NKEYS; i++) {
-		pools[i].lock[0] = 0;
-		pools[i].posted = 0;
+		g_tlock_reset(pools[i].lock);
+		if (pools[i].posted) pools[i].posted = 0;
 		drain(pools + i);
 	}
-	last = 0;
-	streak = 0;
+	if (last) last = 0;
+	if (streak) streak = 0;
 }
 
 static int nobatch(const struct pool *p)
@@ -179,6 +184,7 @@ static struct pool *find(const struct graft_req *q, int *fresh)
 		p->type = q->type;
 		p->protocol = q->protocol;
 		memcpy(p->ep, q->epname, sizeof p->ep);
+		if (!any) any = 1;
 		p->used = 1;
 		*fresh = 1;
 	}

@@ -5,12 +5,16 @@
 #include <setjmp.h>
 #include <string.h>
 #include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <cmocka.h>
 #include <sys/epoll.h>
 #include "graft_fd.h"
 #include "graft_broker.h"
+#include "graft_hooks.h"
 
 static struct graft_fdstate mk(uint64_t ino)
 {
@@ -241,6 +245,64 @@ static void t_req(void **s)
 	assert_memory_equal(&q.opts[4], &zero, sizeof zero);
 }
 
+/* A parent's thread holds a slot's lock (mid-update) when another forks:
+ * the child, where that thread does not exist, must not wait for it, also
+ * after 256 generations of forks (the generation's count wraps). */
+static pthread_mutex_t held_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t held_cv = PTHREAD_COND_INITIALIZER;
+static int held;
+
+static void *holder(void *arg)
+{
+	struct graft_fdstate *st = __graft_fd_lock(*(int *)arg, 0);
+	pthread_mutex_lock(&held_mu);
+	held = st ? 1 : -1;
+	pthread_cond_broadcast(&held_cv);
+	while (held != 2) pthread_cond_wait(&held_cv, &held_mu);
+	pthread_mutex_unlock(&held_mu);
+	if (st) __graft_fd_unlock(*(int *)arg);
+	return 0;
+}
+
+static int child_gets(int fd, int forks)
+{
+	struct graft_fdstate got;
+	int i, status;
+	pid_t pid = fork();
+	if (!pid) {
+		alarm(2);	/* a deadlock ends in SIGALRM */
+		for (i = 0; i < forks; i++) __graft_fork_child();	/* what _Fork calls */
+		_exit(!(__graft_fd_get(fd, &got) && got.ino == 77));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void t_fork_held(void **s)
+{
+	struct graft_fdstate st = mk(77);
+	static int fd = 300;
+	pthread_t t;
+	(void)s;
+	assert_int_equal(__graft_fd_put(fd, &st), 0);
+	pthread_create(&t, 0, holder, &fd);
+	pthread_mutex_lock(&held_mu);
+	while (!held) pthread_cond_wait(&held_cv, &held_mu);
+	pthread_mutex_unlock(&held_mu);
+	assert_int_equal(held, 1);
+	assert_int_equal(child_gets(fd, 1), 0);
+	assert_int_equal(child_gets(fd, 256), 0);
+	assert_int_equal(child_gets(fd, 300), 0);
+	/* without a fork, the lock is the holder's: no child sees it free */
+	assert_int_equal(child_gets(fd, 0), 128 + SIGALRM);
+	pthread_mutex_lock(&held_mu);
+	held = 2;
+	pthread_cond_broadcast(&held_cv);
+	pthread_mutex_unlock(&held_mu);
+	pthread_join(t, 0);
+	__graft_fd_forget(fd, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +312,7 @@ int main(void)
 		cmocka_unit_test(t_epoll),
 		cmocka_unit_test(t_threads),
 		cmocka_unit_test(t_req),
+		cmocka_unit_test(t_fork_held),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }
