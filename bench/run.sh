@@ -14,7 +14,10 @@
 # dynamically linked program (bench/dynstart.c, musl-gcc) on graft's
 # drop-in loader against Alpine's own (the minirootfs in $GRAFT_ALPINE,
 # default ../shared/alpine) and stock musl built like graft's: process
-# start to the first socket call, and socket calls no rule matches.
+# start to the first socket call, and socket calls no rule matches; and
+# the cost of fork() (bench/forkserve.c, a fork-per-connection server on
+# loopback, and tests/progs/fork_cost.c, fork+_exit+waitpid) built with
+# graft-cc against musl-gcc -static, nothing configured.
 # iperf3 and nginx are the graft-cc builds of tests/apps/build-app.sh (built
 # here when build/apps lacks them; nginx links OpenSSL, zlib and PCRE2 from
 # the sysroot), the same binaries on all three paths: with GRAFT=off they
@@ -28,7 +31,8 @@
 #   -w: only these workloads: of the three paths (stream, rr, crr,
 #       iperf_tcp, iperf_udp, http_ka, http_close, https_ka; the graftd,
 #       unmatched and size rows come with any of them), and loader (the
-#       dynamically linked program's rows); the other rows print "-", and
+#       dynamically linked program's rows), and fork (the fork rows); the
+#       other rows print "-", and
 #       bench/results/latest.* are left as they were
 # GRAFT_CC (environment): the graft-cc to build with, default
 # build/bin/graft-cc (graftd and graftctl are always build/bin's).
@@ -41,18 +45,20 @@ T=3
 ALL_WORKLOADS="stream rr crr iperf_tcp iperf_udp http_ka http_close https_ka"
 WORKLOADS=$ALL_WORKLOADS
 LOADER=1
+FORK=1
 usage() { echo "usage: $0 [-r RUNS] [-t SECONDS] [-w WORKLOAD,...]" >&2; exit 2; }
 while getopts r:t:w: o; do
 	case $o in
 	r) RUNS=$OPTARG ;;
 	t) T=$OPTARG ;;
 	w) sel=$(echo "$OPTARG" | tr ',' ' ')
-	   WORKLOADS='' LOADER=0
+	   WORKLOADS='' LOADER=0 FORK=0
 	   for w in $sel; do
 		[ "$w" = loader ] && { LOADER=1; continue; }
+		[ "$w" = fork ] && { FORK=1; continue; }
 		case " $ALL_WORKLOADS " in
 		*" $w "*) WORKLOADS="$WORKLOADS $w" ;;
-		*) echo "bench: -w: unknown workload '$w' (one of: $ALL_WORKLOADS loader)" >&2; exit 2 ;;
+		*) echo "bench: -w: unknown workload '$w' (one of: $ALL_WORKLOADS loader fork)" >&2; exit 2 ;;
 		esac
 	   done
 	   WORKLOADS=${WORKLOADS# } ;;
@@ -519,6 +525,37 @@ if [ $LOADER = 1 ] && [ -z "$ld_skip" ]; then
 	done
 fi
 
+# --- fork(): graft-cc against musl-gcc, nothing configured -------------------------
+# A forked child must cost the same with graft (hook_fork.c): no namespace,
+# no graftd, GRAFT_CONF=/dev/null for both builds, on one CPU.
+#   serve: bench/forkserve.c, FK_N connections from a client process, each
+#          served by a child forked for it: connections/s, the server's and
+#          its children's CPU time and minor faults per connection
+#   fork:  tests/progs/fork_cost.c, FK_F times fork+_exit+waitpid: time per
+#          fork, a child's minor faults (median) up to its first instruction
+# The two builds run back to back, in an order that turns each run.
+FK_N=3000 FK_F=5000
+if [ $FORK = 1 ]; then
+	log "fork: a fork-per-connection server and a fork loop, graft-cc and musl-gcc"
+	musl-gcc -static -O2 -o "$W/forkserve.musl" "$top/bench/forkserve.c" &&
+	"$gcc_graft" -O2 -o "$W/forkserve.graft" "$top/bench/forkserve.c" &&
+	musl-gcc -static -O2 -o "$W/fork_cost.musl" "$top/tests/progs/fork_cost.c" &&
+	"$gcc_graft" -O2 -o "$W/fork_cost.graft" "$top/tests/progs/fork_cost.c" || die "build of forkserve/fork_cost failed"
+	FK_RUNS=$((RUNS > 7 ? RUNS : 7))
+	for r in $(seq $FK_RUNS); do
+		run=$r
+		case $((r % 2)) in 1) order="musl graft" ;; 0) order="graft musl" ;; esac
+		for v in $order; do
+			o=$(GRAFT_CONF=/dev/null taskset -c 1 "$W/forkserve.$v" $FK_N 2>&1) || die "forkserve ($v): $o"
+			record fk_cps "$v" "$(echo "$o" | field conn_per_s)"
+			record fk_cpu_us "$v" "$(echo "$o" | field cpu_us_per_conn)"
+			record fk_minflt "$v" "$(echo "$o" | field minflt_per_conn)"
+			o=$(GRAFT_CONF=/dev/null taskset -c 1 "$W/fork_cost.$v" $FK_F 2>&1) || die "fork_cost ($v): $o"
+			record fk_fork_us "$v" "$(echo "$o" | awk '{printf "%.1f", $1 / 1000}')"
+			record fk_fork_minflt "$v" "$(echo "$o" | awk '{print $2}')"
+		done
+	done
+fi
 
 # --- the table ------------------------------------------------------------------
 median() { # median METRIC PATH
@@ -629,13 +666,28 @@ table=$W/table.md
 		echo
 		echo "bench/dynstart.c in three copies of ${ld_rootfs##*/} (Alpine's loader: musl $ld_alpine_ver) that differ only in /lib/$ld_name: Alpine's, graft's drop-in (musl $ld_ver) and stock musl $ld_ver built with graft's compiler and flags (tests/lib/stock-musl). Start: bench/spawn.c chrooted into the copy runs the program $LD_N times (one socket call each, empty environment, no graft.conf); CPU time and page faults are the children's. Instructions: user space, the loader run as a command under callgrind; per call (count for $((2 * LD_IR_N)) - count for $LD_IR_N) / $LD_IR_N. Call CPU time: $LD_T iterations after 64. Times: medians of $LD_RUNS runs; their ratios the median of each run's ratio, the copies measured back to back."
 	fi
+	if [ $FORK = 1 ]; then
+		echo
+		echo "| fork(), nothing configured | musl-gcc | graft-cc | graft/musl |"
+		echo "| --- | ---: | ---: | ---: |"
+		for k in fk_cps:"fork-per-connection server, connections/s" \
+			 fk_cpu_us:"fork-per-connection server, CPU time per connection, µs" \
+			 fk_minflt:"fork-per-connection server, minor faults per connection" \
+			 fk_fork_us:"fork + _exit + waitpid, µs" \
+			 fk_fork_minflt:"a forked child's minor faults to its first instruction"; do
+			m=${k%%:*} label=${k#*:}
+			echo "| $label | $(median $m musl) | $(median $m graft) | $(ratio_runs $m graft musl %.3f) |"
+		done
+		echo
+		echo "bench/forkserve.c: $FK_N connections over 127.0.0.1 from a client process, each answered by a child the server forks for it; CPU time and faults: the server's and its connection children's. tests/progs/fork_cost.c: $FK_F forks. Static builds (musl-gcc -static; musl-gcc is the host's musl), GRAFT_CONF=/dev/null, on CPU 1. Medians of $FK_RUNS runs; ratios the median of each run's ratio, the builds measured back to back."
+	fi
 } > "$table"
 cat "$table"
 cp "$table" "$out/$stamp.md"
 cp "$raw" "$out/$stamp.raw"
 # latest.* only from a run of every workload
 full=0
-[ "$WORKLOADS" = "$ALL_WORKLOADS" ] && [ $LOADER = 1 ] && full=1
+[ "$WORKLOADS" = "$ALL_WORKLOADS" ] && [ $LOADER = 1 ] && [ $FORK = 1 ] && full=1
 [ $full = 1 ] && cp "$table" "$out/latest.md"
 
 # --- the plot ---------------------------------------------------------------------
