@@ -10,7 +10,15 @@
  * with one load (graft_fd.h's __graft_fd_bits).  A
  * signal handler whose thread holds a slot's lock (it interrupted an update
  * of that very fd) finds the slot owned by itself: it neither waits nor
- * looks; its call acts as if the fd were not recorded (docs/core.md). */
+ * looks; its call acts as if the fd were not recorded (docs/core.md).
+ *
+ * A fork costs nothing here (docs/performance.md): a forked child neither
+ * reads the table nor writes any slot.  A slot's lock held by a parent's
+ * thread at the fork is freed by the fork generation its lock word carries
+ * (g_tlock, graft_sys.h), bumped in the child; only when that 8-bit count
+ * wraps, once in 256 nested forks, does the child walk the table and clear
+ * the held words (__graft_fd_forked).  Keep it so: nothing here may need a
+ * child to visit every slot, or even every chunk. */
 #include <string.h>
 #include <sys/epoll.h>
 #include "graft_fd.h"
