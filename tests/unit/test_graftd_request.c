@@ -737,7 +737,7 @@ test_batch_validate(void **state)
 	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
 	r.flags = GRAFT_F_INGRESS | GRAFT_F_INOS;
 	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
-	r.flags = GRAFT_F_EGRESS | GRAFT_F_BATCH | 0x20;
+	r.flags = GRAFT_F_EGRESS | GRAFT_F_BATCH | 0x40;
 	r.port = 4;
 	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
 }
