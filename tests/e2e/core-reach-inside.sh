@@ -77,4 +77,10 @@ conf "ingress 0.0.0.0:8082 ep-out" verbose
 out=$(in_ns "$NET" connect 127.0.0.1 8082 2>"$T_TMP/c7.err")
 check "egress-only endpoint: graftd refuses, the connect stays local ($out; $(grep '^graft:' "$T_TMP/c7.err"))" \
 	grep -q "stays local: graftd: direction not allowed" "$T_TMP/c7.err"
+
+# 8. an endpoint not in the namespace's table: refused, the connect stays local
+conf "ingress 0.0.0.0:8083 ep-none" verbose
+out=$(in_ns "$NET" connect 127.0.0.1 8083 2>"$T_TMP/c8.err")
+check "endpoint not in the table: graftd refuses, local ECONNREFUSED ($out; $(grep '^graft:' "$T_TMP/c8.err" | tail -1))" \
+	sh -c '[ "$1" = "errno 111" ] && grep -q "stays local: graftd: no such endpoint" "$2"' - "$out" "$T_TMP/c8.err"
 t_done
