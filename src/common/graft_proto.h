@@ -12,10 +12,11 @@
  * in the same record, ino[] cut to rep.nfds entries: the client learns the
  * sockets' identities without an fstat() each (a graftd that predates it
  * refuses the flag as malformed, too).
- * GRAFT_F_REACH asks for a host stream socket graftd has connected to an
- * ingress endpoint's own address (its wildcard as loopback) and port, so
- * that a program reaches a listener grafted from its own namespace; the
- * reply's addr is that destination.  An older graftd refuses the flag as
+ * GRAFT_F_REACH asks for a host stream socket whose connect() graftd has
+ * started to an ingress endpoint's own address (its wildcard as loopback)
+ * and port, so that a program reaches a listener grafted from its own
+ * namespace; the reply's addr is that destination, which the client
+ * connect()s to again to learn the outcome.  An older graftd refuses the flag as
  * malformed: the client then stays local, as before.
  * docs/protocol.md is the prose version of this file; keep them together. */
 #ifndef GRAFT_PROTO_H
@@ -40,7 +41,7 @@
 #define GRAFT_F_PORT     0x4u	/* req.port is the port the app asked for */
 #define GRAFT_F_BATCH    0x8u	/* egress only: req.port sockets at once, 1..MAXBATCH */
 #define GRAFT_F_INOS     0x10u	/* with GRAFT_F_BATCH: a graft_inos after the reply */
-#define GRAFT_F_REACH    0x20u	/* with GRAFT_F_PORT only: a stream socket connected
+#define GRAFT_F_REACH    0x20u	/* with GRAFT_F_PORT only: a stream socket connecting
 				 * to ingress endpoint epname's own listener */
 #define GRAFT_F_ALL      0x3fu
 

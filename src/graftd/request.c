@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -546,24 +545,22 @@ inet_setup(int s, const struct ep_def *ep, const struct graft_req *req,
 	return 0;
 }
 
-/* How long graftd waits for a reach connect(): the listener is on this
- * host, so it answers at once unless its backlog is full. */
-#define REACH_WAIT_MS	100
-
 /*
- * GRAFT_F_REACH: a stream socket of owner, connected by graftd to the
- * endpoint's listener (req_check_reach() says where), handed out only
- * once connected; a refused or timed out connect() is the reply's error.
+ * GRAFT_F_REACH: a stream socket of owner whose connect() graftd starts
+ * itself to the endpoint's listener (req_check_reach() says where),
+ * without waiting: a full backlog cannot stall graftd.  The client calls
+ * connect() again with the reply's address, so the program sees the
+ * kernel's result (0, EINPROGRESS, ECONNREFUSED...) as for any connect().
+ * Only a connect() that fails at once is the reply's error.
  */
 int
 req_reach_as(const struct ep_def *ep, uid_t owner, const struct graft_req *req,
     struct reply *r)
 {
 	struct sockaddr_storage ss;
-	struct pollfd pfd;
-	socklen_t len = 0, elen = sizeof(int);
+	socklen_t len = 0;
 	uint32_t reason = GRAFT_R_OK;
-	int s, rv, err = 0, fl;
+	int s, rv, fl;
 
 	if ((rv = req_check_reach(ep, req, &ss, &len, &reason)) != 0)
 		goto refuse;
@@ -578,22 +575,11 @@ req_reach_as(const struct ep_def *ep, uid_t owner, const struct graft_req *req,
 		reason = GRAFT_R_SETOPT;
 		goto close;
 	}
-	reason = GRAFT_R_CONNECT;
-	if (connect(s, (struct sockaddr *)&ss, len) == -1) {
-		if (errno != EINPROGRESS) {
-			rv = errno;
-			goto close;
-		}
-		pfd.fd = s;
-		pfd.events = POLLOUT;
-		if ((rv = poll(&pfd, 1, REACH_WAIT_MS)) <= 0) {
-			rv = rv == 0 ? ETIMEDOUT : errno;
-			goto close;
-		}
-		if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &elen) == -1)
-			err = errno;
-		if ((rv = err) != 0)
-			goto close;
+	if (connect(s, (struct sockaddr *)&ss, len) == -1 &&
+	    errno != EINPROGRESS) {
+		rv = errno;
+		reason = GRAFT_R_CONNECT;
+		goto close;
 	}
 	/* the client sets O_NONBLOCK again if the program's socket has it */
 	if ((fl = fcntl(s, F_GETFL)) == -1 ||

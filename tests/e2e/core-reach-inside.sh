@@ -54,8 +54,11 @@ fi
 # 5. no listener on the host endpoint: the connect is refused, with a line
 out=$(in_ns "$NET" connect 127.0.0.1 8080 2>"$T_TMP/c5.err")
 check "grafted port with nobody listening: ECONNREFUSED ($out)" [ "$out" = "errno 111" ]
-check "verbose says graftd's connect was refused ($(grep '^graft:' "$T_TMP/c5.err"))" \
-	grep -q "^graft: .*connect to port 8080, the grafted listener: " "$T_TMP/c5.err"
+check "verbose says the connect to the grafted listener was refused ($(grep '^graft:' "$T_TMP/c5.err"))" \
+	grep -q "^graft: .*connect to port 8080, the grafted listener: Connection refused" "$T_TMP/c5.err"
+out=$(in_ns "$NET" client-tcp 127.0.0.1 8080 2>/dev/null)
+check "non-blocking connect, nobody listening: EINPROGRESS, then SO_ERROR ECONNREFUSED ($out)" \
+	[ "$out" = "errno 111" ]
 
 # 6. IPv6: a * rule to a v6 endpoint; ::1 and 127.0.0.1 from inside
 if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then

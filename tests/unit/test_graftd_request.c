@@ -882,8 +882,8 @@ test_reach_check(void **state)
 	assert_int_equal(sin->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
 }
 
-/* A real listener: graftd's socket comes connected to it, or the refusal
- * is the connect()'s. */
+/* A real listener: graftd's socket comes connecting to it; a refusal is
+ * the client's connect()'s. */
 static void
 test_reach_grant(void **state)
 {
@@ -911,16 +911,24 @@ test_reach_grant(void **state)
 	fl = fcntl(rep.fds[0], F_GETFL);
 	assert_false(fl & O_NONBLOCK);
 	assert_true(fcntl(rep.fds[0], F_GETFD) & FD_CLOEXEC);
+	/* the client's own connect() to the reply's address completes it */
+	if (connect(rep.fds[0], (struct sockaddr *)rep.rep.addr,
+	    rep.rep.addrlen) == -1)
+		assert_int_equal(errno, EISCONN);
 	assert_true((c = accept(l, NULL, NULL)) >= 0);
 	assert_int_equal(write(rep.fds[0], "x", 1), 1);
 	assert_int_equal(read(c, &fl, 1), 1);
 	close(c);
 	reply_close(&rep);
-	/* nobody listening: the connect()'s error, no socket */
+	/* nobody listening: graftd does not wait; the client's connect()
+	 * to the reply's address learns it */
 	close(l);
-	assert_int_equal(req_grant(&ep, &r, &rep), ECONNREFUSED);
-	assert_int_equal(rep.rep.reason, GRAFT_R_CONNECT);
-	assert_int_equal(rep.nfds, 0);
+	assert_int_equal(req_grant(&ep, &r, &rep), 0);
+	assert_int_equal(rep.nfds, 1);
+	assert_int_equal(connect(rep.fds[0], (struct sockaddr *)rep.rep.addr,
+	    rep.rep.addrlen), -1);
+	assert_int_equal(errno, ECONNREFUSED);
+	reply_close(&rep);
 }
 
 static void
