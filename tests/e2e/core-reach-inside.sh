@@ -81,6 +81,20 @@ out=$(in_ns "$NET" connect 127.0.0.1 8082 2>"$T_TMP/c7.err")
 check "egress-only endpoint: graftd refuses, the connect stays local ($out; $(grep '^graft:' "$T_TMP/c7.err"))" \
 	grep -q "stays local: graftd: direction not allowed" "$T_TMP/c7.err"
 
+# 9. a socket() answered with an egress spare (egress-batch: after two
+# egress grafts to one endpoint) is put back in the namespace, then reaches
+graftctl add ep-dyn type ipv4 addr 127.0.0.1 port dynamic direction egress netns "$NS" >/dev/null
+conf "ingress 0.0.0.0:8080 ep-http" "egress $HOSTIP/32 ep-dyn" "egress-batch 4" verbose
+bg on_host "$NET" serve-tcp "$HOSTIP" "$P2" 3 >"$T_TMP/s9h" 2>&1
+if ready "$T_TMP/s9h" && serve s9 1 0.0.0.0 8080; then
+	out=$(in_ns "$NET" clients "$HOSTIP" "$P2" "$HOSTIP" "$P2" "$HOSTIP" "$P2" 127.0.0.1 8080 2>"$T_TMP/c9.err" | tr '\n' ' ')
+	check "egress spares in play ($(grep -c 'a spare' "$T_TMP/c9.err") used)" grep -q '(a spare)$' "$T_TMP/c9.err"
+	check "after egress spares, inside -> 127.0.0.1:8080 still reaches the listener ($out)" \
+		has "$out" '\(reply=hello from [0-9]* \)\{4\}$'
+	check "... through the endpoint ($(tail -1 "$T_TMP/c9.err"))" \
+		grep -q 'reaches the grafted listener at 127.0.0.1:'"$P1"'$' "$T_TMP/c9.err"
+fi
+
 # 8. an endpoint not in the namespace's table: refused, the connect stays local
 conf "ingress 0.0.0.0:8083 ep-none" verbose
 out=$(in_ns "$NET" connect 127.0.0.1 8083 2>"$T_TMP/c8.err")
