@@ -19,7 +19,7 @@ serve() {
 }
 
 # 1. health check from inside: loopback and the wildcard reach the listener
-if serve s1 3 0.0.0.0 8080; then
+if serve s1 4 0.0.0.0 8080; then
 	out=$(in_ns "$NET" client-tcp 127.0.0.1 8080 2>"$T_TMP/c1.err")
 	check "inside -> 127.0.0.1:8080 reaches the grafted listener ($out)" \
 		has "$out" 'nodelay=1 so_error=0 reply=hello from'
@@ -29,6 +29,13 @@ if serve s1 3 0.0.0.0 8080; then
 	check "inside -> 0.0.0.0:8080 reaches it too ($out)" has "$out" '.*reply=hello from'
 	out=$(in_ns "$NET" client-tcp 127.0.0.9 8080 2>&1)
 	check "inside -> 127.0.0.9:8080 (any of 127/8) reaches it ($out)" has "$out" '.*reply=hello from'
+	# a socket bound in the namespace first stays there
+	out=$(in_ns "$NET" client-from 127.0.0.1 8080 127.0.0.1 0 2>/dev/null)
+	check "bound to the namespace's 127.0.0.1 first: stays local ($out)" [ "$out" = "errno 111" ]
+	out=$(in_ns "$NET" client-from 127.0.0.1 8080 0.0.0.0 "$P6" 2>/dev/null)
+	check "bound to a port first: stays local ($out)" [ "$out" = "errno 111" ]
+	out=$(in_ns "$NET" client-tcp 127.0.0.1 8080 2>/dev/null)
+	check "the listener was there all along ($out)" has "$out" '.*reply=hello from'
 	# 2. a program not built with graft still meets the namespace's loopback
 	out=$(in_ns env GRAFT=off "$NET" connect 127.0.0.1 8080 2>/dev/null)
 	check "stock client (GRAFT=off) -> 127.0.0.1:8080: ECONNREFUSED as before ($out)" \
