@@ -12,6 +12,12 @@
  * in the same record, ino[] cut to rep.nfds entries: the client learns the
  * sockets' identities without an fstat() each (a graftd that predates it
  * refuses the flag as malformed, too).
+ * GRAFT_F_REACH asks for a host stream socket whose connect() graftd has
+ * started to an ingress endpoint's own address (its wildcard as loopback)
+ * and port, so that a program reaches a listener grafted from its own
+ * namespace; the reply's addr is that destination, which the client
+ * connect()s to again to learn the outcome.  An older graftd refuses the flag as
+ * malformed: the client then stays local, as before.
  * docs/protocol.md is the prose version of this file; keep them together. */
 #ifndef GRAFT_PROTO_H
 #define GRAFT_PROTO_H
@@ -35,7 +41,9 @@
 #define GRAFT_F_PORT     0x4u	/* req.port is the port the app asked for */
 #define GRAFT_F_BATCH    0x8u	/* egress only: req.port sockets at once, 1..MAXBATCH */
 #define GRAFT_F_INOS     0x10u	/* with GRAFT_F_BATCH: a graft_inos after the reply */
-#define GRAFT_F_ALL      0x1fu
+#define GRAFT_F_REACH    0x20u	/* with GRAFT_F_PORT only: a stream socket connecting
+				 * to ingress endpoint epname's own listener */
+#define GRAFT_F_ALL      0x3fu
 
 /* reason codes in a reply (error carries the errno) */
 #define GRAFT_R_OK        0	/* granted */
@@ -54,7 +62,8 @@
 #define GRAFT_R_LIMIT    13	/* per-client, global or netns port limit reached */
 #define GRAFT_R_BATCH    14	/* GRAFT_F_BATCH not possible for this endpoint/type */
 #define GRAFT_R_DIRECTION 15	/* the endpoint is for the other direction only */
-#define GRAFT_R_MAX      15
+#define GRAFT_R_CONNECT  16	/* GRAFT_F_REACH: connect() to the endpoint failed */
+#define GRAFT_R_MAX      16
 
 /* An int-valued socket option to apply before the host bind(). */
 struct graft_opt {

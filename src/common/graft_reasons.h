@@ -40,6 +40,8 @@ static const struct graft_reason graft_reasons[GRAFT_R_MAX + 1] = {
 	[GRAFT_R_BATCH] = { "batch", "batch not possible for the endpoint" },
 	[GRAFT_R_DIRECTION] = { "direction",
 	    "direction not allowed by the endpoint" },
+	[GRAFT_R_CONNECT] = { "connect",
+	    "connect() to the endpoint's listener failed" },
 };
 
 #endif

@@ -127,3 +127,21 @@ const struct graft_rule *__graft_match_eg(const struct graft_conf *c, const stru
 	return longest(builtin, sizeof builtin / sizeof *builtin, ip,
 		__graft_match_eg_user(c, ip));
 }
+
+/* A connect() from inside to a listener grafted from here: a stream
+ * destination in the namespace's loopback or its wildcard on a port an
+ * ingress rule covers, as a bind of that address, else of the wildcard
+ * of its family, would be; a "local" rule keeps it here. */
+const struct graft_rule *__graft_match_reach(const struct graft_conf *c, const struct graft_ip *ip, unsigned port)
+{
+	const struct graft_rule *r;
+	struct graft_ip any;
+
+	if (!c->nin || (!__graft_ip_loopback(ip) && !__graft_ip_any(ip))) return 0;
+	if (!(r = __graft_match_in(c, ip, port))) {
+		memset(&any, 0, sizeof any);
+		any.family = ip->family;
+		r = __graft_match_in(c, &any, port);
+	}
+	return r && !r->local ? r : 0;
+}

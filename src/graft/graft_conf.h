@@ -109,6 +109,7 @@ hidden int __graft_sa_ip(const struct sockaddr *, socklen_t, struct graft_ip *, 
 hidden int __graft_ip_any(const struct graft_ip *);
 hidden int __graft_ip_loopback(const struct graft_ip *);
 hidden const struct graft_rule *__graft_match_in(const struct graft_conf *, const struct graft_ip *, unsigned port);
+hidden const struct graft_rule *__graft_match_reach(const struct graft_conf *, const struct graft_ip *, unsigned port);
 hidden const struct graft_rule *__graft_match_eg(const struct graft_conf *, const struct graft_ip *);
 hidden const struct graft_rule *__graft_match_eg_user(const struct graft_conf *, const struct graft_ip *);
 

@@ -9,6 +9,8 @@
 /* swap.c */
 hidden long __graft_graft(int fd, const struct graft_fdstate *, const struct graft_rule *,
 	int ingress, unsigned port, int *hostfamily);
+hidden long __graft_reach(int fd, const struct graft_fdstate *, const struct graft_rule *,
+	unsigned port);
 hidden int __graft_replay(int hfd, const struct graft_fdstate *, unsigned sent, int *bad);
 hidden void __graft_log_grafted(int fd, const struct graft_rule *, int ingress,
 	const void *addr, unsigned len, const char *note);

@@ -147,6 +147,18 @@ static long egress(int fd, int k, const struct sockaddr *usa, socklen_t len, int
 	c = __graft_conf();
 	if (c->state == GRAFT_CONF_BROKEN) return -GRAFT_EBROKEN;
 	r = __graft_match_eg(c, &ip);
+	/* a listener grafted from here, reached from here (swap.c); a socket
+	 * bound here first stays here, as one no rule kept track of does */
+	if (cp && st.type == SOCK_STREAM && (!r || r->src == GRAFT_SRC_BUILTIN) && !st.bound) {
+		const struct graft_rule *in = __graft_match_reach(c, &ip, port);
+		if (in) {
+			if (st.spare && (e = __graft_spare_to_local(fd, &st)) < 0) return e;
+			if (!current(fd, k, &st, c, cp, in, &ip, port)) return GRAFT_PASS;
+			if ((e = __graft_reach(fd, &st, in, port)) != GRAFT_PASS) return e;
+			__graft_fd_forget(fd, st.ino);
+			return GRAFT_PASS;
+		}
+	}
 	if (st.spare) {
 		if (!r || r->local) {
 			if ((e = __graft_spare_to_local(fd, &st)) < 0) return e;

@@ -289,3 +289,73 @@ void __graft_log_grafted(int fd, const struct graft_rule *r, int ingress,
 	say(r, ingress, "fd %d grafted, host socket at %S%s", fd, addr,
 		len < sizeof a ? len : (unsigned)sizeof a, note);
 }
+
+/* connect() to a listener grafted from this namespace (rule r, the port
+ * the program asked): graftd starts a host socket's connect() to r's
+ * endpoint, the socket takes fd's place, and the program's connect() runs
+ * on it to graftd's destination (the same one, so the kernel's result:
+ * 0, EINPROGRESS, ECONNREFUSED).  An older graftd (malformed), an
+ * endpoint that cannot be reached so (dynamic, egress only, unknown) or
+ * graftd unreachable leave the connect() local, as before. */
+long __graft_reach(int fd, const struct graft_fdstate *st, const struct graft_rule *r,
+	unsigned port)
+{
+	const struct graft_conf *c = __graft_conf();
+	struct graft_bres res;
+	struct graft_req q;
+	int bad = -1;
+	unsigned sent, alen;
+	long x;
+
+	if (st->lost || __graft_provider(c) != GRAFT_PROV_BROKER) return GRAFT_PASS;
+	sent = __graft_req_build(&q, st, r->ep, GRAFT_F_REACH|GRAFT_F_PORT, port);
+	__graft_broker_call(c->broker, &q, &res);
+	if (res.transport || (res.err && res.rep.reason != GRAFT_R_CONNECT)) {
+		if (c->verbose) {
+			if (res.transport) {
+				struct graft_msg m;
+				head(&m, r, 1);
+				__graft_msg_broker(&m, c->broker, &res);
+				__graft_msgf(&m, "; connect to port %u stays local", port);
+				__graft_log(&m);
+			} else {
+				say(r, 1, "connect to port %u stays local: graftd: %s (%E)", port,
+					__graft_reason(res.rep.reason), res.err);
+			}
+		}
+		return res.err == EAGAIN && res.transport ? -EAGAIN : GRAFT_PASS;
+	}
+	if (res.err) {
+		if (c->verbose)
+			say(r, 1, "fd %d: connect to port %u, the grafted listener: %E", fd, port, res.err);
+		return -res.err;
+	}
+	alen = res.rep.addrlen < sizeof res.rep.addr ? res.rep.addrlen : sizeof res.rep.addr;
+	if ((x = __graft_replay(res.fd, st, sent, &bad)) < 0) {
+		say(r, 1, "replaying socket option %d/%d: %E",
+			st->opt[bad].level, st->opt[bad].name, (int)-x);
+		goto out;
+	}
+	if ((x = install(res.fd, fd, st, r, 1, 1)) < 0) {
+		say(r, 1, "installing the host socket: %E", (int)-x);
+		goto out;
+	}
+	__graft_fd_forget_all(fd, st);
+	g_close(res.fd);
+	if (c->verbose)
+		say(r, 1, "fd %d connect to port %u reaches the grafted listener at %S",
+			fd, port, res.rep.addr, alen);
+	/* graftd's connect() has begun: a second one to the same address
+	 * waits for it (blocking), or says it is under way (EALREADY), or
+	 * that it is done (EISCONN), or how it failed; a cancellation
+	 * point, as the program's own connect() */
+	x = g_connect_cp(fd, (const void *)res.rep.addr, alen);
+	if (x == -EISCONN) x = 0;
+	if (x == -EALREADY) x = -EINPROGRESS;
+	if (x < 0 && x != -EINPROGRESS && c->verbose)
+		say(r, 1, "fd %d: connect to port %u, the grafted listener: %E", fd, port, (int)-x);
+	return x;
+out:
+	g_close(res.fd);
+	return x;
+}

@@ -194,6 +194,10 @@ int		 opt_applies(const struct optrule *, const struct ep_def *, int);
 int		 req_check(const struct ep_def *, const struct graft_req *,
 		    uint16_t *, uint32_t *);
 int		 req_noport(const struct ep_def *, const struct graft_req *);
+int		 req_check_reach(const struct ep_def *, const struct graft_req *,
+		    struct sockaddr_storage *, socklen_t *, uint32_t *);
+int		 req_reach_as(const struct ep_def *, uid_t,
+		    const struct graft_req *, struct reply *);
 int		 ep_dual(const struct ep_def *);
 const struct ep_def *req_ep(const struct ep_def *, const struct graft_req *,
 		    struct ep_def *);

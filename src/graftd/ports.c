@@ -248,6 +248,11 @@ ep_grant(struct endpoint *ep, const struct graft_req *req, struct reply *r)
 	uid_t owner;
 	int noport, rv;
 
+	/* a connect to the endpoint's own listener takes no port to count;
+	 * req_check_reach() refuses a unix endpoint */
+	if (req->flags & GRAFT_F_REACH)
+		return req_reach_as(&ep->def, ep->def.family == AF_UNIX ?
+		    (uid_t)-1 : ep_owner(ep, env->conf.uid_base), req, r);
 	if (ep->def.family == AF_UNIX)
 		return req_grant(&ep->def, req, r);
 	owner = ep_owner(ep, env->conf.uid_base);

@@ -30,6 +30,10 @@
 
 #define AF_GRAFT_NUM	4	/* AF_GRAFT, <graft.h> */
 
+static socklen_t ep_sockaddr(const struct ep_def *, uint16_t,
+    struct sockaddr_storage *);
+static int	 owned_socket(int, int, int, uid_t);
+
 #define B_MIN	INT_MIN		/* booleans: any value, the kernel tests != 0 */
 #define B_MAX	INT_MAX
 #define INET	(OPT_INET | OPT_INET6)
@@ -220,6 +224,9 @@ flags_ok(const struct graft_req *req)
 {
 	if (req->flags & ~GRAFT_F_ALL)
 		return 0;
+	/* GRAFT_F_REACH: with the port the program asked for, nothing else */
+	if (req->flags & GRAFT_F_REACH)
+		return req->flags == (GRAFT_F_REACH | GRAFT_F_PORT);
 	if (req->flags & GRAFT_F_BATCH)
 		return (req->flags & ~(GRAFT_F_BATCH | GRAFT_F_INOS)) ==
 		    GRAFT_F_EGRESS &&
@@ -402,6 +409,45 @@ req_check(const struct ep_def *ep, const struct graft_req *req,
 	return 0;
 }
 
+/*
+ * GRAFT_F_REACH: a program connects to a listener grafted from its own
+ * namespace.  Only an endpoint that serves ingress, of a fixed port or a
+ * range (a dynamic one's port is the kernel's choice, unknown here), and
+ * only a stream socket: one connected stream socket is all it gets.  The
+ * destination is the endpoint's own address, its wildcard as the
+ * loopback of its family, and its port, a range's translated as for a
+ * bind; never an address of the request.  sa, len: the destination.
+ */
+int
+req_check_reach(const struct ep_def *ep, const struct graft_req *req,
+    struct sockaddr_storage *sa, socklen_t *len, uint32_t *reason)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)sa;
+	struct ep_def tmp;
+	uint16_t port;
+	int rv;
+
+	if (ep->dir == EP_DIR_EGRESS)
+		return fail(reason, GRAFT_R_DIRECTION, EACCES);
+	if (ep->family == AF_UNIX || req->type != SOCK_STREAM)
+		return fail(reason, GRAFT_R_TYPE, EPROTOTYPE);
+	if ((rv = req_check_opts(ep, req, reason)) != 0)
+		return rv;
+	if (ep->dynamic)
+		return fail(reason, GRAFT_R_PORT, EADDRNOTAVAIL);
+	ep = req_ep(ep, req, &tmp);
+	if ((rv = req_port(ep, req, &port, reason)) != 0)
+		return rv;
+	*len = ep_sockaddr(ep, port, sa);
+	if (ep->family == AF_INET && sin->sin_addr.s_addr == htonl(INADDR_ANY))
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (ep->family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+		sin6->sin6_addr = in6addr_loopback;
+	*reason = GRAFT_R_OK;
+	return 0;
+}
+
 /* A dynamic inet endpoint's stream socket for egress is bound with
  * IP_BIND_ADDRESS_NO_PORT: it holds no port until its connect(). */
 int
@@ -497,6 +543,62 @@ inet_setup(int s, const struct ep_def *ep, const struct graft_req *req,
 	if (bind(s, (struct sockaddr *)&ss, len) == -1)
 		return errno;
 	return 0;
+}
+
+/*
+ * GRAFT_F_REACH: a stream socket of owner whose connect() graftd starts
+ * itself to the endpoint's listener (req_check_reach() says where),
+ * without waiting: a full backlog cannot stall graftd.  The client calls
+ * connect() again with the reply's address, so the program sees the
+ * kernel's result (0, EINPROGRESS, ECONNREFUSED...) as for any connect().
+ * Only a connect() that fails at once is the reply's error.
+ */
+int
+req_reach_as(const struct ep_def *ep, uid_t owner, const struct graft_req *req,
+    struct reply *r)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+	uint32_t reason = GRAFT_R_OK;
+	int s, rv, fl;
+
+	if ((rv = req_check_reach(ep, req, &ss, &len, &reason)) != 0)
+		goto refuse;
+	s = owned_socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, req->protocol, owner);
+	if (s == -1) {
+		rv = errno;
+		reason = GRAFT_R_SOCKET;
+		goto refuse;
+	}
+	if ((rv = apply_opts(s, ep, req)) != 0) {
+		reason = GRAFT_R_SETOPT;
+		goto close;
+	}
+	if (connect(s, (struct sockaddr *)&ss, len) == -1 &&
+	    errno != EINPROGRESS) {
+		rv = errno;
+		reason = GRAFT_R_CONNECT;
+		goto close;
+	}
+	/* the client sets O_NONBLOCK again if the program's socket has it */
+	if ((fl = fcntl(s, F_GETFL)) == -1 ||
+	    fcntl(s, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+		rv = errno;
+		reason = GRAFT_R_SOCKET;
+		goto close;
+	}
+	reply_init(r, 0, GRAFT_R_OK);
+	r->fds[r->nfds++] = s;
+	r->rep.nfds = 1;
+	r->rep.addrlen = len;
+	memcpy(r->rep.addr, &ss, len);
+	return 0;
+close:
+	close(s);
+refuse:
+	reply_init(r, rv, reason);
+	return rv;
 }
 
 /* GRAFT_F_INOS: the identities of the granted sockets, sent after the
@@ -613,6 +715,8 @@ req_grant_as(const struct ep_def *ep, uid_t owner, const struct graft_req *req,
 	unsigned want = 1;
 	int s, rv = 0, rv2;
 
+	if (req->flags & GRAFT_F_REACH)
+		return req_reach_as(ep, owner, req, r);
 	ep = req_ep(ep, req, &eff);
 	if (ep->family == AF_UNIX)
 		owner = (uid_t)-1;

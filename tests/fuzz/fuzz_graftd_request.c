@@ -102,6 +102,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    req.port >= 1 && req.port <= GRAFT_PROTO_MAXBATCH);
 	if (req.flags & GRAFT_F_INOS)
 		FUZZ_CHECK(req.flags & GRAFT_F_BATCH);
+	if (req.flags & GRAFT_F_REACH)
+		FUZZ_CHECK(req.flags == (GRAFT_F_REACH | GRAFT_F_PORT));
 	FUZZ_CHECK(req.epname[0] > 0x20 && req.epname[0] < 0x7f);
 	FUZZ_CHECK(req.type == SOCK_STREAM || req.type == SOCK_DGRAM ||
 	    req.type == SOCK_SEQPACKET);
@@ -116,6 +118,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(strcmp(ep->def.name, name) == 0);
 	for (i = 0; i < 4; i++) {
 		reason = GRAFT_R_OK;
+		if (req.flags & GRAFT_F_REACH) {
+			/* only to the endpoint's own address family and port */
+			struct sockaddr_storage ss;
+			socklen_t sl;
+			if (req_check_reach(&eps[i], &req, &ss, &sl,
+			    &reason) != 0)
+				continue;
+			FUZZ_CHECK(eps[i].family != AF_UNIX &&
+			    !eps[i].dynamic && req.type == SOCK_STREAM &&
+			    eps[i].dir != EP_DIR_EGRESS);
+			FUZZ_CHECK(ss.ss_family == AF_INET ||
+			    ss.ss_family == AF_INET6);
+			port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+			FUZZ_CHECK(port >= eps[i].port_lo &&
+			    port <= eps[i].port_hi);
+			continue;
+		}
 		if ((e2 = req_check_dir(&eps[i], &req, &reason)) != 0) {
 			FUZZ_CHECK(e2 == EACCES && reason == GRAFT_R_DIRECTION);
 			FUZZ_CHECK(eps[i].dir != EP_DIR_BOTH);

@@ -16,6 +16,8 @@
  *   stale ADDR PORT                      socket(), then a raw close and raw
  *                                        socket() at that number, connect
  *   resolve NAME                         getaddrinfo, print addresses
+ *   clients A P [A P]...                 blocking connect and read to each
+ *                                        in turn: "reply=..." or "errno N" each
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -250,6 +252,21 @@ int main(int argc, char **argv)
 		if (syscall(SYS_socket, fam, SOCK_STREAM, 0) != fd) die("raw socket");
 		if (connect(fd, (void *)&ss, sl)) die("connect");
 		printf("ok\n");
+		return 0;
+	}
+	if (!strcmp(argv[1], "clients")) {
+		ssize_t n;
+		for (i = 2; i + 1 < argc; i += 2) {
+			addr(argv[i], argv[i + 1]);
+			if ((fd = socket(fam, SOCK_STREAM, 0)) < 0) die("socket");
+			if (connect(fd, (void *)&ss, sl) || (n = read(fd, buf, sizeof buf - 1)) <= 0) {
+				printf("errno %d\n", errno);
+			} else {
+				buf[n] = 0;
+				printf("reply=%s", buf);
+			}
+			close(fd);
+		}
 		return 0;
 	}
 	if (!strcmp(argv[1], "connect")) {

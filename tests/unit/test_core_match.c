@@ -38,6 +38,13 @@ static const char *eg(const char *addr)
 	return r ? r->ep : "-";
 }
 
+static const char *reach(const char *addr, unsigned port)
+{
+	struct graft_ip a = ip(addr);
+	const struct graft_rule *r = __graft_match_reach(&c, &a, port);
+	return r ? r->ep : "-";
+}
+
 static void t_ports(void **s)
 {
 	(void)s;
@@ -187,6 +194,35 @@ static void t_sockaddr(void **s)
 	assert_int_equal(__graft_sa_ip((void *)&sin, sizeof sin, &a, &port), -1);
 }
 
+/* connect() from inside to a listener grafted from here: loopback and
+ * wildcard destinations only, as a bind there or at the wildcard would
+ * match; a local rule keeps it here */
+static void t_reach(void **s)
+{
+	(void)s;
+	load("ingress 0.0.0.0:8080 web\n"
+	     "ingress *:9000-9009 both\n"
+	     "ingress 127.0.0.1:7000 lo\n"
+	     "ingress 0.0.0.0:7000 wild\n"
+	     "ingress 127.0.0.1:6000 local\n"
+	     "ingress 0.0.0.0:6000 six\n");
+	assert_string_equal(reach("127.0.0.1", 8080), "web");
+	assert_string_equal(reach("127.0.0.9", 8080), "web");
+	assert_string_equal(reach("0.0.0.0", 8080), "web");
+	assert_string_equal(reach("::1", 8080), "-");		/* IPv4 rule only */
+	assert_string_equal(reach("127.0.0.1", 8081), "-");	/* no rule */
+	assert_string_equal(reach("10.1.2.3", 8080), "-");	/* not ours: the world */
+	assert_string_equal(reach("::1", 9005), "both");
+	assert_string_equal(reach("127.0.0.1", 9005), "both");
+	assert_string_equal(reach("::", 9009), "both");
+	assert_string_equal(reach("127.0.0.1", 7000), "lo");	/* exact first */
+	assert_string_equal(reach("127.0.0.2", 7000), "wild");
+	assert_string_equal(reach("127.0.0.1", 6000), "-");	/* local rule */
+	assert_string_equal(reach("127.0.0.2", 6000), "six");
+	load("egress 10.0.0.0/8 out\n");
+	assert_string_equal(reach("127.0.0.1", 8080), "-");	/* no ingress rule */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +231,7 @@ int main(void)
 		cmocka_unit_test(t_star),
 		cmocka_unit_test(t_prefix),
 		cmocka_unit_test(t_sockaddr),
+		cmocka_unit_test(t_reach),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }

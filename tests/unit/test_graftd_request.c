@@ -737,7 +737,7 @@ test_batch_validate(void **state)
 	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
 	r.flags = GRAFT_F_INGRESS | GRAFT_F_INOS;
 	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
-	r.flags = GRAFT_F_EGRESS | GRAFT_F_BATCH | 0x20;
+	r.flags = GRAFT_F_EGRESS | GRAFT_F_BATCH | 0x40;
 	r.port = 4;
 	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
 }
@@ -775,6 +775,160 @@ test_batch_endpoint(void **state)
 	reason = GRAFT_R_OK;
 	assert_int_equal(req_check_batch(&fixed, &r, &reason), 0);
 	assert_int_equal(reason, GRAFT_R_OK);
+}
+
+/* GRAFT_F_REACH: only with GRAFT_F_PORT, nothing else */
+static void
+test_reach_validate(void **state)
+{
+	struct graft_req r = good();
+	uint32_t reason;
+
+	(void)state;
+	r.flags = GRAFT_F_REACH | GRAFT_F_PORT;
+	r.port = 8080;
+	assert_int_equal(check(&r, sizeof(r), 0, &reason), 0);
+	r.flags = GRAFT_F_REACH;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r.flags = GRAFT_F_REACH | GRAFT_F_PORT | GRAFT_F_EGRESS;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r.flags = GRAFT_F_REACH | GRAFT_F_PORT | GRAFT_F_INGRESS;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+	r.flags = GRAFT_F_REACH | GRAFT_F_PORT | GRAFT_F_BATCH;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+}
+
+static struct graft_req
+reach_req(uint16_t port)
+{
+	struct graft_req r = good();
+
+	r.flags = GRAFT_F_REACH | GRAFT_F_PORT;
+	r.port = port;
+	return r;
+}
+
+/* The destination is the endpoint's own: its address (the wildcard as
+ * loopback), its fixed port or the asked one inside its range. */
+static void
+test_reach_check(void **state)
+{
+	struct ep_def fixed = ep4("127.0.0.7", 18080, 18080, 0);
+	struct ep_def wild = ep4("0.0.0.0", 18080, 18080, 0);
+	struct ep_def range = ep4("127.0.0.1", 18080, 18090, 0);
+	struct ep_def dyn = ep4("127.0.0.1", 0, 0, 1);
+	struct ep_def out = ep4("127.0.0.1", 18080, 18080, 0);
+	struct ep_def six = ep6("::", 18080, 18080, 0);
+	struct ep_def ux;
+	struct graft_req r = reach_req(8080);
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	uint32_t reason;
+
+	(void)state;
+	assert_int_equal(req_check_reach(&fixed, &r, &ss, &len, &reason), 0);
+	assert_int_equal(len, sizeof(*sin));
+	assert_int_equal(sin->sin_addr.s_addr, inet_addr("127.0.0.7"));
+	assert_int_equal(ntohs(sin->sin_port), 18080);
+	assert_int_equal(req_check_reach(&wild, &r, &ss, &len, &reason), 0);
+	assert_int_equal(sin->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	/* a range: the asked port inside it, nothing outside */
+	r.port = 18085;
+	assert_int_equal(req_check_reach(&range, &r, &ss, &len, &reason), 0);
+	assert_int_equal(ntohs(sin->sin_port), 18085);
+	r.port = 8080;
+	assert_int_equal(req_check_reach(&range, &r, &ss, &len, &reason),
+	    EACCES);
+	assert_int_equal(reason, GRAFT_R_PORT);
+	/* a dynamic endpoint's port is unknown to graftd */
+	assert_int_equal(req_check_reach(&dyn, &r, &ss, &len, &reason),
+	    EADDRNOTAVAIL);
+	assert_int_equal(reason, GRAFT_R_PORT);
+	/* only an endpoint that serves ingress */
+	out.dir = EP_DIR_EGRESS;
+	assert_int_equal(req_check_reach(&out, &r, &ss, &len, &reason), EACCES);
+	assert_int_equal(reason, GRAFT_R_DIRECTION);
+	out.dir = EP_DIR_INGRESS;
+	assert_int_equal(req_check_reach(&out, &r, &ss, &len, &reason), 0);
+	/* stream only, inet only */
+	r.type = SOCK_DGRAM;
+	assert_int_equal(req_check_reach(&fixed, &r, &ss, &len, &reason),
+	    EPROTOTYPE);
+	assert_int_equal(reason, GRAFT_R_TYPE);
+	r.type = SOCK_STREAM;
+	memset(&ux, 0, sizeof(ux));
+	ux.family = AF_UNIX;
+	strcpy(ux.path, "/run/x.sock");
+	assert_int_equal(req_check_reach(&ux, &r, &ss, &len, &reason),
+	    EPROTOTYPE);
+	/* an option off the allow-list */
+	r.nopts = 1;
+	r.opts[0].level = SOL_SOCKET;
+	r.opts[0].name = SO_BINDTODEVICE;
+	assert_int_equal(req_check_reach(&fixed, &r, &ss, &len, &reason),
+	    ENOPROTOOPT);
+	r.nopts = 0;
+	memset(&r.opts[0], 0, sizeof(r.opts[0]));
+	/* a dual endpoint: ::1 for an IPv6 socket, 127.0.0.1 for an IPv4 one */
+	r.family = AF_INET6;
+	assert_int_equal(req_check_reach(&six, &r, &ss, &len, &reason), 0);
+	assert_int_equal(len, sizeof(*sin6));
+	assert_true(IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
+	r.family = AF_INET;
+	assert_int_equal(req_check_reach(&six, &r, &ss, &len, &reason), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(sin->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+}
+
+/* A real listener: graftd's socket comes connecting to it; a refusal is
+ * the client's connect()'s. */
+static void
+test_reach_grant(void **state)
+{
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	struct graft_req r = reach_req(8080);
+	struct ep_def ep;
+	struct reply rep;
+	int l, c, fl;
+
+	(void)state;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((l = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(l, 4), 0);
+	assert_int_equal(getsockname(l, (struct sockaddr *)&sin, &sl), 0);
+	ep = ep4("0.0.0.0", ntohs(sin.sin_port), ntohs(sin.sin_port), 0);
+	assert_int_equal(req_grant(&ep, &r, &rep), 0);
+	assert_int_equal(rep.nfds, 1);
+	assert_int_equal(rep.rep.nfds, 1);
+	assert_int_equal(rep.rep.addrlen, sizeof(sin));
+	assert_memory_equal(rep.rep.addr, &sin, sizeof(sin));
+	fl = fcntl(rep.fds[0], F_GETFL);
+	assert_false(fl & O_NONBLOCK);
+	assert_true(fcntl(rep.fds[0], F_GETFD) & FD_CLOEXEC);
+	/* the client's own connect() to the reply's address completes it */
+	if (connect(rep.fds[0], (struct sockaddr *)rep.rep.addr,
+	    rep.rep.addrlen) == -1)
+		assert_int_equal(errno, EISCONN);
+	assert_true((c = accept(l, NULL, NULL)) >= 0);
+	assert_int_equal(write(rep.fds[0], "x", 1), 1);
+	assert_int_equal(read(c, &fl, 1), 1);
+	close(c);
+	reply_close(&rep);
+	/* nobody listening: graftd does not wait; the client's connect()
+	 * to the reply's address learns it */
+	close(l);
+	assert_int_equal(req_grant(&ep, &r, &rep), 0);
+	assert_int_equal(rep.nfds, 1);
+	assert_int_equal(connect(rep.fds[0], (struct sockaddr *)rep.rep.addr,
+	    rep.rep.addrlen), -1);
+	assert_int_equal(errno, ECONNREFUSED);
+	reply_close(&rep);
 }
 
 static void
@@ -890,6 +1044,9 @@ main(void)
 		cmocka_unit_test(test_batch_validate),
 		cmocka_unit_test(test_batch_endpoint),
 		cmocka_unit_test(test_grant_batch),
+		cmocka_unit_test(test_reach_validate),
+		cmocka_unit_test(test_reach_check),
+		cmocka_unit_test(test_reach_grant),
 		cmocka_unit_test(test_names),
 	};
 
