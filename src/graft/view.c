@@ -305,29 +305,31 @@ void __graft_view(int fd, struct sockaddr *sa, socklen_t *len, socklen_t cap)
  * socket of another network namespace.  Lock-free: a racing note may
  * overwrite another's slot, which then falls back to the namespace. */
 #define GRAFT_MAX_UNIX 64
-static uint64_t unix_ino[GRAFT_MAX_UNIX];
+/* two 32-bit halves: no 64-bit atomics on 32-bit targets; a torn pair
+ * costs at most a wrong answer for a TCP option on a unix socket */
+static volatile uint32_t unix_lo[GRAFT_MAX_UNIX], unix_hi[GRAFT_MAX_UNIX];
 static volatile int unix_next;
 
 void __graft_unix_note(int fd)
 {
 	uint64_t ino;
-	int i;
+	unsigned i;
 	if (g_fd_ino(fd, &ino)) return;
-	i = __atomic_fetch_add(&unix_next, 1, __ATOMIC_RELAXED);
-	__atomic_store(&unix_ino[(unsigned)i % GRAFT_MAX_UNIX], &ino, __ATOMIC_RELAXED);
+	i = (unsigned)__atomic_fetch_add(&unix_next, 1, __ATOMIC_RELAXED) % GRAFT_MAX_UNIX;
+	unix_hi[i] = ino >> 32;
+	unix_lo[i] = (uint32_t)ino;
 }
 
 int __graft_unix_grafted(int fd)
 {
-	uint64_t ino, v;
+	uint64_t ino;
 	int dom = 0, i;
 	socklen_t l = sizeof dom;
 
 	if (g_getsockopt_int(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) || dom != AF_UNIX) return 0;
 	if (!g_fd_ino(fd, &ino))
-		for (i = 0; i < GRAFT_MAX_UNIX; i++) {
-			__atomic_load(&unix_ino[i], &v, __ATOMIC_RELAXED);
-			if (v == ino) return 1;
-		}
+		for (i = 0; i < GRAFT_MAX_UNIX; i++)
+			if (unix_lo[i] == (uint32_t)ino && unix_hi[i] == (uint32_t)(ino >> 32)
+			 && ino) return 1;
 	return foreign(fd) == 1;
 }
