@@ -23,6 +23,6 @@ hidden void __graft_pool_call(const struct graft_conf *, const struct graft_req 
 /* pool_spare.c: socket() answered with a spare egress socket */
 hidden long __graft_spare_socket(int domain, int type, int protocol);
 hidden long __graft_spare_to_local(int fd, struct graft_fdstate *);
-hidden void __graft_spare_used(int fd, const struct graft_fdstate *, const struct graft_rule *);
+hidden void __graft_spare_used(int fd, const struct graft_fdstate *, const struct graft_rule *, int quiet);
 
 #endif

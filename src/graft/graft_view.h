@@ -10,5 +10,8 @@ hidden int __graft_view_of(const struct graft_conf *, const struct graft_rule *)
 hidden void __graft_view_add(int fd, int on, int domain, const struct graft_ip *, unsigned port);
 hidden void __graft_view(int fd, struct sockaddr *, socklen_t *, socklen_t cap);
 hidden int __graft_view_cap(int fd, socklen_t *len, socklen_t *cap);
+/* view.c: sockets grafted to a unix endpoint */
+hidden void __graft_unix_note(int fd);
+hidden int __graft_unix_grafted(int fd);
 
 #endif

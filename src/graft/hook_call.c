@@ -3,6 +3,8 @@
  * musl's own function, passed in as stock, unless the hook answered.  Kept
  * out of musl's files so that their fast path is one load and one branch
  * with no registers to save; a hook's -errno becomes errno here. */
+#include <errno.h>
+#include <netinet/in.h>
 #include "graft_view.h"
 #include "graft_fd.h"
 #include "graft_hooks.h"
@@ -60,6 +62,10 @@ int __graft_setsockopt_call(int fd, int level, int name, const void *val, sockle
 		k = __graft_fd_bits(fd);
 	}
 	r = stock(fd, level, name, val, len);
+	/* an AF_INET socket of the program grafted to a unix endpoint: its
+	 * TCP options mean nothing there and are ignored (graft.conf(5)) */
+	if (r && level == IPPROTO_TCP && errno == EOPNOTSUPP && !k && __graft_unix_grafted(fd))
+		return 0;
 	if (!r && (k & ~GRAFT_FD_SPARE) == GRAFT_FD_PENDING)
 		__graft_setsockopt_done(fd, level, name, val, len);
 	return r;

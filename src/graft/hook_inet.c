@@ -1,8 +1,9 @@
 /* hook_inet.c - bind(), connect(), sendto(), sendmsg() on a socket not
  * yet grafted.  A bind matching an ingress rule is done by graftd: the app
  * gets 0.  A destination matching an egress rule gets the host socket
- * installed first, then musl's own call runs on it (so EINPROGRESS,
- * SO_ERROR and the rest are the kernel's).  Anything unmatched stays in
+ * installed first, then the connect runs on it (so EINPROGRESS, SO_ERROR
+ * and the rest are the kernel's; a unix endpoint's socket graftd already
+ * connected: 0), or musl's own sendto/sendmsg.  Anything unmatched stays in
  * the namespace and the fd is forgotten.  A spare handed out by socket()
  * (pool_spare.c) is used, replaced by graftd's socket, or replaced by a
  * namespace socket.  The caller's address is read through the kernel
@@ -163,9 +164,15 @@ static long egress(int fd, int k, const struct sockaddr *usa, socklen_t len, int
 		if (!r || r->local) {
 			if ((e = __graft_spare_to_local(fd, &st)) < 0) return e;
 		} else if (!strncmp(r->ep, st.ep, sizeof st.ep) && __graft_pool_eligible(&st)) {
-			/* the destination is the spare's endpoint's: nothing to do */
-			__graft_spare_used(fd, &st, r);
-			return GRAFT_PASS;
+			/* the destination is the spare's endpoint's: nothing to
+			 * do but connect it */
+			__graft_spare_used(fd, &st, r, cp);
+			if (!cp) return GRAFT_PASS;
+			e = g_connect_cp(fd, sa, len);
+			if (c->verbose)
+				__graft_log_grafted(fd, r, 0, 0, 0, !e || e == -EINPROGRESS
+					? " (a spare)" : " (a spare; connect failed)");
+			return e;
 		}
 	}
 	if (!r || r->local || st.bound == GRAFT_BOUND_LOOP) {
@@ -176,24 +183,35 @@ static long egress(int fd, int k, const struct sockaddr *usa, socklen_t len, int
 		return GRAFT_PASS;
 	}
 	if (!current(fd, k, &st, c, cp, r, &ip, port)) return GRAFT_PASS;
-	/* the host socket's family matters only for a v4-mapped connect;
-	 * a socket bound to a port first asks for that port */
-	e = __graft_graft(fd, &st, r, 0, st.bport,
-		cp && sa->sa_family == AF_INET6 && ip.family == AF_INET ? &hfam : 0);
+	/* a socket bound to a port first asks for that port; a connect
+	 * needs the host socket's family and says its "verbose" line here */
+	e = __graft_graft(fd, &st, r, 0, st.bport, cp ? &hfam : 0);
 	if (e == GRAFT_PASS) __graft_fd_forget(fd, st.ino);
 	if (e) return e;
-	/* A v4-mapped destination on an IPv4 host socket: connect it with
-	 * the plain IPv4 address ourselves.  (sendto/sendmsg cannot be
-	 * rewritten here; docs/core.md) */
-	if (cp && hfam == AF_INET && sa->sa_family == AF_INET6) {
+	/* sendto, sendmsg: musl's own call sends on the host socket */
+	if (!cp) return GRAFT_PASS;
+	if (hfam == AF_UNIX) {
+		/* graftd connected it to the endpoint's path: the program's
+		 * connect has succeeded, blocking or not (nothing is pending:
+		 * poll says writable, SO_ERROR 0) */
+		e = 0;
+	} else if (hfam == AF_INET && sa->sa_family == AF_INET6) {
+		/* a v4-mapped destination on an IPv4 host socket: the plain
+		 * IPv4 address.  (sendto/sendmsg cannot be rewritten here;
+		 * docs/core.md) */
 		struct sockaddr_in sin;
 		memset(&sin, 0, sizeof sin);
 		sin.sin_family = AF_INET;
 		sin.sin_port = htons(port);
 		memcpy(&sin.sin_addr, ip.a, 4);
-		return g_connect_cp(fd, &sin, sizeof sin);
+		e = g_connect_cp(fd, &sin, sizeof sin);
+	} else {
+		e = g_connect_cp(fd, sa, len);
 	}
-	return GRAFT_PASS;
+	/* once connecting, the kernel has chosen the local address */
+	if (c->verbose)
+		__graft_log_grafted(fd, r, 0, 0, 0, !e || e == -EINPROGRESS ? "" : " (connect failed)");
+	return e;
 }
 
 long __graft_connect(int fd, const struct sockaddr *sa, socklen_t len)

@@ -111,12 +111,14 @@ long __graft_spare_to_local(int fd, struct graft_fdstate *st)
 }
 
 /* A connect or sendto the spare's endpoint was for: the spare is the
- * app's host socket now, fd and its dup()s are forgotten. */
-void __graft_spare_used(int fd, const struct graft_fdstate *st, const struct graft_rule *r)
+ * app's host socket now, fd and its dup()s are forgotten.  quiet: the
+ * caller says the "verbose" line once connected (hook_inet.c). */
+void __graft_spare_used(int fd, const struct graft_fdstate *st, const struct graft_rule *r,
+	int quiet)
 {
 	const struct graft_conf *c = __graft_conf();
 
 	__graft_pool_streak(1);
 	__graft_fd_forget_all(fd, st);
-	if (c->verbose) __graft_log_grafted(fd, r, 0, 0, 0, " (a spare)");
+	if (c->verbose && !quiet) __graft_log_grafted(fd, r, 0, 0, 0, " (a spare)");
 }

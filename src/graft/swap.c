@@ -6,8 +6,11 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/un.h>
+#include <netinet/in.h>
 #include "graft_conf.h"
 #include "graft_log.h"
+#include "graft_view.h"
 #include "graft_fd.h"
 #include "graft_broker.h"
 #include "graft_pool.h"
@@ -226,13 +229,20 @@ static int host_family(const struct graft_fdstate *st, const struct graft_bres *
  * place of fd and its dup()s, whose state is then forgotten.  hfd is
  * closed in any case. */
 static long place(int fd, const struct graft_fdstate *st, const struct graft_rule *r,
-	int ingress, unsigned port, const struct graft_bres *res, unsigned sent)
+	int ingress, unsigned port, const struct graft_bres *res, unsigned sent,
+	int hfam, int quiet)
 {
 	const struct graft_conf *c = __graft_conf();
 	int bad = -1;
+	unsigned i;
 	long x;
 
 	if (!ingress && port && (x = other_port(fd, r, res->fd, port)) < 0) goto out;
+	/* a unix endpoint's socket has no TCP level: the app's TCP options
+	 * (TCP_NODELAY before connect, as libpq sets it) are dropped */
+	if (hfam == AF_UNIX)
+		for (i = 0; i < st->nopt; i++)
+			if (st->opt[i].level == IPPROTO_TCP) sent |= 1u << i;
 	if ((x = __graft_replay(res->fd, st, sent, &bad)) < 0) {
 		say(r, ingress, "replaying socket option %d/%d: %E",
 			st->opt[bad].level, st->opt[bad].name, (int)-x);
@@ -244,7 +254,8 @@ static long place(int fd, const struct graft_fdstate *st, const struct graft_rul
 		goto out;
 	}
 	__graft_fd_forget_all(fd, st);
-	if (c->verbose) __graft_log_grafted(fd, r, ingress, res->rep.addr, res->rep.addrlen, "");
+	if (hfam == AF_UNIX) __graft_unix_note(fd);
+	if (c->verbose && !quiet) __graft_log_grafted(fd, r, ingress, res->rep.addr, res->rep.addrlen, "");
 out:
 	g_close(res->fd);
 	return x;
@@ -258,6 +269,7 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 	const struct graft_conf *c = __graft_conf();
 	struct graft_bres res;
 	unsigned sent;
+	int hfam;
 	long x;
 
 	if (st->lost) {
@@ -270,24 +282,52 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 	else
 		x = from_graftd(c, st, r, ingress, port, &res, &sent);
 	if (x) return x;
-	if (hostfamily) *hostfamily = host_family(st, &res);
-	return place(fd, st, r, ingress, port, &res, sent);
+	hfam = host_family(st, &res);
+	if (hostfamily) *hostfamily = hfam;
+	/* a connect says its line once connected (hook_inet.c) */
+	return place(fd, st, r, ingress, port, &res, sent, hfam, hostfamily != 0);
 }
 
 /* "verbose": "graft: RULE: fd N grafted, host socket at ADDR[NOTE]"; the
- * address is asked of the kernel when graftd's reply gave none. */
+ * address is asked of the kernel when graftd's reply gave none.  A unix
+ * endpoint's socket is named by its path: the peer's for a connected one
+ * (an egress socket graftd connected has no name of its own).  An egress
+ * socket not connected (sendto, a failed connect) may have no address yet. */
 void __graft_log_grafted(int fd, const struct graft_rule *r, int ingress,
 	const void *addr, unsigned len, const char *note)
 {
 	unsigned char a[GRAFT_PROTO_ADDRMAX];
+	struct sockaddr_un pu;
+	socklen_t sl = sizeof a;
+	struct graft_ip ip;
+	unsigned port;
 
 	if (!len) {
-		socklen_t sl = sizeof a;
 		if (!g_getsockname(fd, a, &sl)) len = sl < sizeof a ? sl : sizeof a;
 		addr = a;
 	}
-	say(r, ingress, "fd %d grafted, host socket at %S%s", fd, addr,
-		len < sizeof a ? len : (unsigned)sizeof a, note);
+	if (len > sizeof a) len = sizeof a;
+	if (len >= sizeof(sa_family_t) && ((const struct sockaddr *)addr)->sa_family == AF_UNIX) {
+		const struct sockaddr_un *u = addr;
+		sl = sizeof pu;
+		if (len <= sizeof(sa_family_t)
+		 && !g_getpeername(fd, &pu, &sl)
+		 && sl > sizeof(sa_family_t) && sl <= sizeof pu) {
+			u = &pu;
+			len = sl;
+		}
+		if (len > sizeof(sa_family_t) && u->sun_path[0])
+			say(r, ingress, "fd %d grafted, host socket at %.*s%s", fd,
+				(int)(len - sizeof(sa_family_t)), u->sun_path, note);
+		else
+			say(r, ingress, "fd %d grafted, host socket unnamed (unix)%s", fd, note);
+		return;
+	}
+	if (!ingress && !__graft_sa_ip(addr, len, &ip, &port) && !port && __graft_ip_any(&ip)) {
+		say(r, ingress, "fd %d grafted, host socket not bound yet%s", fd, note);
+		return;
+	}
+	say(r, ingress, "fd %d grafted, host socket at %S%s", fd, addr, len, note);
 }
 
 /* connect() to a listener grafted from this namespace (rule r, the port

@@ -297,3 +297,39 @@ void __graft_view(int fd, struct sockaddr *sa, socklen_t *len, socklen_t cap)
 	if (w > k) __graft_copyout((char *)sa + k, (char *)&ss + k, w - k);
 	*len = n;
 }
+
+/* Sockets grafted to a unix endpoint (swap.c): the program made them
+ * AF_INET, so its TCP-level options are accepted and ignored
+ * (hook_call.c).  The inodes of the latest are kept; a socket this
+ * process did not graft (exec, SCM_RIGHTS) is known by being a unix
+ * socket of another network namespace.  Lock-free: a racing note may
+ * overwrite another's slot, which then falls back to the namespace. */
+#define GRAFT_MAX_UNIX 64
+/* two 32-bit halves: no 64-bit atomics on 32-bit targets; a torn pair
+ * costs at most a wrong answer for a TCP option on a unix socket */
+static volatile uint32_t unix_lo[GRAFT_MAX_UNIX], unix_hi[GRAFT_MAX_UNIX];
+static volatile int unix_next;
+
+void __graft_unix_note(int fd)
+{
+	uint64_t ino;
+	unsigned i;
+	if (g_fd_ino(fd, &ino)) return;
+	i = (unsigned)__atomic_fetch_add(&unix_next, 1, __ATOMIC_RELAXED) % GRAFT_MAX_UNIX;
+	unix_hi[i] = ino >> 32;
+	unix_lo[i] = (uint32_t)ino;
+}
+
+int __graft_unix_grafted(int fd)
+{
+	uint64_t ino;
+	int dom = 0, i;
+	socklen_t l = sizeof dom;
+
+	if (g_getsockopt_int(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) || dom != AF_UNIX) return 0;
+	if (!g_fd_ino(fd, &ino))
+		for (i = 0; i < GRAFT_MAX_UNIX; i++)
+			if (unix_lo[i] == (uint32_t)ino && unix_hi[i] == (uint32_t)(ino >> 32)
+			 && ino) return 1;
+	return foreign(fd) == 1;
+}

@@ -304,11 +304,11 @@ int
 req_check_type(const struct ep_def *ep, const struct graft_req *req,
     uint32_t *reason)
 {
-	if (ep->family == AF_UNIX) {
-		if (req->protocol != 0)
-			return fail(reason, GRAFT_R_TYPE, EPROTOTYPE);
+	/* the app's inet protocol (getaddrinfo's ai_protocol) is fine on a
+	 * unix endpoint: req_validate checked it matches the type, and the
+	 * unix socket is made with protocol 0 (grant_one) */
+	if (ep->family == AF_UNIX)
 		return 0;
-	}
 	if (req->type == SOCK_SEQPACKET)
 		return fail(reason, GRAFT_R_TYPE, EPROTOTYPE);
 	return 0;
@@ -654,8 +654,8 @@ grant_one(const struct ep_def *ep, uid_t owner, const struct graft_req *req,
 {
 	int s, rv, off = 0;
 
-	s = owned_socket(ep->family, req->type | SOCK_CLOEXEC, req->protocol,
-	    owner);
+	s = owned_socket(ep->family, req->type | SOCK_CLOEXEC,
+	    ep->family == AF_UNIX ? 0 : req->protocol, owner);
 	if (s == -1) {
 		*err = errno;
 		*reason = GRAFT_R_SOCKET;

@@ -48,8 +48,10 @@ need_deps() {
 }
 
 # --- the recipes: configure and make flags only, no source change -----------
-# (keep docs/apps.md in sync); deps: what graft-deps puts into the sysroot
+# (keep docs/apps.md in sync); deps: what graft-deps puts into the sysroot;
+# relink: what makes progs again after a libc change
 mkargs= deps=
+relink() { make -j"$jobs" CC="$GRAFT_CC" $mkargs; }
 case $app in
 iperf3)
 	pkg=iperf3 progs="src/iperf3"
@@ -114,7 +116,27 @@ pgbouncer)
 	recipe() {
 		./configure CC="$GRAFT_CC" PKG_CONFIG="$pkgconf" && make -j"$jobs"
 	} ;;
-*) echo "$0: unknown app '$app' (iperf3, nginx, dnsmasq, haproxy, redis, memcached, pgbouncer)" >&2; exit 2 ;;
+postgresql-15)
+	# The client side only, libpq and psql (the server is Debian's binary
+	# package, started by tests/apps/postgresql.sh).  graft-cc links
+	# statically: libpq's static archive (all-static-lib), and make -o
+	# keeps psql's Makefile from building the shared one (submake-libpq).
+	# No readline, zlib, ICU, OpenSSL, LLVM: psql -c needs none.
+	pkg=postgresql-15 progs="src/bin/psql/psql"
+	pgmake() {
+		make -j"$jobs" -C src/backend generated-headers &&
+		make -j"$jobs" -C src/common && make -j"$jobs" -C src/port &&
+		make -j"$jobs" -C src/interfaces/libpq all-static-lib &&
+		make -j"$jobs" -C src/fe_utils &&
+		make -j"$jobs" -C src/bin/psql -o submake-libpq -o submake-libpgport \
+			-o submake-libpgfeutils -o submake-generated-headers psql
+	}
+	recipe() {
+		./configure CC="$GRAFT_CC" --without-readline --without-zlib \
+			--without-icu --without-openssl --without-llvm && pgmake
+	}
+	relink() { pgmake; } ;;
+*) echo "$0: unknown app '$app' (iperf3, nginx, dnsmasq, haproxy, redis, memcached, pgbouncer, postgresql-15)" >&2; exit 2 ;;
 esac
 
 [ -x "$GRAFT_CC" ] || { echo "$0: $GRAFT_CC is missing: run make first" >&2; exit 1; }
@@ -147,7 +169,7 @@ if [ "$(cat "$work/.tree" 2>/dev/null)" = "$tree_id" ] && [ -d "$work/src" ]; th
 		echo "$work/bin"; exit 0
 	fi
 	echo "build-app: relinking $app against the current libc" >&2
-	(cd "$work/src" && rm -f $progs && make -j"$jobs" CC="$GRAFT_CC" $mkargs) >"$log" 2>&1 || {
+	(cd "$work/src" && rm -f $progs && relink) >"$log" 2>&1 || {
 		tail -30 "$log" >&2; echo "build-app: $app: relink failed (log: $log)" >&2; exit 1; }
 else
 	echo "build-app: building $app from $(basename "$orig") with graft-cc" >&2

@@ -30,6 +30,8 @@ need gcc gcc
 need apt-get apt
 # full perl (not only perl-base): OpenSSL's Configure, run by graft-deps
 perl -MIPC::Cmd -MFile::Copy -e 1 2>/dev/null || missing="$missing perl"
+# Debian's PostgreSQL server: tests/apps/postgresql.sh's host side
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$missing postgresql"
 # glibc's libz.a: graft-deps.sh checks that graft-cc never takes it
 ls /usr/lib/*/libz.a >/dev/null 2>&1 || missing="$missing zlib1g-dev"
 fi

@@ -110,4 +110,17 @@ check "local port through a fixed endpoint of another port: EADDRNOTAVAIL and a 
 from $((HI + 1)) ep-range
 check "local port outside the range endpoint: graftd refuses, EACCES and a line ($out; $(lines "$T_TMP/from.err"))" \
 	sh -c "[ '$out' = 'errno 13' ] && grep -q 'graftd refused: port not allowed by the endpoint' '$T_TMP/from.err'"
+
+# 4. an egress graft's line names its local address, the one the host's
+# listener sees (it said 0.0.0.0:0 before the connect; issue 20, part 6)
+conf "egress $HOSTIP/32 ep-out" verbose
+env GRAFT=off "$NET" serve-peer "$HOSTIP" "$P5" >"$T_TMP/peer" 2>&1 &
+_sp=$!
+ready "$T_TMP/peer" || fail "verbose egress: the host listener did not start"
+out=$(in_ns "$NET" client-from "$HOSTIP" "$P5" 0.0.0.0 0 2>"$T_TMP/v4.err")
+kill $_sp 2>/dev/null
+wait $_sp 2>/dev/null
+peer=$(sed -n 's/^peer //p' "$T_TMP/peer")
+check "verbose: an egress graft's line says its local address ($peer; $(lines "$T_TMP/v4.err"); $out)" \
+	grep -qx "graft: egress $HOSTIP/32 -> ep-out: fd [0-9]* grafted, host socket at $peer" "$T_TMP/v4.err"
 t_done
