@@ -105,7 +105,7 @@ MAN8 =
 -include mk/stress.mk
 -include mk/shared.mk
 -include mk/alpine.mk
-E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/shared.sh tests/toolchain/rebuild.sh tests/apps/repro/epoll-before-connect.sh \
+E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/shared.sh tests/toolchain/dynamic.sh tests/toolchain/rebuild.sh tests/apps/repro/epoll-before-connect.sh \
 	tests/e2e/demo.sh
 
 # --- musl: unpack, patch, configure, build, install into the sysroot --------
@@ -170,6 +170,7 @@ $(B)/bin/$(TARGET)-pkg-config: scripts/pkg-config.in
 	@mkdir -p $(@D)
 	@sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@SYSROOT_REL@|../$(TARGET)/sysroot|g' $< > $@
 	@chmod 755 $@
+	@ln -sfn $(@F) $@-dynamic
 
 $(B)/share/graft/cmake/$(TARGET)-rules.cmake: scripts/static-rules.cmake
 	@mkdir -p $(@D)
@@ -183,6 +184,7 @@ $(B)/share/graft/cmake/$(TARGET).cmake: scripts/toolchain.cmake.in
 
 $(B)/bin/graft-cc: $(GRAFT_CC)
 	@ln -sf $(TARGET)-graft-cc $@
+	@ln -sf $(TARGET)-graft-cc $@-dynamic
 
 $(B)/bin/graft-deps: scripts/graft-deps
 	@echo "  GEN     $@"
@@ -247,10 +249,12 @@ install: all
 	scripts/make-graft-cc graft-cc.in $(DEST)/bin/$(TARGET)-graft-cc \
 		../lib/graft/$(TARGET) $(TARGET) "$(TARGET_CC)"
 	ln -sf $(TARGET)-graft-cc $(DEST)/bin/graft-cc
+	ln -sf $(TARGET)-graft-cc $(DEST)/bin/graft-cc-dynamic
 	cp scripts/graft-deps $(DEST)/bin/graft-deps
 	sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@SYSROOT_REL@|../lib/graft/$(TARGET)|g' \
 		scripts/pkg-config.in > $(DEST)/bin/$(TARGET)-pkg-config
 	chmod 755 $(DEST)/bin/$(TARGET)-pkg-config
+	ln -sf $(TARGET)-pkg-config $(DEST)/bin/$(TARGET)-pkg-config-dynamic
 	sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@GNU@|$(GNU)|g' \
 	    -e 's|@BINDIR_REL@|../../../bin|g' -e 's|@SYSROOT_REL@|../../../lib/graft/$(TARGET)|g' \
 		scripts/toolchain.cmake.in > $(DEST)/share/graft/cmake/$(TARGET).cmake
@@ -263,9 +267,10 @@ install: all
 uninstall:
 	rm -rf $(GRAFT_LIBDIR)
 	rm -f $(DEST)/bin/graft-cc $(DEST)/bin/$(TARGET)-graft-cc $(DEST)/bin/$(TARGET)-graft-cc.specs \
+		$(DEST)/bin/graft-cc-dynamic $(DEST)/bin/$(TARGET)-graft-cc-dynamic \
 		$(DEST)/bin/$(TARGET)-graft-ld \
 		$(DEST)/bin/graft-deps \
-		$(DEST)/bin/$(TARGET)-pkg-config \
+		$(DEST)/bin/$(TARGET)-pkg-config $(DEST)/bin/$(TARGET)-pkg-config-dynamic \
 		$(DEST)/share/graft/cmake/$(TARGET).cmake $(DEST)/share/graft/cmake/$(TARGET)-rules.cmake \
 		$(addprefix $(DEST)/sbin/,$(notdir $(HOST_PROGS))) \
 		$(addprefix $(DEST)/share/man/man1/,$(notdir $(MAN1))) \
