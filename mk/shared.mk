@@ -55,6 +55,8 @@ endif
 # tests/toolchain/shared.sh compares it with stock musl (make check);
 # bench/run.sh's loader rows run it
 check-build: dropin
+# graft-cc's dynamic mode (tests/apps/postgresql-server.sh)
+check-apps: shared
 bench: dropin
 
 # make install: the drop-in as a directory and its tarball, named after the

@@ -3,6 +3,7 @@
 # CC=graft-cc, with no change to its source.
 #
 #   APP: iperf3 | nginx | dnsmasq | haproxy | redis | memcached | pgbouncer
+#        | postgresql-15 | postgresql-15-server | mosquitto
 #
 # The upstream tarball (PKG_VERSION.orig.tar.*) of Debian's source package
 # is downloaded once into $GRAFT_BUILD/dl/apps (tests/apps/fetch-source),
@@ -17,7 +18,7 @@
 # Exit status: 0 built; 3 the Debian archive is unreachable (message on
 # stderr); 1 the build failed.
 set -u
-[ $# -eq 1 ] || { echo "usage: $0 iperf3|nginx|dnsmasq|haproxy|redis|memcached|pgbouncer" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: $0 iperf3|nginx|dnsmasq|haproxy|redis|memcached|pgbouncer|postgresql-15|postgresql-15-server|mosquitto" >&2; exit 2; }
 app=$1
 here=$(cd "$(dirname "$0")" && pwd)
 : "${GRAFT_TOP:=$(cd "$here/../.." && pwd)}"
@@ -136,7 +137,43 @@ postgresql-15)
 			--without-icu --without-openssl --without-llvm && pgmake
 	}
 	relink() { pgmake; } ;;
-*) echo "$0: unknown app '$app' (iperf3, nginx, dnsmasq, haproxy, redis, memcached, pgbouncer, postgresql-15)" >&2; exit 2 ;;
+postgresql-15-server)
+	# The whole of PostgreSQL in graft-cc's dynamic mode (CC=TARGET-
+	# graft-cc-dynamic): the server loads its modules (plpgsql,
+	# dict_snowball ...) with dlopen, libpq is a shared library, and
+	# libtool-free Makefile.shlib links them with -shared.  Installed
+	# into $work/inst (PostgreSQL finds its share/ and lib/ relative to
+	# its binaries; the binaries find libpq by their rpath); progs is
+	# what says the build is there.  The programs' interpreter is the
+	# sysroot's loader: libc.so is read at run time, no relink needed.
+	pkg=postgresql-15 progs="src/bin/psql/psql src/backend/postgres"
+	recipe() {
+		rm -rf "$work/inst"
+		./configure CC="$GRAFT_CC-dynamic" --prefix="$work/inst" \
+			--without-readline --without-zlib --without-icu \
+			--without-openssl --without-llvm &&
+			make -j"$jobs" && make install
+	}
+	relink() { make -j"$jobs" && make install; } ;;
+mosquitto)
+	# graft-cc's dynamic mode: the broker loads plugins with dlopen.  The
+	# broker, libmosquitto.so and its clients, and upstream's example
+	# plugin payload-modification (prefixes "hello " to every payload),
+	# linked with -shared by its Makefile.  No TLS, cJSON (mosquitto_ctrl,
+	# dynamic-security), docs.  The clients find libmosquitto.so.1 in
+	# bin/ by their rpath (LDFLAGS from the environment: config.mk
+	# appends to it).
+	pkg=mosquitto
+	progs="src/mosquitto client/mosquitto_pub client/mosquitto_sub lib/libmosquitto.so.1
+		plugins/payload-modification/mosquitto_payload_modification.so"
+	mkargs="CC=$GRAFT_CC-dynamic WITH_TLS=no WITH_TLS_PSK=no WITH_CJSON=no WITH_DOCS=no WITH_SRV=no WITH_WEBSOCKETS=no"
+	recipe() {
+		for d in lib client src plugins/payload-modification; do
+			LDFLAGS="-Wl,-rpath,$work/bin" make -j"$jobs" -C $d $mkargs || return 1
+		done
+	}
+	relink() { recipe; } ;;
+*) echo "$0: unknown app '$app' (iperf3, nginx, dnsmasq, haproxy, redis, memcached, pgbouncer, postgresql-15, postgresql-15-server, mosquitto)" >&2; exit 2 ;;
 esac
 
 [ -x "$GRAFT_CC" ] || { echo "$0: $GRAFT_CC is missing: run make first" >&2; exit 1; }

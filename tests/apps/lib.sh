@@ -3,10 +3,11 @@
 
 APPS_DIR=$GRAFT_TOP/tests/apps
 
-# app_setup NAME APP: skip (exit 0) without root/ip, graft-cc or graftd;
+# app_setup NAME APP [PKG]: skip (exit 0) without root/ip, graft-cc or graftd;
 # build APP from its Debian source (tests/apps/build-app.sh) -- SKIP when
 # the Debian archive is unreachable, FAIL when the build fails; then start
 # graftd and pick ports $P1..$P8.  Sets APP_BIN (the built programs).
+# PKG: the Debian source package, when APP is not its name.
 app_setup() {
 	need_netns "$1"
 	if [ ! -x "$GRAFT_CC" ]; then skip "$1 (graft-cc not built: $GRAFT_CC)"; exit 0; fi
@@ -20,7 +21,7 @@ app_setup() {
 	3) skip "$1 ($(grep -v "^fetch-source:" "$T_TMP/build.err" | head -2 | tr "\n" " "))"; exit 0 ;;
 	*) sed 's/^/  /' "$T_TMP/build.err"; fail "$1: building $2 from Debian's source with graft-cc"; exit 1 ;;
 	esac
-	_src=$(ls "$GRAFT_BUILD/dl/apps/$2"_*.orig.tar.* 2>/dev/null | grep -v '\.asc$' | head -1)
+	_src=$(ls "$GRAFT_BUILD/dl/apps/${3:-$2}"_*.orig.tar.* 2>/dev/null | grep -v '\.asc$' | head -1)
 	echo "  $2: $(basename "$_src") -> $APP_BIN ($(( $(date +%s) - _t0 )) s)"
 	# servers' workers run as nobody:nogroup: the request socket (0660)
 	# gets that group, as docs/security.md's deployment rules say
