@@ -11,7 +11,8 @@
 APPS_TESTS := tests/apps/graft-deps.sh tests/e2e/oci-runc.sh tests/e2e/oci-crun.sh \
 	tests/apps/iperf3.sh tests/apps/nginx.sh tests/apps/dnsmasq.sh \
 	tests/apps/haproxy.sh tests/apps/redis.sh tests/apps/memcached.sh \
-	tests/apps/pgbouncer.sh tests/apps/postgresql.sh tests/apps/postgresql-server.sh
+	tests/apps/pgbouncer.sh tests/apps/postgresql.sh tests/apps/postgresql-server.sh \
+	tests/apps/mosquitto.sh
 
 check-apps: all
 	@tests/apps/deps.sh
