@@ -188,6 +188,21 @@ if [ -f iso/w/pcre2/configure ]; then
 	check "make then builds pcre2's static libraries and programs (exit $rc)" \
 		sh -c "[ $rc = 0 ] && [ -f lt/.libs/libpcre2-8.a ] && ! ls lt/.libs/*.so* 2>/dev/null && file lt/pcre2grep | grep -q 'statically linked'"
 	[ $rc = 0 ] || tail -15 lt.log | sed 's/^/  /'
+	# the dynamic mode: TARGET-graft-cc-dynamic names the plain linker,
+	# so libtool builds shared libraries, and programs that use them
+	if [ -e "$("$GRAFT_CC" -print-sysroot)/lib/libc.so" ]; then
+		cp -Rp iso/w/pcre2 ltd && (cd ltd && make distclean) >/dev/null 2>&1
+		(cd ltd && ./configure CC="$GRAFT_CC-dynamic" && make -j2) >ltd.log 2>&1; rc=$?
+		check "dynamic mode: libtool (pcre2's configure) decides: shared libraries" \
+			grep -q 'whether to build shared libraries\.\.\. yes' ltd.log
+		out=$(echo hello | ltd/pcre2grep -o 'l+' 2>&1)
+		check "make builds libpcre2-8.so and a pcre2grep that runs on it (exit $rc; $out)" \
+			sh -c "[ $rc = 0 ] && [ -f ltd/.libs/libpcre2-8.so.0 ] && [ '$out' = ll ] &&
+			readelf -d ltd/.libs/pcre2grep | grep -q 'NEEDED.*libpcre2-8.so.0'"
+		[ $rc = 0 ] || tail -15 ltd.log | sed 's/^/  /'
+	else
+		fail "dynamic mode libtool check: the sysroot has no libc.so (make shared)"
+	fi
 else
 	fail "libtool check: graft-deps left no pcre2 tree in iso/w"
 fi
