@@ -199,6 +199,13 @@ if make -s -C "$GRAFT_TOP" install DESTDIR="$T_TMP/dest" PREFIX=/opt/graft >inst
 	check "installed graft-cc builds a working program" \
 		sh -c "'$I/bin/$GRAFT_TARGET-graft-cc' -o hi '$HELLO' && ./hi | grep -q hello"
 	check "man page graft-cc(1) installed" test -f "$I/share/man/man1/graft-cc.1"
+	check "installed graft-cc-dynamic, $GRAFT_TARGET-graft-cc-dynamic, $GRAFT_TARGET-pkg-config-dynamic" \
+		test -x "$I/bin/graft-cc-dynamic" -a -x "$I/bin/$GRAFT_TARGET-graft-cc-dynamic" -a -x "$I/bin/$GRAFT_TARGET-pkg-config-dynamic"
+	if [ -e "$I/lib/graft/$GRAFT_TARGET/lib/libc.so" ] && [ "$(uname -m)" = "${GRAFT_TARGET%%-*}" ]; then
+		check "installed graft-cc-dynamic builds a program on the installed libc.so that runs" \
+			sh -c "'$I/bin/graft-cc-dynamic' -o hid '$HELLO' && ./hid | grep -q hello &&
+			readelf -l hid | grep -q 'interpreter: $I/lib/graft/$GRAFT_TARGET/lib/ld-musl-'"
+	fi
 	check "installed graft-cc -print-prog-name=ld is the installed $GRAFT_TARGET-graft-ld" \
 		test "$("$I/bin/graft-cc" -print-prog-name=ld)" = "$I/bin/$GRAFT_TARGET-graft-ld" -a -x "$I/bin/$GRAFT_TARGET-graft-ld"
 	check "the CMake toolchain file and its rules file installed" \
