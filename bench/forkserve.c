@@ -16,17 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static double tv_us(struct timeval tv)
-{
-	return tv.tv_sec * 1e6 + tv.tv_usec;
-}
+#include "usec.h"
 
 static int client(const struct sockaddr_in *sa, int n)
 {

@@ -15,17 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static double tv_us(struct timeval tv)
-{
-	return tv.tv_sec * 1e6 + tv.tv_usec;
-}
+#include "usec.h"
 
 int main(int argc, char **argv)
 {
