@@ -18,6 +18,11 @@
 # Exit status: 0 built; 3 the Debian archive is unreachable (message on
 # stderr); 1 the build failed.
 set -u
+# Each app is built as a user builds it, from a shell: under `make
+# check-apps` the environment says otherwise, and PostgreSQL's Makefiles
+# generate their headers only when MAKELEVEL is 0 (src/common then
+# compiles before utils/errcodes.h exists, in a -j build).
+unset MAKELEVEL MAKEFLAGS MFLAGS
 [ $# -eq 1 ] || { echo "usage: $0 iperf3|nginx|dnsmasq|haproxy|redis|memcached|pgbouncer|postgresql-15|postgresql-15-server|mosquitto" >&2; exit 2; }
 app=$1
 here=$(cd "$(dirname "$0")" && pwd)
