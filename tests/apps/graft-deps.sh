@@ -96,6 +96,39 @@ else
 	sed 's/^/  /' cc.err; fail "graft-cc builds a program with the four libraries"
 fi
 
+# --- the dynamic mode: the same archives inside a module ----------------------
+# graft-deps builds position-independent archives, so a module (-shared)
+# links them; a -dynamic program dlopen()s it and runs the same self-test.
+# (Before, zlib's and libevent's archives failed: "recompile with -fPIC".)
+if [ -e "$SR/lib/libc.so" ]; then
+	cat > load.c <<'EOF'
+#include <dlfcn.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+	void *h = dlopen(argv[1], RTLD_NOW);
+	int (*f)(void);
+	if (!h) { printf("FAIL dlopen: %s\n", dlerror()); return 1; }
+	f = (int (*)(void))dlsym(h, "deps_selftest");
+	return f ? f() : 1;
+}
+EOF
+	if "$GRAFT_CC" -shared -fPIC -O2 -o selftest.so "$ST" -Dmain=deps_selftest \
+		-DWITH_ZLIB -DWITH_OPENSSL -DWITH_PCRE2 -DWITH_LIBEVENT \
+		$("$PC-dynamic" --static --cflags --libs zlib openssl libpcre2-8 libevent) 2>so.err &&
+		"$GRAFT_CC" -dynamic -O2 -o load load.c 2>>so.err; then
+		pass "dynamic mode: a module links the four static archives (pkg-config-dynamic --static)"
+		./load "$PWD/selftest.so" > so.out 2>&1; rc=$?
+		check "a -dynamic program dlopen()s it: zlib, TLS 1.3, PCRE2 (JIT), libevent work (exit $rc)" \
+			sh -c "[ $rc = 0 ] && ! grep -q FAIL so.out && grep -q 'TLS 1.3' so.out && grep -q 'JIT' so.out"
+		[ $rc = 0 ] || sed 's/^/  /' so.out
+	else
+		sed 's/^/  /' so.err | tail -8; fail "dynamic mode: a module links the four static archives"
+	fi
+else
+	skip "dynamic mode (the sysroot has no libc.so: make shared)"
+fi
+
 # --- CMake: find_package and pkg_check_modules through the toolchain file ------
 if command -v cmake >/dev/null; then
 	mkdir -p cm && cat > cm/CMakeLists.txt <<'EOF'
