@@ -82,6 +82,49 @@ else
 	skip "pkg-config wrappers (no pkg-config)"
 fi
 
+# CMake: -DGRAFT_DYNAMIC=ON with the toolchain file builds real shared
+# libraries and modules (the static default turns them into archives)
+TCF=$GRAFT_BUILD/share/graft/cmake/$GRAFT_TARGET.cmake
+cm_ok=no
+if command -v cmake >/dev/null && [ -f "$TCF" ]; then
+	mkdir cmd && cp "$SRC/dyn_mod.c" cmd/ &&
+	printf 'int lib(void) { return 7; }\n' > cmd/lib.c &&
+	cat > cmd/prog.c <<'EOF'
+#include <dlfcn.h>
+#include <stdio.h>
+int lib(void);
+int main(int argc, char **argv)
+{
+	char b[128];
+	void *m = dlopen(argv[1], RTLD_NOW);
+	int (*g)(char *, unsigned long) = m ? (int (*)(char *, unsigned long))dlsym(m, "dyn_mod_greet") : 0;
+	if (!g || g(b, sizeof b) < 0) return 1;
+	printf("lib %d, %s", lib(), b);
+	return 0;
+}
+EOF
+	cat > cmd/CMakeLists.txt <<'EOF'
+cmake_minimum_required(VERSION 3.13)
+project(dyn C)
+add_library(lib SHARED lib.c)
+add_library(plug MODULE dyn_mod.c)
+add_executable(prog prog.c)
+target_link_libraries(prog lib)
+EOF
+	if cmake -S cmd -B cmdb -DCMAKE_TOOLCHAIN_FILE="$TCF" -DGRAFT_DYNAMIC=ON >cmd.log 2>&1 &&
+	   cmake --build cmdb >>cmd.log 2>&1; then
+		cm_ok=yes
+		check "CMake GRAFT_DYNAMIC=ON: add_library(SHARED) and (MODULE) are shared objects" \
+			sh -c "readelf -h cmdb/liblib.so | grep -q 'Type:.*DYN' && readelf -h cmdb/libplug.so | grep -q 'Type:.*DYN'"
+		check "CMake GRAFT_DYNAMIC=ON: the program's interpreter is the sysroot's loader, it needs liblib.so" \
+			sh -c "readelf -l cmdb/prog | grep -q 'interpreter: $LDSO\]' && readelf -d cmdb/prog | grep -q 'NEEDED.*liblib.so'"
+	else
+		fail "CMake with -DGRAFT_DYNAMIC=ON builds a shared library, a module and a program"; tail -20 cmd.log
+	fi
+else
+	skip "CMake GRAFT_DYNAMIC=ON (no cmake, or no toolchain file at $TCF)"
+fi
+
 # --- running (native target only) -------------------------------------------------
 case $(uname -m) in
 x86_64) native=x86_64 ;; aarch64) native=aarch64 ;; armv7l) native=armhf ;; riscv64) native=riscv64 ;; *) native= ;;
@@ -92,6 +135,11 @@ if [ "$native" != "$arch" ]; then
 fi
 out=$(env -u LD_PRELOAD -u LD_LIBRARY_PATH GRAFT=off ./dyn_prog "$PWD/dyn_mod.so" 2>&1)
 check "the program runs, dlopen()s the module and calls it ($out)" has "$out" 'hello from the module, pid [0-9]'
+if [ $cm_ok = yes ]; then
+	out=$(env -u LD_PRELOAD -u LD_LIBRARY_PATH GRAFT=off cmdb/prog "$PWD/cmdb/libplug.so" 2>&1)
+	check "CMake's program runs (its rpath finds liblib.so) and dlopen()s CMake's module ($out)" \
+		has "$out" 'lib 7, hello from the module, pid [0-9]'
+fi
 
 # --- grafted with no LD_PRELOAD ---------------------------------------------------
 if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null; then
