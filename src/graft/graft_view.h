@@ -13,5 +13,6 @@ hidden int __graft_view_cap(int fd, socklen_t *len, socklen_t *cap);
 /* view.c: sockets grafted to a unix endpoint */
 hidden void __graft_unix_note(int fd);
 hidden int __graft_unix_grafted(int fd);
+hidden int __graft_unix_peer(int fd);
 
 #endif

@@ -5,9 +5,11 @@
  * with no registers to save; a hook's -errno becomes errno here. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include "graft_view.h"
 #include "graft_fd.h"
 #include "graft_hooks.h"
+#include "graft_uaccess.h"
 
 int __graft_socket_call(int domain, int type, int protocol, int (*stock)(int, int, int))
 {
@@ -31,7 +33,18 @@ int __graft_connect_call(int fd, const struct sockaddr *sa, socklen_t len,
 	int (*stock)(int, const struct sockaddr *, socklen_t))
 {
 	long g = __graft_connect(fd, sa, len);
-	return g == GRAFT_PASS ? stock(fd, sa, len) : g_ret(g);
+	int r;
+
+	if (g != GRAFT_PASS) return g_ret(g);
+	r = stock(fd, sa, len);
+	/* a connected socket grafted to a unix endpoint, asked again with the
+	 * program's inet address: EISCONN, as TCP says (the kernel sees a
+	 * family mismatch, EINVAL) */
+	if (r && errno == EINVAL && sa && len >= sizeof sa->sa_family
+	 && sa->sa_family != AF_UNIX && __graft_unix_grafted(fd)
+	 && __graft_unix_peer(fd))
+		errno = EISCONN;
+	return r;
 }
 
 ssize_t __graft_sendto_call(int fd, const void *buf, size_t n, int flags,
@@ -75,7 +88,16 @@ int __graft_getsockopt_call(int fd, int level, int name, void *val, socklen_t *l
 	int (*stock)(int, int, int, void *, socklen_t *))
 {
 	long g = __graft_getsockopt(fd, level, name, val, len);
-	return g == GRAFT_PASS ? stock(fd, level, name, val, len) : g_ret(g);
+	int r;
+
+	if (g != GRAFT_PASS) return g_ret(g);
+	r = stock(fd, level, name, val, len);
+	/* TCP_NODELAY on a socket grafted to a unix endpoint: a unix socket
+	 * never delays a write, so 1; other TCP options stay unsupported */
+	if (r && level == IPPROTO_TCP && name == TCP_NODELAY && errno == EOPNOTSUPP
+	 && __graft_unix_grafted(fd))
+		return g_ret(__graft_name_out(val, len, &(int){1}, sizeof(int)));
+	return r;
 }
 
 int __graft_getsockname_call(int fd, struct sockaddr *sa, socklen_t *len,

@@ -320,6 +320,15 @@ void __graft_unix_note(int fd)
 	unix_lo[i] = (uint32_t)ino;
 }
 
+/* connected to a peer: a second connect() is then EISCONN */
+int __graft_unix_peer(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t l = sizeof ss;
+
+	return !g_getpeername(fd, (void *)&ss, &l);
+}
+
 int __graft_unix_grafted(int fd)
 {
 	uint64_t ino;

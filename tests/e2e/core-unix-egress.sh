@@ -69,12 +69,16 @@ for mode in block nonblock; do
 		check "nonblock: poll says writable, SO_ERROR 0" \
 			grep -qx "poll: writable, SO_ERROR 0" "$T_TMP/$mode.out"
 	fi
-	check "$mode: a second connect fails with EINVAL (graft.conf(5))" \
-		grep -qx "second connect: EINVAL" "$T_TMP/$mode.out"
+	check "$mode: a second connect fails with EISCONN, as on TCP (graft.conf(5))" \
+		grep -qx "second connect: EISCONN" "$T_TMP/$mode.out"
 	check "$mode: TCP_NODELAY before connect is not replayed on the unix socket" \
 		not_grep "replaying socket option" "$T_TMP/$mode.err"
 	check "$mode: TCP options after connect are accepted (ignored)" \
 		grep -qx "tcp options: accepted" "$T_TMP/$mode.out"
+	check "$mode: getsockopt TCP_NODELAY reads 1 (a unix socket never delays)" \
+		grep -qx "nodelay: 1 len 4" "$T_TMP/$mode.out"
+	check "$mode: getsockopt of another TCP option fails with EOPNOTSUPP (graft.conf(5))" \
+		grep -qx "keepidle: EOPNOTSUPP" "$T_TMP/$mode.out"
 	check "$mode: getpeername is the service's unix path (graft.conf(5))" \
 		grep -qx "peer family=1 path=$SH/db.sock" "$T_TMP/$mode.out"
 	check "$mode: getsockname is an unnamed unix socket (graft.conf(5))" \

@@ -4,7 +4,8 @@
  *   unix_net ADDR PORT block|nonblock tcp|0
  * socket(AF_INET, SOCK_STREAM, IPPROTO_TCP or 0), TCP_NODELAY, connect (with
  * O_NONBLOCK: EINPROGRESS or 0, poll writable, SO_ERROR 0), TCP_NODELAY
- * and TCP_KEEPIDLE again, the names, one line sent and its answer read.
+ * and TCP_KEEPIDLE again, reading TCP_NODELAY and TCP_KEEPIDLE back, the
+ * names, one line sent and its answer read.
  * Prints one line per step; "FAIL step: error" and exit 1 at the first
  * failure. */
 #include <arpa/inet.h>
@@ -77,13 +78,22 @@ int main(int argc, char **argv)
 		printf("poll: writable, SO_ERROR 0\n");
 		if (fcntl(s, F_SETFL, fcntl(s, F_GETFL) & ~O_NONBLOCK)) die("blocking");
 	}
-	/* connected: another connect fails (the kernel's word, as documented) */
+	/* connected: another connect fails with EISCONN, as TCP's would */
 	if (!connect(s, (void *)&sin, sizeof sin)) { errno = 0; die("second connect succeeded"); }
 	printf("second connect: %s\n", errno == EINVAL ? "EINVAL" : errno == EISCONN ? "EISCONN" : "other");
 	if (setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one)) die("TCP_NODELAY after connect");
 	if (setsockopt(s, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle)) die("TCP_KEEPIDLE");
 	if (setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one)) die("SO_KEEPALIVE");
 	printf("tcp options: accepted\n");
+	{
+		int v = 0;
+		socklen_t vl = sizeof v;
+		if (getsockopt(s, IPPROTO_TCP, TCP_NODELAY, &v, &vl)) printf("nodelay: error %d\n", errno);
+		else printf("nodelay: %d len %d\n", v, (int)vl);
+		vl = sizeof v;
+		printf("keepidle: %s\n", getsockopt(s, IPPROTO_TCP, TCP_KEEPIDLE, &v, &vl) ?
+			errno == EOPNOTSUPP ? "EOPNOTSUPP" : "other error" : "answered");
+	}
 	l = sizeof ss;
 	memset(&ss, 0, sizeof ss);
 	if (getpeername(s, (void *)&ss, &l)) die("getpeername");
