@@ -128,6 +128,13 @@ const struct graft_rule *__graft_match_eg(const struct graft_conf *c, const stru
 		__graft_match_eg_user(c, ip));
 }
 
+/* The rule for a resolver query to nameserver ip: the "dns" line, else
+ * the egress rules, as for any destination */
+const struct graft_rule *__graft_match_dns(const struct graft_conf *c, const struct graft_ip *ip)
+{
+	return c->ndns ? &c->dns : __graft_match_eg(c, ip);
+}
+
 /* A connect() from inside to a listener grafted from here: a stream
  * destination in the namespace's loopback or its wildcard on a port an
  * ingress rule covers, as a bind of that address, else of the wildcard

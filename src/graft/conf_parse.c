@@ -163,6 +163,22 @@ static int do_rule(struct graft_conf *c, unsigned ln, char **w, int n, int in)
 	return in ? __graft_add_ingress(c, &r) : __graft_add_egress(c, &r);
 }
 
+/* "dns ENDPOINT|local": the resolver's queries to any nameserver */
+static int do_dns(struct graft_conf *c, unsigned ln, char **w, int n)
+{
+	struct graft_rule r;
+	const char *e;
+	if (n != 2) return __graft_conf_error(c, 0, ln, "'dns' needs an endpoint or 'local'", 0);
+	if (c->ndns) return __graft_conf_error(c, 0, ln, "'dns' given twice", 0);
+	memset(&r, 0, sizeof r);
+	if ((e = __graft_parse_epname(w[1], &r))) return __graft_conf_error(c, 0, ln, e, w[1]);
+	r.src = GRAFT_SRC_DNS;
+	r.line = ln;
+	c->dns = r;
+	c->ndns = 1;
+	return 0;
+}
+
 /* "endpoint NAME...": the names getaddrinfo(AF_GRAFT) resolves */
 static int do_endpoint(struct graft_conf *c, unsigned ln, char **w, int n)
 {
@@ -193,6 +209,7 @@ static int do_line(struct graft_conf *c, unsigned ln, char *s)
 	if (!strcmp(w[0], "ingress")) return do_rule(c, ln, w, n, 1);
 	if (!strcmp(w[0], "egress")) return do_rule(c, ln, w, n, 0);
 	if (!strcmp(w[0], "host")) return do_host(c, ln, w, n);
+	if (!strcmp(w[0], "dns")) return do_dns(c, ln, w, n);
 	if (!strcmp(w[0], "broker")) {
 		size_t l;
 		if (n != 2) return __graft_conf_error(c, 0, ln, "'broker' needs one path", 0);
@@ -271,5 +288,5 @@ void __graft_conf_finish(struct graft_conf *c)
 	if (c->state == GRAFT_CONF_BROKEN) return;
 	for (c->nview = i = 0; i < c->nin; i++)
 		c->nview += __graft_view_of(c, c->in + i);
-	c->state = c->nin || c->neg || c->nhost ? GRAFT_CONF_ACTIVE : GRAFT_CONF_INACTIVE;
+	c->state = c->nin || c->neg || c->nhost || c->ndns ? GRAFT_CONF_ACTIVE : GRAFT_CONF_INACTIVE;
 }

@@ -37,7 +37,7 @@ struct graft_ip {
 	uint8_t a[16];
 };
 
-enum { GRAFT_SRC_FILE, GRAFT_SRC_ENV_IN, GRAFT_SRC_ENV_EG, GRAFT_SRC_BUILTIN };
+enum { GRAFT_SRC_FILE, GRAFT_SRC_ENV_IN, GRAFT_SRC_ENV_EG, GRAFT_SRC_BUILTIN, GRAFT_SRC_DNS };
 
 struct graft_rule {
 	struct graft_ip ip;
@@ -78,6 +78,8 @@ struct graft_conf {
 	const char *file;	/* for messages */
 	char broker[GRAFT_PATH_MAX];
 	unsigned nin, neg, nhost;
+	unsigned ndns;		/* a "dns" line: every resolver query takes dns */
+	struct graft_rule dns;
 	struct graft_rule in[GRAFT_MAX_INGRESS];
 	struct graft_rule eg[GRAFT_MAX_EGRESS];
 	struct graft_host host[GRAFT_MAX_HOSTS];
@@ -112,6 +114,7 @@ hidden const struct graft_rule *__graft_match_in(const struct graft_conf *, cons
 hidden const struct graft_rule *__graft_match_reach(const struct graft_conf *, const struct graft_ip *, unsigned port);
 hidden const struct graft_rule *__graft_match_eg(const struct graft_conf *, const struct graft_ip *);
 hidden const struct graft_rule *__graft_match_eg_user(const struct graft_conf *, const struct graft_ip *);
+hidden const struct graft_rule *__graft_match_dns(const struct graft_conf *, const struct graft_ip *);
 
 /* conf_epname.c: what an endpoint name may be (graft.conf and AF_GRAFT) */
 hidden int __graft_epname_ok(const char *, size_t);

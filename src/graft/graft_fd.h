@@ -44,6 +44,7 @@ struct graft_fdstate {
 	unsigned char lost;		/* an option could not be recorded */
 	unsigned char afg;		/* GRAFT_AFG_*, for domain AF_GRAFT */
 	unsigned char spare;		/* a spare host socket handed out by socket() */
+	unsigned char dns;		/* the resolver's query socket (res_msend.c) */
 	unsigned char nep, eplost;	/* epoll registrations; some lost */
 	uint16_t bport;			/* the port of that bind */
 	int lost_level, lost_name;

@@ -67,8 +67,11 @@ hidden void __graft_epoll_ctl_done(int epfd, int op, int fd, const struct epoll_
  * dummies stand in for the others). */
 hidden void __graft_fork_child(void);
 
-/* socket() for libc's own internal use (the resolver): never grafted. */
+/* socket() for libc's own internal use (the resolver's probes): never
+ * grafted.  The resolver's sockets to its nameservers: grafted only by a
+ * "dns" line or an egress rule covering the nameserver (hook_socket.c). */
 hidden int __graft_raw_socket(int domain, int type, int protocol);
+hidden int __graft_dns_socket(int domain, int type, int protocol);
 
 /* lookup_name.c: names from graft.conf "host" lines, before /etc/hosts.
  * Returns the number of addresses written, 0 for no match, or -EAI_*. */

@@ -93,6 +93,9 @@ long __graft_bind(int fd, const struct sockaddr *usa, socklen_t len)
 	if (!state(fd, k, &st)) return GRAFT_PASS;
 	if (st.domain == AF_GRAFT)
 		return live(fd, &st) ? __graft_afg_bind(fd, &st, usa, len) : GRAFT_PASS;
+	/* the resolver's own bind (the wildcard, port 0): its socket stays
+	 * for its sendto (no ingress rule is for it) */
+	if (st.dns) return GRAFT_PASS;
 	if (addr(&ss, usa, len)) return GRAFT_PASS;
 	/* a malformed address keeps the state: the kernel reports it */
 	if (__graft_sa_ip(sa, len, &ip, &port)) return GRAFT_PASS;
@@ -147,10 +150,11 @@ static long egress(int fd, int k, const struct sockaddr *usa, socklen_t len, int
 	if (sa->sa_family != st.domain) return GRAFT_PASS;
 	c = __graft_conf();
 	if (c->state == GRAFT_CONF_BROKEN) return -GRAFT_EBROKEN;
-	r = __graft_match_eg(c, &ip);
+	/* a resolver query: the "dns" line, else the egress rules */
+	r = st.dns ? __graft_match_dns(c, &ip) : __graft_match_eg(c, &ip);
 	/* a listener grafted from here, reached from here (swap.c); a socket
 	 * bound here first stays here, as one no rule kept track of does */
-	if (cp && st.type == SOCK_STREAM && (!r || r->src == GRAFT_SRC_BUILTIN) && !st.bound) {
+	if (cp && !st.dns && st.type == SOCK_STREAM && (!r || r->src == GRAFT_SRC_BUILTIN) && !st.bound) {
 		const struct graft_rule *in = __graft_match_reach(c, &ip, port);
 		if (in) {
 			if (st.spare && (e = __graft_spare_to_local(fd, &st)) < 0) return e;

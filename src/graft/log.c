@@ -46,10 +46,13 @@ static void msg_ip(struct graft_msg *m, const struct graft_ip *ip, int brackets)
 		msg_str(m, t);
 }
 
-/* "ingress 0.0.0.0:8080 -> ep-http", "egress 10.0.0.0/8 -> ep-out" */
+/* "ingress 0.0.0.0:8080 -> ep-http", "egress 10.0.0.0/8 -> ep-out",
+ * "dns -> ep-dns" */
 static void msg_rule(struct graft_msg *m, const struct graft_rule *r, int ingress)
 {
-	if (!ingress)
+	if (r->src == GRAFT_SRC_DNS)
+		msg_str(m, "dns");
+	else if (!ingress)
 		__graft_msgf(m, "egress %A/%u", &r->ip, r->plen);
 	else if (r->hi != r->lo)
 		__graft_msgf(m, "ingress %I:%u-%u", &r->ip, r->lo, r->hi);

@@ -122,7 +122,22 @@ check_conf(const struct graft_conf *c)
 	for (i = 0; i < c->nep; i++)
 		check_ep(c->eps[i]);
 #endif
-	if (c->nin || c->neg || c->nhost)
+	FUZZ_CHECK(c->ndns <= 1);
+	if (c->ndns) {
+		struct graft_ip any;
+
+		check_ep(c->dns.ep);
+		FUZZ_CHECK(c->dns.local == !strcmp(c->dns.ep, "local"));
+		FUZZ_CHECK(c->dns.src == GRAFT_SRC_DNS);
+		/* the "dns" line answers for every nameserver */
+		memset(&any, 0, sizeof any);
+		any.family = AF_INET;
+		FUZZ_CHECK(__graft_match_dns(c, &any) == &c->dns);
+		m.n = 0;
+		__graft_msgf(&m, "%R", &c->dns, 0);
+		FUZZ_CHECK(m.n < sizeof m.b && !memcmp(m.b, "dns -> ", 7));
+	}
+	if (c->nin || c->neg || c->nhost || c->ndns)
 		FUZZ_CHECK(c->state == GRAFT_CONF_ACTIVE);
 }
 

@@ -361,6 +361,41 @@ static void t_view(void **s)
 		"graft: /etc/graft.conf:1: 'egress' needs PREFIX/LEN and an endpoint");
 }
 
+/* "dns ENDPOINT|local": one line; the resolver's queries, nothing else */
+static void t_dns(void **s)
+{
+	struct graft_ip ns;
+	(void)s;
+	assert_int_equal(parse("dns ep-dns\n"), 0);
+	assert_int_equal(c.state, GRAFT_CONF_ACTIVE);	/* a dns line alone */
+	assert_int_equal(c.ndns, 1);
+	assert_string_equal(c.dns.ep, "ep-dns");
+	assert_int_equal(c.dns.local, 0);
+	assert_int_equal(c.dns.src, GRAFT_SRC_DNS);
+	assert_int_equal(c.dns.line, 1);
+	assert_int_equal(c.nin + c.neg, 0);
+	memset(&ns, 0, sizeof ns);
+	ns.family = AF_INET;
+	ns.a[0] = 127, ns.a[3] = 53;
+	/* every nameserver, loopback included */
+	assert_ptr_equal(__graft_match_dns(&c, &ns), &c.dns);
+	assert_int_equal(parse("egress 0.0.0.0/0 ep\n\ndns local\n"), 0);
+	assert_int_equal(c.dns.local, 1);
+	assert_int_equal(c.dns.line, 3);
+	assert_ptr_equal(__graft_match_dns(&c, &ns), &c.dns);	/* over the rules */
+	/* no dns line: the egress rules, builtins included */
+	assert_int_equal(parse("egress 0.0.0.0/0 ep\n"), 0);
+	assert_int_equal(c.ndns, 0);
+	assert_int_equal(__graft_match_dns(&c, &ns)->local, 1);	/* 127/8 */
+	ns.a[0] = 10;
+	assert_string_equal(__graft_match_dns(&c, &ns)->ep, "ep");
+	expect_error("dns\n", "graft: /etc/graft.conf:1: 'dns' needs an endpoint or 'local'");
+	expect_error("dns a b\n", "graft: /etc/graft.conf:1: 'dns' needs an endpoint or 'local'");
+	expect_error("dns a\ndns b\n", "graft: /etc/graft.conf:2: 'dns' given twice");
+	expect_error("dns abcdefghijklmnopq\n",
+		"graft: /etc/graft.conf:1: endpoint name longer than 16 characters: 'abcdefghijklmnopq'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +409,7 @@ int main(void)
 		cmocka_unit_test(t_secure),
 		cmocka_unit_test(t_sanitised),
 		cmocka_unit_test(t_view),
+		cmocka_unit_test(t_dns),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }
