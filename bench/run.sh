@@ -17,7 +17,10 @@
 # start to the first socket call, and socket calls no rule matches; and
 # the cost of fork() (bench/forkserve.c, a fork-per-connection server on
 # loopback, and tests/progs/fork_cost.c, fork+_exit+waitpid) built with
-# graft-cc against musl-gcc -static, nothing configured.
+# graft-cc against musl-gcc -static, nothing configured; and name
+# resolution (tests/progs/dns_net.c: getaddrinfo against dnsmasq on the
+# host's loopback) from the host and from a lo-only namespace whose
+# queries graft.conf's "dns" line grafts.
 # iperf3 and nginx are the graft-cc builds of tests/apps/build-app.sh (built
 # here when build/apps lacks them; nginx links OpenSSL, zlib and PCRE2 from
 # the sysroot), the same binaries on all three paths: with GRAFT=off they
@@ -31,8 +34,8 @@
 #   -w: only these workloads: of the three paths (stream, rr, crr,
 #       iperf_tcp, iperf_udp, http_ka, http_close, https_ka; the graftd,
 #       unmatched and size rows come with any of them), and loader (the
-#       dynamically linked program's rows), and fork (the fork rows); the
-#       other rows print "-", and
+#       dynamically linked program's rows), fork (the fork rows) and
+#       resolve (the name resolution rows); the other rows print "-", and
 #       bench/results/latest.* are left as they were
 # GRAFT_CC (environment): the graft-cc to build with, default
 # build/bin/graft-cc (graftd and graftctl are always build/bin's).
@@ -46,19 +49,21 @@ ALL_WORKLOADS="stream rr crr iperf_tcp iperf_udp http_ka http_close https_ka"
 WORKLOADS=$ALL_WORKLOADS
 LOADER=1
 FORK=1
+RESOLVE=1
 usage() { echo "usage: $0 [-r RUNS] [-t SECONDS] [-w WORKLOAD,...]" >&2; exit 2; }
 while getopts r:t:w: o; do
 	case $o in
 	r) RUNS=$OPTARG ;;
 	t) T=$OPTARG ;;
 	w) sel=$(echo "$OPTARG" | tr ',' ' ')
-	   WORKLOADS='' LOADER=0 FORK=0
+	   WORKLOADS='' LOADER=0 FORK=0 RESOLVE=0
 	   for w in $sel; do
 		[ "$w" = loader ] && { LOADER=1; continue; }
 		[ "$w" = fork ] && { FORK=1; continue; }
+		[ "$w" = resolve ] && { RESOLVE=1; continue; }
 		case " $ALL_WORKLOADS " in
 		*" $w "*) WORKLOADS="$WORKLOADS $w" ;;
-		*) echo "bench: -w: unknown workload '$w' (one of: $ALL_WORKLOADS loader fork)" >&2; exit 2 ;;
+		*) echo "bench: -w: unknown workload '$w' (one of: $ALL_WORKLOADS loader fork resolve)" >&2; exit 2 ;;
 		esac
 	   done
 	   WORKLOADS=${WORKLOADS# } ;;
@@ -72,7 +77,7 @@ done
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/graft-bench.XXXXXX") || exit 1
 tag=$$
-NS_SRV=gb-srv-$tag NS_CLI=gb-cli-$tag NS_NAT=gb-nat-$tag NS_UNM=gb-unm-$tag
+NS_SRV=gb-srv-$tag NS_CLI=gb-cli-$tag NS_NAT=gb-nat-$tag NS_UNM=gb-unm-$tag NS_DNS=gb-dns-$tag
 BR=gbr$tag VH=gbh$tag VN=gbn$tag
 NATNET=10.231.77
 pids=
@@ -86,7 +91,8 @@ cleanup() {
 	done
 	ip link del "$BR" 2>/dev/null
 	ip link del "$VH" 2>/dev/null
-	for n in $NS_SRV $NS_CLI $NS_NAT $NS_UNM; do ip netns del "$n" 2>/dev/null; done
+	for n in $NS_SRV $NS_CLI $NS_NAT $NS_UNM $NS_DNS; do ip netns del "$n" 2>/dev/null; done
+	rm -rf "/etc/netns/$NS_DNS"
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -113,6 +119,7 @@ missing=
 need() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
 need valgrind valgrind; need musl-gcc musl-tools; need taskset util-linux
 need timeout coreutils
+[ $RESOLVE = 0 ] || { need dnsmasq dnsmasq-base; need unshare util-linux; }
 if [ -n "$WORKLOADS" ]; then
 	need iptables iptables; need gnuplot gnuplot-nox; need wrk wrk
 	need python3 python3; need strip binutils; need openssl openssl
@@ -557,6 +564,54 @@ if [ $FORK = 1 ]; then
 	done
 fi
 
+# --- name resolution: grafted against the host, one nameserver -------------------
+# dnsmasq on the host's loopback at RS_IP:53 answers one name from its
+# configuration.  host: dns_net (graft-cc, GRAFT=off) in the host's network
+# namespace, its /etc/resolv.conf bind-mounted in a mount namespace of its
+# own; graft: the same program in a lo-only namespace whose resolv.conf
+# names the same address (its own loopback there, where nothing answers),
+# the queries grafted by "dns ep-dns" through a graftd of this section.
+# RS_N getaddrinfo(AF_INET) lookups (one A query each, over UDP): lookups/s.
+# The two paths run back to back, in an order that turns each run.
+RS_N=2000 RS_IP=127.77.251.53
+if [ $RESOLVE = 1 ]; then
+	log "resolve: getaddrinfo against dnsmasq, from the host and grafted"
+	"$gcc_graft" -O2 -o "$W/dns_net" "$top/tests/progs/dns_net.c" || die "build of dns_net failed"
+	mkdir -p "$W/rs/run" "$W/rs/ctl" "/etc/netns/$NS_DNS"
+	printf 'nameserver %s\n' "$RS_IP" > "$W/rs/resolv.conf"
+	cp "$W/rs/resolv.conf" "/etc/netns/$NS_DNS/resolv.conf"
+	ip netns add "$NS_DNS" && ip -n "$NS_DNS" link set lo up || die "ip netns add $NS_DNS"
+	bg dnsmasq -k -u root -C /dev/null --no-resolv --no-hosts --bind-interfaces \
+		--listen-address="$RS_IP" -p 53 --local=/test/ \
+		--host-record=bench.graft.test,192.0.2.1 >"$W/rs/dnsmasq.log" 2>&1
+	bg "$bin/graftd" -d -s "$W/rs/run/g.sock" -c "$W/rs/ctl/g.ctl" >"$W/rs/graftd.log" 2>&1
+	i=0
+	while { [ ! -S "$W/rs/ctl/g.ctl" ] || ! ss -Hlun "src = $RS_IP:53" | grep -q .; } && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	[ -S "$W/rs/ctl/g.ctl" ] || die "graftd did not start: $(tail -n 3 "$W/rs/graftd.log")"
+	ss -Hlun "src = $RS_IP:53" | grep -q . || die "dnsmasq did not start: $(tail -n 3 "$W/rs/dnsmasq.log")"
+	"$bin/graftctl" -c "$W/rs/ctl/g.ctl" add ep-dns type ipv4 addr 127.0.0.1 port dynamic netns "$NS_DNS" >/dev/null ||
+		die "graftctl add ep-dns"
+	printf 'broker %s\ndns ep-dns\n' "$W/rs/run/g.sock" > "$W/rs/graft.conf"
+	rs_run() { # PATH: prints lookups/s
+		t0=$(date +%s%N)
+		case $1 in
+		host) unshare -m sh -c 'mount --bind "$1" /etc/resolv.conf && exec env GRAFT=off taskset -c 0 "$2" loop bench.graft.test "$3"' \
+			rs "$W/rs/resolv.conf" "$W/dns_net" $RS_N ;;
+		graft) ip netns exec "$NS_DNS" env GRAFT_CONF="$W/rs/graft.conf" taskset -c 0 "$W/dns_net" loop bench.graft.test $RS_N ;;
+		esac >"$W/rs/out" 2>&1 || die "dns_net ($1): $(cat "$W/rs/out")"
+		t1=$(date +%s%N)
+		grep -q "^loop $RS_N ok" "$W/rs/out" || die "dns_net ($1): $(cat "$W/rs/out")"
+		awk -v n=$RS_N -v t=$((t1 - t0)) 'BEGIN {printf "%.0f", n / (t / 1e9)}'
+	}
+	for r in $(seq $RUNS); do
+		run=$r
+		case $((r % 2)) in 1) order="host graft" ;; 0) order="graft host" ;; esac
+		for v in $order; do record rs_lps "$v" "$(rs_run "$v")"; done
+	done
+fi
+
 # --- the table ------------------------------------------------------------------
 median() { # median METRIC PATH
 	awk -v m="$1" -v p="$2" '$1 == m && $2 == p && $3 != "" {print $3}' "$raw" | sort -g |
@@ -681,13 +736,21 @@ table=$W/table.md
 		echo
 		echo "bench/forkserve.c: $FK_N connections over 127.0.0.1 from a client process, each answered by a child the server forks for it; CPU time and faults: the server's and its connection children's. tests/progs/fork_cost.c: $FK_F forks. Static builds (musl-gcc -static; musl-gcc is the host's musl), GRAFT_CONF=/dev/null, on CPU 1. Medians of $FK_RUNS runs; ratios the median of each run's ratio, the builds measured back to back."
 	fi
+	if [ $RESOLVE = 1 ]; then
+		echo
+		echo "| name resolution | host | graft | graft/host |"
+		echo "| --- | ---: | ---: | ---: |"
+		echo "| getaddrinfo, one A query to dnsmasq, lookups/s | $(median rs_lps host) | $(median rs_lps graft) | $(ratio_runs rs_lps graft host %.3f) |"
+		echo
+		echo "tests/progs/dns_net.c (graft-cc): $RS_N lookups per run of one name dnsmasq answers from its configuration, at $RS_IP:53 on the host's loopback. host: in the host's network namespace with GRAFT=off; graft: in a namespace with only lo, each lookup's query socket grafted by graft.conf's \"dns\" line (one graftd request per lookup). Medians of $RUNS runs; the ratio the median of each run's ratio, the paths measured back to back."
+	fi
 } > "$table"
 cat "$table"
 cp "$table" "$out/$stamp.md"
 cp "$raw" "$out/$stamp.raw"
 # latest.* only from a run of every workload
 full=0
-[ "$WORKLOADS" = "$ALL_WORKLOADS" ] && [ $LOADER = 1 ] && [ $FORK = 1 ] && full=1
+[ "$WORKLOADS" = "$ALL_WORKLOADS" ] && [ $LOADER = 1 ] && [ $FORK = 1 ] && [ $RESOLVE = 1 ] && full=1
 [ $full = 1 ] && cp "$table" "$out/latest.md"
 
 # --- the plot ---------------------------------------------------------------------
