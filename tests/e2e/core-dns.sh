@@ -120,6 +120,31 @@ out=$(ns gai one.graft.test)
 check "dns through an endpoint not in graftd's table: fails ($out)" has "$out" 'gai-error '
 check "  and says why ($(head -1 "$T_TMP/err"))" grep -q "^graft: dns -> ep-other: graftd refused" "$T_TMP/err"
 
+# --- IPv6: a resolv.conf naming ::1 and an IPv4 nameserver ---------------------
+# musl then asks all of them from one AF_INET6 socket (IPv4 ones
+# v4-mapped): an ipv6 endpoint bound to :: carries both
+if dnsmasq -k -u root -C /dev/null --no-resolv --no-hosts --bind-interfaces \
+	--listen-address=::1 -p 53 --log-facility=- --log-queries --local=/test/ \
+	--host-record=one.graft.test,192.0.2.81 --test >/dev/null 2>&1 &&
+   ! ss -Hlun 'src = [::1]:53' | grep -q .; then
+	bg dnsmasq -k -u root -C /dev/null --no-resolv --no-hosts --bind-interfaces \
+		--listen-address=::1 -p 53 --log-facility=- --log-queries --local=/test/ \
+		--host-record=one.graft.test,192.0.2.81 >"$T_TMP/dnsmasq6.log" 2>&1
+	wait_for grep -q 'started, version' "$T_TMP/dnsmasq6.log"
+	graftctl add ep-dns6 type ipv6 addr :: port dynamic netns "$NS" >/dev/null
+	printf 'nameserver ::1\nnameserver %s\noptions timeout:1 attempts:1\n' "$NSIP" >"/etc/netns/$NS/resolv.conf"
+	conf "dns ep-dns6"
+	q4=$(grep -c 'query\[A\] one.graft.test from 127.0.0.1' "$T_TMP/dnsmasq.log")
+	out=$(ns gai one.graft.test)
+	check "::1 and an IPv4 nameserver, dns through an ipv6 endpoint: answered ($out)" [ "$out" = "gai 1 192.0.2.81" ]
+	check "  both were asked: ::1 from the host's ::1, the IPv4 one v4-mapped on the same socket" \
+		sh -c "grep -q 'query\[A\] one.graft.test from ::1' '$T_TMP/dnsmasq6.log' &&
+			[ \$(grep -c 'query\[A\] one.graft.test from 127.0.0.1' '$T_TMP/dnsmasq.log') -gt $q4 ]"
+	printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$NSIP" >"/etc/netns/$NS/resolv.conf"
+else
+	skip "IPv6 nameserver (something else has [::1]:53, or no IPv6)"
+fi
+
 # --- the program's own sockets are not the resolver's --------------------------
 # a "dns" line alone grafts nothing of the program's: its TCP connect to
 # the nameserver's address stays in the namespace, where nothing listens
