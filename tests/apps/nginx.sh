@@ -4,6 +4,9 @@
 # with PCRE2: OpenSSL, zlib and PCRE2 from graft's sysroot), serves HTTP and
 # HTTPS from a network namespace that has only lo: master and workers as
 # usual, the workers as nobody.  curl and wrk on the host are its clients.
+# proxy_pass to a host backend by address, and by name: nginx resolves it
+# at start through a nameserver on the host (dnsmasq) that the namespace
+# reaches only by graft.conf's "dns" line (issue 16).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/lib.sh"
 command -v openssl >/dev/null ||
@@ -17,6 +20,20 @@ check "nginx: the namespace has only lo" only_lo "$NS"
 
 # The workers run as nobody: they must reach the files and graftd's socket.
 chmod 755 "$T_TMP"
+
+# A nameserver on the host's loopback at $NSIP:53; the namespace's
+# resolv.conf (ip netns exec bind-mounts /etc/netns/NS/resolv.conf) names
+# the same address, its own loopback inside, where nothing answers.
+command -v dnsmasq >/dev/null || { fail "nginx: dnsmasq is missing (./configure installs dnsmasq-base)"; t_done; }
+NSIP=127.77.$((P1 % 250)).54
+mkdir -p "/etc/netns/$NS"
+trap 'rm -rf "/etc/netns/$NS"; t_cleanup' EXIT
+printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$NSIP" >"/etc/netns/$NS/resolv.conf"
+bg dnsmasq -k -u root -C /dev/null --no-resolv --no-hosts --bind-interfaces \
+	--listen-address="$NSIP" -p 53 --log-facility=- --log-queries --local=/test/ \
+	--host-record=backend.graft.test,127.0.0.2 >"$T_TMP/dnsmasq.log" 2>&1
+wait_log "$T_TMP/dnsmasq.log" 'started, version' ||
+	{ fail "nginx: dnsmasq starts on $NSIP:53: $(tail -3 "$T_TMP/dnsmasq.log")"; t_done; }
 P=$T_TMP/nginx
 mkdir -p "$P/logs" "$P/html/new" "$P/backend" "$P/tls"
 echo "hello from nginx in a namespace with only lo" > "$P/html/index.html"
@@ -68,6 +85,11 @@ http {
             proxy_pass http://127.0.0.2:$P2/;
             proxy_connect_timeout 2s;
         }
+        # the name is resolved when nginx reads this file
+        location ^~ /byname/ {
+            proxy_pass http://backend.graft.test:$P2/;
+            proxy_connect_timeout 2s;
+        }
 $RULES
     }
     server {
@@ -85,7 +107,7 @@ graftctl add ep-http type ipv4 addr 127.0.0.1 port "$P1" netns "$NS" >/dev/null
 graftctl add ep-https type ipv4 addr 127.0.0.1 port "$P3" netns "$NS" >/dev/null
 graftctl add ep-out type ipv4 addr 0.0.0.0 port dynamic netns "$NS" >/dev/null
 conf_file "$T_TMP/graft.conf" "ingress 0.0.0.0:8080 ep-http" "ingress 0.0.0.0:8443 ep-https" \
-	"egress 127.0.0.2/32 ep-out"
+	"egress 127.0.0.2/32 ep-out" "dns ep-out"
 URL=http://127.0.0.1:$P1
 SURL=https://127.0.0.1:$P3
 CA="--cacert $P/tls/cert.pem"
@@ -202,6 +224,11 @@ out=$(curl -sS --max-time 8 "$URL/up/b.txt" 2>&1)
 # nginx adds the upstream socket to epoll before connect(): the graft must
 # register the host socket with that epoll set (musl-patches/0005).
 check "nginx: proxy_pass to a host server through an egress rule ($out)" \
+	[ "$out" = "from the backend on the host" ]
+check "nginx: it resolved backend.graft.test at start through the dns line ($(grep '^graft: dns' "$T_TMP/nginx.log" | head -1))" \
+	sh -c "grep -q '^graft: dns -> ep-out: fd [0-9]* grafted' '$T_TMP/nginx.log' && grep -q 'query\[A\] backend.graft.test' '$T_TMP/dnsmasq.log'"
+out=$(curl -sS --max-time 8 "$URL/byname/b.txt" 2>&1)
+check "nginx: proxy_pass http://backend.graft.test:$P2/ reaches the host backend ($out)" \
 	[ "$out" = "from the backend on the host" ]
 
 kill -QUIT "$(cat "$P/nginx.pid")" 2>/dev/null
