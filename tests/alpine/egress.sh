@@ -5,6 +5,8 @@
 # python3's http.server, and HTTPS from openssl s_server, for which wget
 # runs Alpine's ssl_client (libssl, libcrypto) on the grafted socket.
 # The namespace has its own 127/8: without the rule nothing answers there.
+# 3: wget of a name, resolved by Alpine's libc (graft's drop-in) through a
+# "dns" line from a nameserver (Debian's dnsmasq) on the host's loopback.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/alpine.inc"
 
@@ -76,6 +78,37 @@ else
 			eval '[ $rc -ne 0 ] && [ ! -s "$T_TMP/httpsv.out" ] && grep -q "certificate verify failed" "$T_TMP/httpsv.err"'
 	else
 		fail "egress HTTPS: openssl s_server did not start: $(cat "$T_TMP/tls.log")"
+	fi
+fi
+
+# 3. A name: the image's resolv.conf names $NSIP, only the host's loopback
+# has a nameserver there; "dns ep-out" grafts the resolver's queries
+if ! command -v dnsmasq >/dev/null; then
+	fail "egress by name: dnsmasq is missing (./configure installs dnsmasq-base)"
+else
+	NSIP=127.77.$((HP % 250)).55
+	bg dnsmasq -k -u root -C /dev/null --no-resolv --no-hosts --bind-interfaces \
+		--listen-address="$NSIP" -p 53 --log-facility=- --log-queries --local=/test/ \
+		--host-record=web.graft.test,$HOSTIP >"$T_TMP/dnsmasq.log" 2>&1
+	if wait_for grep -q 'started, version' "$T_TMP/dnsmasq.log"; then
+		for r in "$DROP" "$STOCK"; do
+			printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$NSIP" >"$r/etc/resolv.conf"
+			printf 'broker /run/graft/graftd.sock\negress %s/32 ep-out\ndns ep-out\nverbose\n' \
+				"$HOSTIP" >"$r/etc/graft.conf"
+		done
+		wget_in "$DROP" byname "http://web.graft.test:$HP/token"
+		check "dns ep-out: busybox wget fetches http://web.graft.test:$HP/ ($(cat "$T_TMP/byname.out"); $(err byname))" \
+			[ "$(cat "$T_TMP/byname.out")" = "$TOK" ]
+		check "dns ep-out: the resolver's query was grafted, then the connect" \
+			sh -c "grep -q '^graft: dns -> ep-out: fd [0-9]* grafted' '$T_TMP/byname.err' &&
+				grep -q '^graft: egress $HOSTIP/32 -> ep-out: fd [0-9]* grafted' '$T_TMP/byname.err' &&
+				grep -q 'query\[A\] web.graft.test' '$T_TMP/dnsmasq.log'"
+		wget_in "$STOCK" byname-stock "http://web.graft.test:$HP/token"
+		rc=$?
+		check "control: with Alpine's stock loader the name does not resolve (exit $rc: $(err byname-stock))" \
+			[ $rc -ne 0 -a ! -s "$T_TMP/byname-stock.out" ]
+	else
+		fail "egress by name: dnsmasq did not start on $NSIP:53: $(tail -3 "$T_TMP/dnsmasq.log")"
 	fi
 fi
 t_done
