@@ -33,16 +33,19 @@ int __graft_connect_call(int fd, const struct sockaddr *sa, socklen_t len,
 	int (*stock)(int, const struct sockaddr *, socklen_t))
 {
 	long g = __graft_connect(fd, sa, len);
+	sa_family_t fam;
 	int r;
 
 	if (g != GRAFT_PASS) return g_ret(g);
 	r = stock(fd, sa, len);
 	/* a connected socket grafted to a unix endpoint, asked again with the
 	 * program's inet address: EISCONN, as TCP says (the kernel sees a
-	 * family mismatch, EINVAL) */
-	if (r && errno == EINVAL && sa && len >= sizeof sa->sa_family
-	 && sa->sa_family != AF_UNIX && __graft_unix_grafted(fd)
-	 && __graft_unix_peer(fd))
+	 * family mismatch, EINVAL).  The family is read through the kernel:
+	 * an EINVAL for a length over any address's was given no readable
+	 * memory. */
+	if (r && errno == EINVAL && __graft_unix_grafted(fd) && __graft_unix_peer(fd)
+	 && sa && len >= sizeof fam && !__graft_copyin(&fam, sa, sizeof fam)
+	 && fam != AF_UNIX)
 		errno = EISCONN;
 	return r;
 }
