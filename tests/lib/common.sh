@@ -101,6 +101,16 @@ graftctl() { "$GRAFT_BIN/graftctl" -c "$GRAFTD_CTL" "$@"; }
 
 t_done() { exit $T_FAILED; }
 
+# musl_arch TARGET: musl's loader name for TARGET (ld-musl-ARCH.so.1), or
+# status 1 for a target this project has none for
+musl_arch() {
+	case $1 in
+	x86_64-*) echo x86_64 ;; aarch64-*) echo aarch64 ;;
+	arm-*hf) echo armhf ;; riscv64-*) echo riscv64 ;;
+	*) return 1 ;;
+	esac
+}
+
 # test_app NAME: prints the path of tests/progs/NAME.c built with
 # graft-cc: make's build/tests/progs/NAME when it is current, else a fresh
 # build in $T_TMP (graft-cc's errors go to stderr; returns 1 on failure).

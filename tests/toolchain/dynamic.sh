@@ -10,13 +10,8 @@
 . "${GRAFT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
 . "$GRAFT_TOP/tests/e2e/core-common.inc"
 cd "$T_TMP" || exit 2
-case $GRAFT_TARGET in
-x86_64-*) arch=x86_64 ;;
-aarch64-*) arch=aarch64 ;;
-arm-*hf) arch=armhf ;;
-riscv64-*) arch=riscv64 ;;
-*) skip "dynamic mode ($GRAFT_TARGET has no loader name here)"; exit 0 ;;
-esac
+arch=$(musl_arch "$GRAFT_TARGET") ||
+	{ skip "dynamic mode ($GRAFT_TARGET has no loader name here)"; exit 0; }
 CC=$GRAFT_CC
 SR=$("$CC" -print-sysroot) || { fail "graft-cc -print-sysroot"; exit 1; }
 LDSO=$SR/lib/ld-musl-$arch.so.1

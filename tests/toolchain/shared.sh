@@ -10,13 +10,8 @@
 . "${GRAFT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
 cd "$T_TMP" || exit 2
 
-case $GRAFT_TARGET in
-x86_64-*) arch=x86_64 ;;
-aarch64-*) arch=aarch64 ;;
-arm-*hf) arch=armhf ;;
-riscv64-*) arch=riscv64 ;;
-*) skip "shared libc.so ($GRAFT_TARGET has no loader name here)"; exit 0 ;;
-esac
+arch=$(musl_arch "$GRAFT_TARGET") ||
+	{ skip "shared libc.so ($GRAFT_TARGET has no loader name here)"; exit 0; }
 TB=$GRAFT_BUILD/$GRAFT_TARGET
 LDSO=$TB/dropin/lib/ld-musl-$arch.so.1
 SO=$TB/sysroot/lib/libc.so
