@@ -71,8 +71,8 @@ for mode in block nonblock; do
 	fi
 	check "$mode: a second connect fails with EISCONN, as on TCP (graft.conf(5))" \
 		grep -qx "second connect: EISCONN" "$T_TMP/$mode.out"
-	check "$mode: connect with an unreadable address and a length over any address's: EINVAL, no fault" \
-		grep -qx "bad connect: EINVAL" "$T_TMP/$mode.out"
+	check "$mode: connect with an unreadable address and a length over any address's: an error, no fault" \
+		grep -qxE "bad connect: (EINVAL|EFAULT)" "$T_TMP/$mode.out"
 	check "$mode: TCP_NODELAY before connect is not replayed on the unix socket" \
 		not_grep "replaying socket option" "$T_TMP/$mode.err"
 	check "$mode: TCP options after connect are accepted (ignored)" \
