@@ -30,9 +30,11 @@
 #define GRAFT_PROTO_MAXOPTS  8
 #define GRAFT_PROTO_ADDRMAX  112	/* >= sizeof(struct sockaddr_un) */
 #define GRAFT_PROTO_MAXBATCH 16		/* sockets one GRAFT_F_BATCH reply may carry */
+#define GRAFT_PROTO_MAXRULES 32		/* rules one GRAFT_OP_RULES reply may carry */
 
 /* op */
 #define GRAFT_OP_GRAFT   1	/* give me a host socket for an endpoint */
+#define GRAFT_OP_RULES   2	/* the rules graftd holds for my netns */
 #define GRAFT_OP_REPLY   0x81
 
 /* request flags */
@@ -107,6 +109,26 @@ struct graft_inos {
 };
 #define GRAFT_INOS_LEN(n)	(8 + 8 * (n))	/* bytes sent for n sockets */
 
+/* GRAFT_OP_RULES: the request is a graft_req with every field after op
+ * zero; the reply is a graft_rep (no fds) followed, in the same record,
+ * by 0..GRAFT_PROTO_MAXRULES of these: the container-side rules of the
+ * endpoints a CNI attachment gave the peer's netns (graft.conf's
+ * "rules broker").  An older graftd refuses the op as malformed. */
+#define GRAFT_WR_INGRESS 1	/* a bind to addr and a port in lo..hi */
+#define GRAFT_WR_EGRESS  2	/* a destination in addr/plen */
+
+struct graft_wrule {
+	uint8_t  dir;		/* GRAFT_WR_* */
+	uint8_t  family;	/* 4, 6; 0 with ingress: both wildcards ("*") */
+	uint8_t  plen;		/* egress: prefix length; ingress: 0 */
+	uint8_t  zero;
+	uint16_t port_lo;	/* ingress: the container-side ports; egress: 0 */
+	uint16_t port_hi;
+	uint8_t  addr[16];	/* ipv4 in the first 4 bytes, rest 0 */
+	char     epname[GRAFT_PROTO_EPNAME];	/* NUL padded */
+};
+
+_Static_assert(sizeof(struct graft_wrule) == 40, "graft_wrule layout");
 _Static_assert(sizeof(struct graft_inos) == 8 + 8 * GRAFT_PROTO_MAXBATCH, "graft_inos layout");
 _Static_assert(sizeof(struct graft_opt) == 12, "graft_opt layout");
 _Static_assert(sizeof(struct graft_req) == 140, "graft_req layout");
