@@ -106,7 +106,7 @@ MAN8 =
 -include mk/shared.mk
 -include mk/alpine.mk
 E2E_TESTS += tests/toolchain/toolchain.sh tests/toolchain/shared.sh tests/toolchain/dynamic.sh tests/toolchain/rebuild.sh tests/apps/repro/epoll-before-connect.sh \
-	tests/e2e/demo.sh
+	tests/e2e/demo.sh tests/e2e/k8s-manifests.sh
 
 # --- musl: unpack, patch, configure, build, install into the sysroot --------
 PATCHES = $(sort $(wildcard musl-patches/$(MUSL_PATCHSET)/*.patch))
