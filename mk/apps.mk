@@ -12,7 +12,7 @@ APPS_TESTS := tests/apps/graft-deps.sh tests/e2e/oci-runc.sh tests/e2e/oci-crun.
 	tests/apps/iperf3.sh tests/apps/nginx.sh tests/apps/dnsmasq.sh \
 	tests/apps/haproxy.sh tests/apps/redis.sh tests/apps/memcached.sh \
 	tests/apps/pgbouncer.sh tests/apps/postgresql.sh tests/apps/postgresql-server.sh \
-	tests/apps/mosquitto.sh
+	tests/apps/mosquitto.sh tests/e2e/k8s-daemonset.sh
 
 check-apps: all
 	@tests/apps/deps.sh
