@@ -56,7 +56,7 @@ if [ -z "$PLUGIN" ]; then
 	PLUGIN=$T_TMP/graft-plugin
 	printf '#!/bin/sh\necho graft CNI plugin stand-in\n' >"$PLUGIN"
 	chmod 0700 "$PLUGIN"
-	echo "(no CNI plugin built: installing a stand-in file)"
+	echo "k8s-daemonset: no CNI plugin built: installing a stand-in file" >&2
 fi
 cfg "$T_TMP/primary" primary && cfg "$T_TMP/chained" chained ||
 	{ fail "extract the graft-cni ConfigMaps"; t_done; }
