@@ -40,11 +40,12 @@ fuzz_srcs.graft_env	 :=
 fuzz_lib.graft_conf	 := core
 fuzz_lib.graft_env	 := core
 fuzz_srcs.graftd_request := $(addprefix src/graftd/,request.c unixep.c reuse.c diag.c parse.c \
-			    table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c
-fuzz_srcs.graftd_config	 := $(addprefix src/graftd/,config.c parse.c table.c) \
+			    attparse.c table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c
+fuzz_srcs.graftd_config	 := $(addprefix src/graftd/,config.c parse.c attparse.c \
+			    table.c) \
 			    $(FUZZ_NSSTUB)
 fuzz_srcs.graftd_control := $(addprefix src/graftd/,ctlcmd.c config.c parse.c \
-			    table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c \
+			    attparse.c attach.c table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c \
 			    $(FUZZ_DIR)/stub_share.c
 fuzz_maxlen.graft_conf	   := 8192
 fuzz_maxlen.graft_env	   := 2048

@@ -98,7 +98,8 @@ $(SAN_B)/tests/graftd-oldpeer: $(filter-out %/peer.o,$(SAN_GRAFTD_OBJS)) \
 	@echo "  SANLD   $@"
 	@$(SAN_CC) $(SAN_FLAGS) -o $@ $^
 
-$(SAN_B)/bin/graftctl: $(SAN_B)/obj/graftctl/graftctl.o $(SAN_GRAFTD_O)/parse.o
+$(SAN_B)/bin/graftctl: $(SAN_B)/obj/graftctl/graftctl.o $(SAN_GRAFTD_O)/parse.o \
+    $(SAN_GRAFTD_O)/attparse.o
 	@mkdir -p $(@D)
 	@echo "  SANLD   $@"
 	@$(SAN_CC) $(SAN_FLAGS) -o $@ $^

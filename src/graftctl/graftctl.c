@@ -24,11 +24,18 @@ usage(int status)
 	    "usage: graftctl [-c CONTROL_SOCKET] [-j] COMMAND\n"
 	    "  add NAME type { ipv4 | ipv6 } addr ADDR"
 	    " port { PORT | LO-HI | dynamic }\n"
-	    "      netns NS [ shared ] [ direction DIR ]\n"
+	    "      netns NS [ shared ] [ direction DIR ] [ proto { tcp | udp } ]\n"
 	    "  add NAME type unix path PATH netns NS [ direction DIR ]\n"
 	    "      [ user USER[:GROUP] ]\n"
 	    "  del NAME netns NS\n"
+	    "  attach ID netns PATH [ endpoint NAME EPWORDS [ match SPEC ] ]...\n"
+	    "  detach ID\n"
+	    "  check ID netns PATH\n"
 	    "  NS := { host | NAME | PID }  DIR := { ingress | egress | both }\n"
+	    "  EPWORDS := the words of add after NAME but netns;"
+	    " [ proto { tcp | udp } ]\n"
+	    "  SPEC := { *:PORT | ADDR:PORT | [ADDR6]:PORT } (ingress)"
+	    " | PREFIX[/LEN] (egress)\n"
 	    "  show [ -j ]\n"
 	    "  stats [ -j ]\n"
 	    "  help\n");
@@ -105,6 +112,8 @@ run(int argc, char **argv)
 	ssize_t r;
 	int i, s, rv;
 
+	if (argc > CTL_MAXWORDS)
+		usage_error("command too long");
 	for (i = 0; i < argc; i++) {
 		n = strlen(argv[i]) + 1;
 		if (len + n > CTL_MAXREC)
@@ -170,6 +179,51 @@ do_del(int argc, char **argv)
 }
 
 static int
+do_attach(int argc, char **argv)
+{
+	static struct ep_def eps[ATTACH_MAXEPS];
+	struct ns_spec ns;
+	char id[ATTACH_IDMAX + 1], err[ERRBUFSZ];
+	unsigned neps;
+
+	if (argc < 4)
+		usage_error("usage: attach ID netns PATH [ endpoint NAME ... ]"
+		    "...");
+	if (parse_attach(argc - 1, argv + 1, id, &ns, eps, &neps, err,
+	    sizeof(err)) != 0)
+		usage_error(err);
+	argv[0] = "attach";
+	return run(argc, argv);
+}
+
+static int
+do_detach(int argc, char **argv)
+{
+	char id[ATTACH_IDMAX + 1];
+
+	if (argc != 2 || parse_attach_id(argv[1], id, sizeof(id)) == -1)
+		usage_error("usage: detach ID (1 to 255 of A-Z a-z 0-9 _ . : "
+		    "/ -)");
+	argv[0] = "detach";
+	return run(argc, argv);
+}
+
+static int
+do_check(int argc, char **argv)
+{
+	struct ns_spec ns;
+	char id[ATTACH_IDMAX + 1], err[ERRBUFSZ];
+
+	if (argc != 4 || strcmp(argv[2], "netns") != 0 ||
+	    parse_attach_id(argv[1], id, sizeof(id)) == -1)
+		usage_error("usage: check ID netns PATH");
+	if (parse_ns_path(argv[3], &ns, err, sizeof(err)) != 0)
+		usage_error(err);
+	argv[0] = "check";
+	return run(argc, argv);
+}
+
+static int
 do_view(int argc, char **argv, const char *cmd, int json)
 {
 	char *words[2] = { (char *)cmd, "json" };
@@ -214,6 +268,12 @@ main(int argc, char *argv[])
 		return do_add(argc, argv);
 	if (matches(argv[0], "delete"))
 		return do_del(argc, argv);
+	if (matches(argv[0], "attach"))
+		return do_attach(argc, argv);
+	if (matches(argv[0], "detach"))
+		return do_detach(argc, argv);
+	if (matches(argv[0], "check"))
+		return do_check(argc, argv);
 	if (matches(argv[0], "show") || matches(argv[0], "list") ||
 	    strcmp(argv[0], "lst") == 0)
 		return do_view(argc, argv, "show", json);

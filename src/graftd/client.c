@@ -116,7 +116,11 @@ send_reply(int fd, struct reply *r)
 	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 1 };
 	struct cmsghdr *cmsg;
 
-	if (r->nfds > 0) {
+	if (r->nrules > 0) {	/* GRAFT_OP_RULES: no fds */
+		iov[1].iov_base = r->rules;
+		iov[1].iov_len = sizeof(r->rules[0]) * r->nrules;
+		msg.msg_iovlen = 2;
+	} else if (r->nfds > 0) {
 		memset(&cm, 0, sizeof(cm));
 		msg.msg_control = cm.buf;
 		msg.msg_controllen = CMSG_SPACE(sizeof(int) * r->nfds);
@@ -265,6 +269,23 @@ client_grant(struct client *c, struct endpoint *ep, struct graft_req *req,
 		share_charge(&c->sm, r->nfds);
 }
 
+/* GRAFT_OP_RULES: the rules of the peer's netns, no socket; counted as
+ * a grant of none.  The reply goes the way of the others (one pending at
+ * most, not read again before the client took it). */
+static void
+client_rules(struct client *c, struct reply *r)
+{
+	int err;
+
+	reply_init(r, 0, GRAFT_R_OK);
+	if (c->peer.error != 0) {
+		reply_init(r, EPERM, GRAFT_R_PEER);
+		return;
+	}
+	if ((err = ts_rules(env->ts, &c->peer.id, r->rules, &r->nrules)) != 0)
+		reply_init(r, ENOENT, GRAFT_R_NONS);
+}
+
 static void
 client_request(struct client *c, const char *buf, size_t len, int flags,
     int nfds)
@@ -283,6 +304,12 @@ client_request(struct client *c, const char *buf, size_t len, int flags,
 		reason = GRAFT_R_FDS;
 	} else if (err == 0)
 		epname_copy(&req, name);
+	if (err == 0 && req.op == GRAFT_OP_RULES) {
+		client_rules(c, r);
+		c->haspending = 1;
+		account("(rules)", NULL, r, c);
+		return;
+	}
 	if (err == 0 && c->peer.error != 0) {
 		err = EPERM;
 		reason = GRAFT_R_PEER;

@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#define CTL_MAXREC	4096		/* a request record, and a data record */
-#define CTL_MAXWORDS	32
+#define CTL_MAXREC	16384		/* a request record, and a data record */
+#define CTL_MAXWORDS	512
 #define CTL_MAXOUT	(4 * 1024 * 1024)	/* all output of one command */
 
 struct graftd;
@@ -19,6 +19,9 @@ struct obuf {
 void	obuf_printf(struct obuf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	obuf_free(struct obuf *);
+int	cmd_attach(int, char **, struct graftd *, char *, size_t);
+int	cmd_detach(int, char **, struct graftd *, char *, size_t);
+int	cmd_check(int, char **, struct graftd *, char *, size_t);
 int	control_run(char *, size_t, struct graftd *, struct obuf *, char *,
 	    size_t);
 

@@ -135,13 +135,24 @@ show_json(struct graftd *g, struct obuf *o)
 	struct nstable *nt;
 	struct endpoint *ep;
 	char obj[1536];
+	char id[2 * ATTACH_IDMAX + 16];
 	const char *sep = "";
+	size_t n;
 
 	obuf_printf(o, "[");
 	TAILQ_FOREACH(nt, &g->ts->tables, entry)
 		TAILQ_FOREACH(ep, &nt->eps, entry) {
-			ep_format_json(&ep->def, obj, sizeof(obj));
-			obuf_printf(o, "%s%s", sep, obj);
+			n = ep_format_json(&ep->def, obj, sizeof(obj));
+			if (n == 0 || n >= sizeof(obj))
+				continue;
+			id[0] = '\0';
+			if (nt->attach) {	/* ,"attach":ID before the } */
+				strcpy(id, ",\"attach\":");
+				json_str(nt->attach, id + 10, sizeof(id) - 10);
+				obj[n - 1] = '\0';
+			}
+			obuf_printf(o, "%s%s%s%s", sep, obj, id,
+			    id[0] ? "}" : "");
 			sep = ",";
 		}
 	obuf_printf(o, "]\n");
@@ -180,6 +191,7 @@ stats_json(struct graftd *g, struct obuf *o)
 	struct nstable *nt;
 	struct endpoint *ep;
 	char ns[NS_NAMEMAX + 1], js[2 * NS_NAMEMAX + 3], jn[2 * EP_NAMESZ + 3];
+	char id[2 * ATTACH_IDMAX + 16];
 	const char *sep = "";
 	int r;
 
@@ -187,11 +199,16 @@ stats_json(struct graftd *g, struct obuf *o)
 	TAILQ_FOREACH(nt, &g->ts->tables, entry) {
 		ns_spec_str(&nt->spec, ns, sizeof(ns));
 		json_str(ns, js, sizeof(js));
+		id[0] = '\0';
+		if (nt->attach) {
+			strcpy(id, ",\"attach\":");
+			json_str(nt->attach, id + 10, sizeof(id) - 10);
+		}
 		TAILQ_FOREACH(ep, &nt->eps, entry) {
 			json_str(ep->def.name, jn, sizeof(jn));
-			obuf_printf(o, "%s{\"name\":%s,\"netns\":%s,"
+			obuf_printf(o, "%s{\"name\":%s,\"netns\":%s%s,"
 			    "\"requests\":%llu,\"grants\":%llu,"
-			    "\"refusals\":%llu}", sep, jn, js,
+			    "\"refusals\":%llu}", sep, jn, js, id,
 			    (unsigned long long)ep->st.requests,
 			    (unsigned long long)ep->st.grants,
 			    (unsigned long long)ep->st.refusals);
@@ -248,6 +265,12 @@ control_run(char *rec, size_t len, struct graftd *g, struct obuf *o,
 		return cmd_add(argc - 1, argv + 1, g, err, errsz);
 	if (strcmp(argv[0], "del") == 0 && argc >= 2)
 		return cmd_del(argc - 1, argv + 1, g, err, errsz);
+	if (strcmp(argv[0], "attach") == 0)
+		return cmd_attach(argc - 1, argv + 1, g, err, errsz);
+	if (strcmp(argv[0], "detach") == 0)
+		return cmd_detach(argc - 1, argv + 1, g, err, errsz);
+	if (strcmp(argv[0], "check") == 0)
+		return cmd_check(argc - 1, argv + 1, g, err, errsz);
 	if (strcmp(argv[0], "show") == 0 || strcmp(argv[0], "stats") == 0)
 		return cmd_view(argc, argv, g, o, err, errsz);
 	snprintf(err, errsz, "unknown command \"%.32s\"", argv[0]);

@@ -132,6 +132,7 @@ reload(void)
 		return;
 	}
 	ts_carry_stats(ts, env->ts);
+	ts_carry_attach(ts, env->ts);	/* attachments are not graftd.conf's */
 	if (s.sock_uid != env->conf.sock_uid ||
 	    s.sock_gid != env->conf.sock_gid ||
 	    s.sock_mode != env->conf.sock_mode)

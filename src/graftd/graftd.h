@@ -28,18 +28,24 @@
 
 /* ---- parse.c: the endpoint grammar shared by graftd.conf and graftctl */
 
-enum ns_kind { NS_HOST, NS_NAME, NS_PID };
+enum ns_kind { NS_HOST, NS_NAME, NS_PID, NS_PATH };
 
 struct ns_spec {
 	enum ns_kind	kind;
 	pid_t		pid;			/* NS_PID */
-	char		name[NS_NAMEMAX + 1];	/* NS_NAME: /var/run/netns/NAME */
+	char		name[NS_NAMEMAX + 1];	/* NS_NAME: /var/run/netns/NAME;
+						 * NS_PATH: the absolute path */
 };
 
 /* direction: which requests an endpoint answers (0, both, when absent) */
 #define EP_DIR_BOTH	0
 #define EP_DIR_INGRESS	1
 #define EP_DIR_EGRESS	2
+
+/* proto: the socket types an inet endpoint answers (0, both, when absent) */
+#define EP_PROTO_ANY	0
+#define EP_PROTO_TCP	1	/* SOCK_STREAM */
+#define EP_PROTO_UDP	2	/* SOCK_DGRAM */
 
 struct ep_def {
 	char		name[EP_NAMESZ];
@@ -58,6 +64,9 @@ struct ep_def {
 	char		user[EP_USERMAX]; /* "USER[:GROUP]" as given, or "" */
 	uid_t		uid;		/* with user: the identity of a unix */
 	gid_t		gid;		/* egress; -1 (a name) until resolved */
+	int		proto;		/* EP_PROTO_* */
+	int		hasmatch;	/* attachments: match SPEC given */
+	struct graft_wrule match;	/* its wire form (epname: name) */
 };
 
 int	parse_epname(const char *, char *, size_t);
@@ -71,6 +80,18 @@ size_t	ep_format(const struct ep_def *, char *, size_t);
 size_t	ep_format_json(const struct ep_def *, char *, size_t);
 size_t	json_str(const char *, char *, size_t);
 
+/* ---- attparse.c: the words of attach, detach and check (pure) */
+
+#define ATTACH_IDMAX	255
+#define ATTACH_MAXEPS	GRAFT_PROTO_MAXRULES
+
+int	parse_attach_id(const char *, char *, size_t);
+int	parse_ns_path(const char *, struct ns_spec *, char *, size_t);
+int	parse_match(const char *, int, struct graft_wrule *);
+size_t	match_str(const struct graft_wrule *, char *, size_t);
+int	parse_attach(int, char **, char *, struct ns_spec *, struct ep_def *,
+	    unsigned *, char *, size_t);
+
 /* ---- nsid.c: netns identities */
 
 struct nsid {
@@ -81,6 +102,8 @@ struct nsid {
 int	nsid_resolve(const struct ns_spec *, int, struct nsid *);
 int	nsid_recheck(const struct ns_spec *, int, struct nsid *);
 int	nsid_open_pid(pid_t, int *);
+int	nsid_open_path(const char *, int *, struct nsid *);
+int	nsid_path_is(const char *, const struct nsid *);
 
 /* ---- table.c: endpoint tables per netns */
 
@@ -122,7 +145,8 @@ struct nstable {
 	struct ns_spec		 spec;
 	struct nsid		 id;
 	int			 resolved;
-	int			 nsfd;		/* NS_PID: pins the netns */
+	int			 nsfd;		/* NS_PID, NS_PATH: pins the netns */
+	char			*attach;	/* attachments: the ID, else NULL */
 	TAILQ_HEAD(, endpoint)	 eps;
 	struct portset		 ports;
 };
@@ -151,6 +175,18 @@ int		 ts_lookup(struct tableset *, const struct nsid *, const char *,
 void		 ts_carry_stats(struct tableset *, struct tableset *);
 int		 ts_need_lowports(const struct tableset *);
 uid_t		 ep_owner(const struct endpoint *, uint32_t);
+int		 ts_rules(struct tableset *, const struct nsid *,
+		    struct graft_wrule *, unsigned *);
+
+/* ---- attach.c: tables a CNI plugin attaches (control commands) */
+
+struct nstable	*ts_attached(const struct tableset *, const char *);
+int		 ts_attach(struct tableset *, const char *,
+		    const struct ns_spec *, const struct ep_def *, unsigned,
+		    int, char *, size_t);
+int		 ts_detach(struct tableset *, const char *);
+void		 ts_carry_attach(struct tableset *, struct tableset *);
+void		 nt_free(struct nstable *);
 
 /* ---- request.c: validation and grant */
 
@@ -160,6 +196,8 @@ struct reply {
 	int			fds[GRAFT_PROTO_MAXBATCH];
 	unsigned		ninos;	/* GRAFT_F_INOS: entries of inos to send */
 	struct graft_inos	inos;
+	unsigned		nrules;	/* GRAFT_OP_RULES: entries of rules */
+	struct graft_wrule	rules[GRAFT_PROTO_MAXRULES];
 };
 
 struct optrule {

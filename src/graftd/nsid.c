@@ -1,10 +1,13 @@
-/* nsid.c - resolve a table's netns spec (host, /var/run/netns/NAME, PID)
+/* nsid.c - resolve a table's netns spec (host, /var/run/netns/NAME, PID,
+ * an attachment's path)
  * to the identity (st_dev, st_ino) of its nsfs inode. */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -63,6 +66,49 @@ nsid_open_pid(pid_t pid, int *fdp)
 	return 0;
 }
 
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE	_IO(0xb7, 0x3)
+#endif
+
+/* An attachment's netns file (CNI_NETNS): a bind mount of nsfs or a
+ * process's /proc/PID/ns/net (a magic link, followed).  Only a regular
+ * file is opened (no FIFO or device), non-blocking all the same; the fd
+ * returned pins the namespace.  ENOENT: no such file; EINVAL: not a
+ * network namespace. */
+int
+nsid_open_path(const char *path, int *fdp, struct nsid *id)
+{
+	struct stat st;
+	int fd, rv;
+
+	if (stat(path, &st) == -1)
+		return errno;
+	if (!S_ISREG(st.st_mode))
+		return EINVAL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1)
+		return errno;
+	if ((rv = fd_to_nsid(fd, id)) != 0 ||
+	    ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		close(fd);
+		return rv == 0 || rv == ENOENT ? EINVAL : rv;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+/* Does path lead to the namespace *id (check)?  0 or ESTALE. */
+int
+nsid_path_is(const char *path, const struct nsid *id)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1 || st.st_dev != id->dev ||
+	    st.st_ino != id->ino)
+		return ESTALE;
+	return 0;
+}
+
 static void
 name_path(const struct ns_spec *ns, char *path, size_t sz)
 {
@@ -78,6 +124,7 @@ nsid_resolve(const struct ns_spec *ns, int nsfd, struct nsid *id)
 	case NS_HOST:
 		return path_to_nsid("/proc/self/ns/net", id);
 	case NS_PID:
+	case NS_PATH:
 		return nsfd == -1 ? ESRCH : fd_to_nsid(nsfd, id);
 	case NS_NAME:
 		name_path(ns, path, sizeof(path));

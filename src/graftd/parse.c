@@ -2,7 +2,7 @@
  * socket and graftctl (which checks a command before sending it):
  *
  *   NAME type ipv4|ipv6 addr ADDR port PORT|LO-HI|dynamic netns NS
- *	[shared] [direction ingress|egress|both]
+ *	[shared] [direction ingress|egress|both] [proto tcp|udp]
  *   NAME type unix path PATH netns NS [direction ingress|egress|both]
  *	[user USER[:GROUP]]
  *
@@ -166,6 +166,18 @@ parse_dir(const char *s, struct ep_def *ep)
 }
 
 static int
+parse_proto(const char *s, struct ep_def *ep)
+{
+	if (strcmp(s, "tcp") == 0)
+		ep->proto = EP_PROTO_TCP;
+	else if (strcmp(s, "udp") == 0)
+		ep->proto = EP_PROTO_UDP;
+	else
+		return -1;
+	return 0;
+}
+
+static int
 isidchar(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -225,9 +237,10 @@ parse_user(const char *s, struct ep_def *ep)
 }
 
 enum { K_TYPE, K_ADDR, K_PORT, K_PATH, K_NETNS, K_DIR, K_USER, K_SHARED,
-    K_MAX };
+    K_PROTO, K_MAX };
 static const char *const keywords[K_MAX] = {
-	"type", "addr", "port", "path", "netns", "direction", "user", "shared"
+	"type", "addr", "port", "path", "netns", "direction", "user", "shared",
+	"proto"
 };
 
 static int
@@ -258,10 +271,11 @@ check_complete(const struct ep_def *ep, const char **val, char *err,
 			    "\"path\" and no \"addr\" or \"port\"", ep->name);
 			return EINVAL;
 		}
-		if (val[K_SHARED] == NULL)
+		if (val[K_SHARED] == NULL && val[K_PROTO] == NULL)
 			return 0;
-		snprintf(err, errsz, "endpoint \"%s\": \"shared\" is for "
-		    "ipv4 and ipv6 endpoints", ep->name);
+		snprintf(err, errsz, "endpoint \"%s\": \"%s\" is for "
+		    "ipv4 and ipv6 endpoints", ep->name,
+		    val[K_SHARED] ? "shared" : "proto");
 		return EINVAL;
 	}
 	if (val[K_USER]) {
@@ -314,6 +328,10 @@ parse_value(int k, const char *v, struct ep_def *ep, char *err, size_t errsz)
 	case K_SHARED:
 		ep->shared = 1;
 		return 0;
+	case K_PROTO:
+		if (parse_proto(v, ep) == 0)
+			return 0;
+		break;
 	}
 	snprintf(err, errsz, "argument \"%.64s\" is wrong: invalid %s", v,
 	    keywords[k]);
@@ -383,6 +401,7 @@ ns_spec_str(const struct ns_spec *ns, char *buf, size_t sz)
 		snprintf(buf, sz, "%d", (int)ns->pid);
 		break;
 	case NS_NAME:
+	case NS_PATH:
 		snprintf(buf, sz, "%s", ns->name);
 		break;
 	}
@@ -395,7 +414,7 @@ ns_spec_eq(const struct ns_spec *a, const struct ns_spec *b)
 		return 0;
 	if (a->kind == NS_PID)
 		return a->pid == b->pid;
-	if (a->kind == NS_NAME)
+	if (a->kind == NS_NAME || a->kind == NS_PATH)
 		return strcmp(a->name, b->name) == 0;
 	return 1;
 }
@@ -420,16 +439,32 @@ dir_str(int dir)
 
 /* The keywords after netns, only those not at their default, so that an
  * endpoint without them prints as it always did. */
+static const char *
+proto_str(int proto)
+{
+	return proto == EP_PROTO_TCP ? "tcp" : "udp";
+}
+
 static void
 tail_str(const struct ep_def *ep, char *buf, size_t sz)
 {
-	int n = 0;
+	char m[INET6_ADDRSTRLEN + 16];
+	size_t n = 0;
 
+#define ADD(...) do { if (n < sz) { int k_ = snprintf(buf + n, sz - n, \
+    __VA_ARGS__); n += k_ > 0 ? (size_t)k_ : 0; } } while (0)
 	buf[0] = '\0';
 	if (ep->dir != EP_DIR_BOTH)
-		n = snprintf(buf, sz, " direction %s", dir_str(ep->dir));
-	if (ep->user[0] != '\0' && n >= 0 && (size_t)n < sz)
-		snprintf(buf + n, sz - (size_t)n, " user %s", ep->user);
+		ADD(" direction %s", dir_str(ep->dir));
+	if (ep->user[0] != '\0')
+		ADD(" user %s", ep->user);
+	if (ep->proto != EP_PROTO_ANY)
+		ADD(" proto %s", proto_str(ep->proto));
+	if (ep->hasmatch) {
+		match_str(&ep->match, m, sizeof(m));
+		ADD(" match %s", m);
+	}
+#undef ADD
 }
 
 /* One line in the grammar above (no newline); returns snprintf's count. */
@@ -437,7 +472,7 @@ size_t
 ep_format(const struct ep_def *ep, char *buf, size_t sz)
 {
 	char addr[INET6_ADDRSTRLEN], port[16], ns[NS_NAMEMAX + 8] = " netns ";
-	char tail[EP_USERMAX + 32];
+	char tail[EP_USERMAX + INET6_ADDRSTRLEN + 64];
 	int n;
 
 	ns_spec_str(&ep->ns, ns + 7, sizeof(ns) - 7);
@@ -484,21 +519,29 @@ _Static_assert(NS_NAMEMAX >= EP_PATHMAX, "ep_format_json's buffer");
 static void
 tail_json(const struct ep_def *ep, char *buf, size_t sz)
 {
-	char u[2 * EP_USERMAX + 3];
-	int n = 0;
+	char u[2 * EP_USERMAX + 3], m[INET6_ADDRSTRLEN + 16];
+	size_t n = 0;
 
+#define ADD(...) do { if (n < sz) { int k_ = snprintf(buf + n, sz - n, \
+    __VA_ARGS__); n += k_ > 0 ? (size_t)k_ : 0; } } while (0)
 	buf[0] = '\0';
 	if (ep->dir != EP_DIR_BOTH)
-		n = snprintf(buf, sz, ",\"direction\":\"%s\"",
-		    dir_str(ep->dir));
-	if (ep->user[0] == '\0' || n < 0 || (size_t)n >= sz)
-		return;
-	json_str(ep->user, u, sizeof(u));
-	if (ep->uid == (uid_t)-1 || ep->gid == (gid_t)-1)
-		snprintf(buf + n, sz - (size_t)n, ",\"user\":%s", u);
-	else
-		snprintf(buf + n, sz - (size_t)n, ",\"user\":%s,\"uid\":%u,"
-		    "\"gid\":%u", u, (unsigned)ep->uid, (unsigned)ep->gid);
+		ADD(",\"direction\":\"%s\"", dir_str(ep->dir));
+	if (ep->user[0] != '\0') {
+		json_str(ep->user, u, sizeof(u));
+		if (ep->uid == (uid_t)-1 || ep->gid == (gid_t)-1)
+			ADD(",\"user\":%s", u);
+		else
+			ADD(",\"user\":%s,\"uid\":%u,\"gid\":%u", u,
+			    (unsigned)ep->uid, (unsigned)ep->gid);
+	}
+	if (ep->proto != EP_PROTO_ANY)
+		ADD(",\"proto\":\"%s\"", proto_str(ep->proto));
+	if (ep->hasmatch) {
+		match_str(&ep->match, m, sizeof(m));
+		ADD(",\"match\":\"%s\"", m);	/* no character to escape */
+	}
+#undef ADD
 }
 
 size_t
@@ -507,11 +550,11 @@ ep_format_json(const struct ep_def *ep, char *buf, size_t sz)
 	/* s holds the path or the netns name, each character escaped */
 	char name[2 * EP_NAMESZ + 3], s[2 * NS_NAMEMAX + 3];
 	char ns[2 * NS_NAMEMAX + 32] = "", addr[INET6_ADDRSTRLEN];
-	char port[64], tail[2 * EP_USERMAX + 80];
+	char port[64], tail[2 * EP_USERMAX + INET6_ADDRSTRLEN + 128];
 	int n;
 
 	json_str(ep->name, name, sizeof(name));
-	if (ep->ns.kind == NS_NAME) {
+	if (ep->ns.kind == NS_NAME || ep->ns.kind == NS_PATH) {
 		json_str(ep->ns.name, s, sizeof(s));
 		snprintf(ns, sizeof(ns), ",\"netns\":%s", s);
 	} else if (ep->ns.kind == NS_PID)

@@ -9,6 +9,7 @@
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -170,6 +171,7 @@ reply_close(struct reply *r)
 		close(r->fds[i]);
 	r->nfds = 0;
 	r->ninos = 0;
+	r->nrules = 0;
 	r->rep.nfds = 0;
 }
 
@@ -250,6 +252,17 @@ type_ok(const struct graft_req *req)
 	return 0;
 }
 
+/* GRAFT_OP_RULES: every field after op zero. */
+static int
+rules_ok(const struct graft_req *req)
+{
+	static const struct graft_req zero;
+
+	return memcmp((const char *)req + offsetof(struct graft_req, flags),
+	    (const char *)&zero + offsetof(struct graft_req, flags),
+	    sizeof(*req) - offsetof(struct graft_req, flags)) == 0;
+}
+
 /*
  * Check one received record: buf/len as read, msgflags from recvmsg().
  * Magic and version are checked first, so that a peer speaking another
@@ -270,6 +283,12 @@ req_validate(const void *buf, size_t len, int msgflags, struct graft_req *out,
 		return fail(reason, GRAFT_R_VERSION, EPROTONOSUPPORT);
 	if ((msgflags & MSG_TRUNC) || len != sizeof(*req))
 		return fail(reason, GRAFT_R_MALFORMED, EBADMSG);
+	if (req->op == GRAFT_OP_RULES) {
+		if (!rules_ok(req))
+			return fail(reason, GRAFT_R_MALFORMED, EBADMSG);
+		*reason = GRAFT_R_OK;
+		return 0;
+	}
 	if (req->op != GRAFT_OP_GRAFT || !flags_ok(req))
 		return fail(reason, GRAFT_R_MALFORMED, EBADMSG);
 	if (req->family != AF_INET && req->family != AF_INET6 &&
@@ -310,6 +329,10 @@ req_check_type(const struct ep_def *ep, const struct graft_req *req,
 	if (ep->family == AF_UNIX)
 		return 0;
 	if (req->type == SOCK_SEQPACKET)
+		return fail(reason, GRAFT_R_TYPE, EPROTOTYPE);
+	/* proto tcp|udp: the other type is refused */
+	if ((ep->proto == EP_PROTO_TCP && req->type != SOCK_STREAM) ||
+	    (ep->proto == EP_PROTO_UDP && req->type != SOCK_DGRAM))
 		return fail(reason, GRAFT_R_TYPE, EPROTOTYPE);
 	return 0;
 }
@@ -430,7 +453,8 @@ req_check_reach(const struct ep_def *ep, const struct graft_req *req,
 
 	if (ep->dir == EP_DIR_EGRESS)
 		return fail(reason, GRAFT_R_DIRECTION, EACCES);
-	if (ep->family == AF_UNIX || req->type != SOCK_STREAM)
+	if (ep->family == AF_UNIX || req->type != SOCK_STREAM ||
+	    ep->proto == EP_PROTO_UDP)
 		return fail(reason, GRAFT_R_TYPE, EPROTOTYPE);
 	if ((rv = req_check_opts(ep, req, reason)) != 0)
 		return rv;

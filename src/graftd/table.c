@@ -40,7 +40,7 @@ ts_new(void)
 	return ts;
 }
 
-static void
+void
 nt_free(struct nstable *nt)
 {
 	struct endpoint *ep;
@@ -51,6 +51,7 @@ nt_free(struct nstable *nt)
 	}
 	if (nt->nsfd != -1)
 		close(nt->nsfd);
+	free(nt->attach);
 	free(nt->ports.rec);
 	free(nt);
 }
@@ -74,8 +75,9 @@ ts_find_table(const struct tableset *ts, const struct ns_spec *ns)
 {
 	struct nstable *nt;
 
+	/* attachments (attach.c) are found by their ID only */
 	TAILQ_FOREACH(nt, &ts->tables, entry)
-		if (ns_spec_eq(&nt->spec, ns))
+		if (nt->attach == NULL && ns_spec_eq(&nt->spec, ns))
 			return nt;
 	return NULL;
 }
@@ -201,6 +203,42 @@ nt_matches(struct nstable *nt, const struct nsid *id)
 		    nt->id.ino == id->ino;
 	}
 	return 1;
+}
+
+/* The match of each endpoint, table after table, of the tables of *id
+ * (GRAFT_OP_RULES); EACCES: no table for this netns. */
+static int
+ts_rules_search(struct tableset *ts, const struct nsid *id,
+    struct graft_wrule *rules, unsigned *n)
+{
+	struct nstable *nt;
+	struct endpoint *ep;
+	int matched = 0;
+
+	*n = 0;
+	TAILQ_FOREACH(nt, &ts->tables, entry) {
+		if (!nt_matches(nt, id))
+			continue;
+		matched = 1;
+		TAILQ_FOREACH(ep, &nt->eps, entry)
+			if (ep->def.hasmatch && *n < GRAFT_PROTO_MAXRULES)
+				rules[(*n)++] = ep->def.match;
+	}
+	return matched ? 0 : EACCES;
+}
+
+int
+ts_rules(struct tableset *ts, const struct nsid *id, struct graft_wrule *rules,
+    unsigned *n)
+{
+	struct nstable *nt;
+
+	if (ts_rules_search(ts, id, rules, n) == 0)
+		return 0;
+	TAILQ_FOREACH(nt, &ts->tables, entry)
+		if (nt->spec.kind == NS_NAME)
+			nt_resolve(nt);
+	return ts_rules_search(ts, id, rules, n);
 }
 
 static int

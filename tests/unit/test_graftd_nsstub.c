@@ -57,6 +57,44 @@ nsid_open_pid(pid_t pid, int *fdp)
 	return *fdp == -1 ? errno : 0;
 }
 
+/* An attachment's path: "/fake/ns/N" is the netns (1, N) (N > 0),
+ * "/fake/file" a file that is not a netns, anything else missing. */
+static int
+path_ino(const char *path, struct nsid *id)
+{
+	unsigned long n;
+
+	id->dev = 1;
+	if (strcmp(path, "/fake/file") == 0)
+		return EINVAL;
+	if (strncmp(path, "/fake/ns/", 9) != 0 ||
+	    parse_uint(path + 9, 1000000, &n) != 0 || n == 0)
+		return ENOENT;
+	id->ino = (ino_t)n;
+	return 0;
+}
+
+int
+nsid_open_path(const char *path, int *fdp, struct nsid *id)
+{
+	int rv;
+
+	if ((rv = path_ino(path, id)) != 0)
+		return rv;
+	*fdp = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return *fdp == -1 ? errno : 0;
+}
+
+int
+nsid_path_is(const char *path, const struct nsid *id)
+{
+	struct nsid cur;
+
+	if (path_ino(path, &cur) != 0 || cur.ino != id->ino)
+		return ESTALE;
+	return 0;
+}
+
 int
 nsid_resolve(const struct ns_spec *ns, int nsfd, struct nsid *id)
 {
@@ -72,6 +110,8 @@ nsid_resolve(const struct ns_spec *ns, int nsfd, struct nsid *id)
 	case NS_PID:
 		id->ino = (ino_t)(500 + ns->pid);
 		return 0;
+	case NS_PATH:
+		return path_ino(ns->name, id);
 	case NS_NAME:
 		for (i = 0; i < FAKE_NS_MAX; i++)
 			if (fake_ns[i].ino &&

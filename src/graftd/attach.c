@@ -1,0 +1,342 @@
+/* attach.c - attachments: endpoint tables a CNI plugin gives a network
+ * namespace it names by path (attach, detach, check on the control
+ * socket; their words are parsed in attparse.c).
+ *
+ * An attachment is an nstable with an ID: graftd keeps its netns file
+ * open (the namespace cannot go, nor its identity be reused) until
+ * detach.  Attach is all or nothing; attaching an ID again replaces its
+ * table at once (endpoints of the same name keep their counters and
+ * socket owner).  A netns has one attachment; an ingress host port has
+ * one table (EADDRINUSE).  Attachments live beside the tables of
+ * graftd.conf and survive its reloads (ts_carry_attach). */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "graftd.h"
+#include "control.h"
+#include "log.h"
+
+struct nstable *
+ts_attached(const struct tableset *ts, const char *id)
+{
+	struct nstable *nt;
+
+	TAILQ_FOREACH(nt, &ts->tables, entry)
+		if (nt->attach && strcmp(nt->attach, id) == 0)
+			return nt;
+	return NULL;
+}
+
+static unsigned
+nt_count(const struct nstable *nt)
+{
+	const struct endpoint *ep;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(ep, &nt->eps, entry)
+		n++;
+	return n;
+}
+
+static int
+ingress_ports(const struct ep_def *d)
+{
+	return d->family != AF_UNIX && !d->dynamic && d->dir != EP_DIR_EGRESS;
+}
+
+static int
+wildcard(const struct ep_def *d)
+{
+	if (d->family == AF_INET)
+		return d->addr.v4.s_addr == htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(&d->addr.v6);
+}
+
+/* The first host port both take, or 0. */
+static unsigned
+overlap(const struct ep_def *a, const struct ep_def *b)
+{
+	if (!ingress_ports(a) || !ingress_ports(b) || a->family != b->family)
+		return 0;
+	if (a->proto && b->proto && a->proto != b->proto)
+		return 0;
+	if (!wildcard(a) && !wildcard(b) && memcmp(&a->addr, &b->addr,
+	    a->family == AF_INET ? sizeof(a->addr.v4) : sizeof(a->addr.v6)))
+		return 0;
+	if (a->port_hi < b->port_lo || b->port_hi < a->port_lo)
+		return 0;
+	return a->port_lo > b->port_lo ? a->port_lo : b->port_lo;
+}
+
+/* Every table but old (the one being replaced). */
+static int
+check_ports(const struct tableset *ts, const struct nstable *old,
+    const struct ep_def *d, char *err, size_t errsz)
+{
+	const struct nstable *nt;
+	const struct endpoint *ep;
+	char ns[NS_NAMEMAX + 1];
+	unsigned port;
+
+	TAILQ_FOREACH(nt, &ts->tables, entry) {
+		if (nt == old)
+			continue;
+		TAILQ_FOREACH(ep, &nt->eps, entry) {
+			if ((port = overlap(d, &ep->def)) == 0)
+				continue;
+			if (nt->attach)
+				snprintf(err, errsz, "host port %u already "
+				    "mapped by %s", port, nt->attach);
+			else {
+				ns_spec_str(&nt->spec, ns, sizeof(ns));
+				snprintf(err, errsz, "host port %u already "
+				    "mapped by endpoint \"%s\" netns %s", port,
+				    ep->def.name, ns);
+			}
+			return EADDRINUSE;
+		}
+	}
+	return 0;
+}
+
+static int
+check_netns(const struct tableset *ts, const struct nstable *old,
+    const struct ns_spec *ns, const struct nsid *id, char *err,
+    size_t errsz)
+{
+	const struct nstable *nt;
+
+	TAILQ_FOREACH(nt, &ts->tables, entry)
+		if (nt->attach && nt != old && nt->id.dev == id->dev &&
+		    nt->id.ino == id->ino) {
+			snprintf(err, errsz, "netns %s already attached as %s",
+			    ns->name, nt->attach);
+			return EEXIST;
+		}
+	return 0;
+}
+
+static int
+open_netns(const struct ns_spec *ns, int *fd, struct nsid *id, char *err,
+    size_t errsz)
+{
+	int rv;
+
+	if ((rv = nsid_open_path(ns->name, fd, id)) == 0)
+		return 0;
+	snprintf(err, errsz, "netns %s: %s", ns->name,
+	    rv == EINVAL ? "not a network namespace" : strerror(rv));
+	return rv;
+}
+
+static int
+check_room(const struct tableset *ts, const struct nstable *old,
+    unsigned neps, char *err, size_t errsz)
+{
+	unsigned have = ts->count - (old ? nt_count(old) : 0);
+
+	if (have + neps > TS_MAXENDPOINTS) {
+		snprintf(err, errsz, "too many endpoints (%d)",
+		    TS_MAXENDPOINTS);
+		return ENOSPC;
+	}
+	if (ts->next_uidx + neps > SOCKUID_SPAN) {
+		snprintf(err, errsz, "socket owner indexes used up: restart "
+		    "graftd");
+		return ENOSPC;
+	}
+	return 0;
+}
+
+/* The new table, its endpoints in order; those named as in old keep
+ * their counters and socket owner, the table old's port accounting. */
+static struct nstable *
+nt_build(struct tableset *ts, struct nstable *old, const char *id,
+    const struct ns_spec *ns, const struct ep_def *eps, unsigned neps)
+{
+	struct nstable *nt;
+	struct endpoint *ep, *oep;
+	unsigned i;
+
+	if ((nt = calloc(1, sizeof(*nt))) == NULL)
+		return NULL;
+	nt->spec = *ns;
+	nt->nsfd = -1;
+	TAILQ_INIT(&nt->eps);
+	if ((nt->attach = strdup(id)) == NULL) {
+		free(nt);
+		return NULL;
+	}
+	for (i = 0; i < neps; i++) {
+		if ((ep = calloc(1, sizeof(*ep))) == NULL) {
+			nt_free(nt);
+			return NULL;
+		}
+		ep->def = eps[i];
+		ep->nt = nt;
+		TAILQ_INSERT_TAIL(&nt->eps, ep, entry);
+	}
+	TAILQ_FOREACH(ep, &nt->eps, entry) {
+		oep = NULL;
+		if (old)
+			TAILQ_FOREACH(oep, &old->eps, entry)
+				if (strcmp(oep->def.name, ep->def.name) == 0)
+					break;
+		if (oep) {
+			ep->st = oep->st;
+			ep->uidx = oep->uidx;
+		} else
+			ep->uidx = ts->next_uidx++;
+	}
+	if (old) {
+		nt->ports = old->ports;
+		memset(&old->ports, 0, sizeof(old->ports));
+	}
+	return nt;
+}
+
+int
+ts_attach(struct tableset *ts, const char *id, const struct ns_spec *ns,
+    const struct ep_def *eps, unsigned neps, int lowports, char *err,
+    size_t errsz)
+{
+	struct nstable *old = ts_attached(ts, id), *nt;
+	struct nsid nid;
+	unsigned i;
+	int fd, rv;
+
+	if ((rv = check_room(ts, old, neps, err, errsz)) != 0)
+		return rv;
+	for (i = 0; i < neps; i++)
+		if ((rv = check_ports(ts, old, &eps[i], err, errsz)) != 0)
+			return rv;
+	if ((rv = open_netns(ns, &fd, &nid, err, errsz)) != 0)
+		return rv;
+	if ((rv = check_netns(ts, old, ns, &nid, err, errsz)) != 0 ||
+	    (nt = nt_build(ts, old, id, ns, eps, neps)) == NULL) {
+		close(fd);
+		return rv ? rv : ENOMEM;
+	}
+	nt->nsfd = fd;
+	nt->id = nid;
+	nt->resolved = 1;
+	for (i = 0; i < neps; i++)
+		if (!lowports && ingress_ports(&eps[i]) && eps[i].port_lo < 1024)
+			log_warnx("attach %s: endpoint \"%s\": ports below "
+			    "1024 need a restart to be bindable", id,
+			    eps[i].name);
+	if (old) {
+		TAILQ_INSERT_AFTER(&ts->tables, old, nt, entry);
+		TAILQ_REMOVE(&ts->tables, old, entry);
+		ts->count -= nt_count(old);
+		nt_free(old);
+	} else
+		TAILQ_INSERT_TAIL(&ts->tables, nt, entry);
+	ts->count += neps;
+	return 0;
+}
+
+/* 0 when it was attached, ENOENT when not (detach is idempotent). */
+int
+ts_detach(struct tableset *ts, const char *id)
+{
+	struct nstable *nt;
+
+	if ((nt = ts_attached(ts, id)) == NULL)
+		return ENOENT;
+	TAILQ_REMOVE(&ts->tables, nt, entry);
+	ts->count -= nt_count(nt);
+	nt_free(nt);
+	return 0;
+}
+
+/* A reload: the attachments move from ots to the new nts. */
+void
+ts_carry_attach(struct tableset *nts, struct tableset *ots)
+{
+	struct nstable *nt, *ntn;
+
+	TAILQ_FOREACH_SAFE(nt, &ots->tables, entry, ntn) {
+		if (nt->attach == NULL)
+			continue;
+		TAILQ_REMOVE(&ots->tables, nt, entry);
+		ots->count -= nt_count(nt);
+		TAILQ_INSERT_TAIL(&nts->tables, nt, entry);
+		nts->count += nt_count(nt);
+	}
+}
+
+/* ---- the control commands */
+
+int
+cmd_attach(int argc, char **argv, struct graftd *g, char *err, size_t errsz)
+{
+	static struct ep_def eps[ATTACH_MAXEPS];
+	struct ns_spec ns;
+	char id[ATTACH_IDMAX + 1];
+	unsigned neps, i;
+	int rv, replace;
+
+	if ((rv = parse_attach(argc, argv, id, &ns, eps, &neps, err,
+	    errsz)) != 0)
+		return rv;
+	for (i = 0; i < neps; i++)
+		if ((rv = ep_resolve_user(&eps[i], err, errsz)) != 0)
+			return rv;
+	replace = ts_attached(g->ts, id) != NULL;
+	if ((rv = ts_attach(g->ts, id, &ns, eps, neps, g->conf.lowports, err,
+	    errsz)) != 0)
+		return rv;
+	share_configure(&g->conf, g->ts);	/* a table more: budgets */
+	log_info("control: %s %s netns %s: %u endpoint%s",
+	    replace ? "replaced attachment" : "attached", id, ns.name, neps,
+	    neps == 1 ? "" : "s");
+	return 0;
+}
+
+int
+cmd_detach(int argc, char **argv, struct graftd *g, char *err, size_t errsz)
+{
+	char id[ATTACH_IDMAX + 1];
+
+	if (argc != 1 || parse_attach_id(argv[0], id, sizeof(id)) == -1) {
+		snprintf(err, errsz, "usage: detach ID");
+		return EINVAL;
+	}
+	if (ts_detach(g->ts, id) == 0) {
+		share_configure(&g->conf, g->ts);
+		log_info("control: detached %s", id);
+	}
+	return 0;
+}
+
+int
+cmd_check(int argc, char **argv, struct graftd *g, char *err, size_t errsz)
+{
+	struct nstable *nt;
+	struct ns_spec ns;
+	char id[ATTACH_IDMAX + 1];
+	int rv;
+
+	if (argc != 3 || strcmp(argv[1], "netns") != 0 ||
+	    parse_attach_id(argv[0], id, sizeof(id)) == -1) {
+		snprintf(err, errsz, "usage: check ID netns PATH");
+		return EINVAL;
+	}
+	if ((rv = parse_ns_path(argv[2], &ns, err, errsz)) != 0)
+		return rv;
+	if ((nt = ts_attached(g->ts, id)) == NULL) {
+		snprintf(err, errsz, "%s not attached", id);
+		return ENOENT;
+	}
+	if (nsid_path_is(ns.name, &nt->id) != 0) {
+		snprintf(err, errsz, "netns of %s changed", id);
+		return ESTALE;
+	}
+	return 0;
+}
