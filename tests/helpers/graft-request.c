@@ -29,6 +29,11 @@
  *               STEPFILE exists
  *   graft-request -C ADDR:PORT
  *               a plain TCP connect(): prints "connected" or the error
+ *   graft-request [-s SOCK] [-F FLAGS] -Q
+ *               a GRAFT_OP_RULES request (FLAGS, 0 by default, the only
+ *               field set besides magic, version and op): prints
+ *               "rules N" and one "rule ingress|egress SPEC EPNAME" per
+ *               rule (SPEC as graftctl's match), or the refusal
  *
  * Prints "granted family=F addr=A" or "refused errno=E reason=R" per
  * request; exits 0 when all were granted, 3 when one was refused, 1 on
@@ -603,11 +608,69 @@ flood(int s, int n, const char *name)
 	return 0;
 }
 
+/* GRAFT_OP_RULES: send, check the record's shape, print the rules. */
+static int
+rules(int s, uint32_t flags)
+{
+	struct graft_req req;
+	struct {
+		struct graft_rep rep;
+		struct graft_wrule w[GRAFT_PROTO_MAXRULES + 1];
+	} r;
+	char a[INET6_ADDRSTRLEN];
+	ssize_t n;
+	size_t k, i;
+
+	memset(&req, 0, sizeof(req));
+	req.magic = GRAFT_PROTO_MAGIC;
+	req.version = GRAFT_PROTO_VERSION;
+	req.op = GRAFT_OP_RULES;
+	req.flags = flags;
+	send_record(s, &req, sizeof(req), 0, 0);
+	if ((n = recv(s, &r, sizeof(r), 0)) == -1)
+		die("recv");
+	if (n < (ssize_t)sizeof(r.rep) || r.rep.magic != GRAFT_PROTO_MAGIC ||
+	    r.rep.op != GRAFT_OP_REPLY || r.rep.nfds != 0 ||
+	    (n - sizeof(r.rep)) % sizeof(r.w[0]) != 0) {
+		printf("bad reply (%zd bytes)\n", n);
+		return 1;
+	}
+	k = (n - sizeof(r.rep)) / sizeof(r.w[0]);
+	if (r.rep.error != 0) {
+		printf("refused errno=%s reason=%u\n", errname(r.rep.error),
+		    r.rep.reason);
+		return k ? 1 : 3;
+	}
+	printf("rules %zu\n", k);
+	for (i = 0; i < k; i++) {
+		struct graft_wrule *w = &r.w[i];
+		char spec[80], name[GRAFT_PROTO_EPNAME + 1];
+
+		if (w->family)
+			inet_ntop(w->family == 6 ? AF_INET6 : AF_INET, w->addr,
+			    a, sizeof(a));
+		if (w->dir == GRAFT_WR_EGRESS)
+			snprintf(spec, sizeof(spec), "%s/%u", a, w->plen);
+		else if (w->family == 0)
+			snprintf(spec, sizeof(spec), "*:%u-%u", w->port_lo,
+			    w->port_hi);
+		else
+			snprintf(spec, sizeof(spec), w->family == 4 ?
+			    "%s:%u-%u" : "[%s]:%u-%u", a, w->port_lo,
+			    w->port_hi);
+		memcpy(name, w->epname, GRAFT_PROTO_EPNAME);
+		name[GRAFT_PROTO_EPNAME] = '\0';
+		printf("rule %s %s %s\n", w->dir == GRAFT_WR_EGRESS ? "egress" :
+		    w->dir == GRAFT_WR_INGRESS ? "ingress" : "bad", spec, name);
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *act = "none", *bad = NULL;
-	int ch, s, i, fd = -1, refused = 0, nflood = 0, rawflags = -1;
+	int ch, s, i, fd = -1, refused = 0, nflood = 0, rawflags = -1, rq = 0;
 
 	tmpl.magic = GRAFT_PROTO_MAGIC;
 	tmpl.version = GRAFT_PROTO_VERSION;
@@ -623,7 +686,7 @@ main(int argc, char *argv[])
 		return plain(1, argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "-C") == 0)
 		return plain(0, argv[2], NULL);
-	while ((ch = getopt(argc, argv, "s:t:P:f:iep:F:o:V:M:O:z:grG:x:w:kL")) !=
+	while ((ch = getopt(argc, argv, "s:t:P:f:iep:F:o:V:M:O:z:grG:x:w:kLQ")) !=
 	    -1) {
 		switch (ch) {
 		case 's': sockpath = optarg; break;
@@ -650,9 +713,13 @@ main(int argc, char *argv[])
 		case 'w': nflood = atoi(optarg); break;
 		case 'k': keep = 1; break;
 		case 'L': listenall = 1; break;
+		case 'Q': rq = 1; break;
 		default: usage();
 		}
 	}
+	if (rq)
+		return rules(connect_broker(), rawflags == -1 ? 0 :
+		    (uint32_t)rawflags);
 	if (optind >= argc || size < 1 || size > 4096)
 		usage();
 	if (rawflags != -1)
