@@ -142,6 +142,216 @@ test_bad_commands(void **state)
 	    EBADMSG);
 }
 
+/* The words' parsers: IDs, netns paths, matches, proto. */
+static void
+test_parsers(void **state)
+{
+	struct ns_spec ns;
+	struct graft_wrule w;
+	struct ep_def ep;
+	char id[ATTACH_IDMAX + 1], big[300], m[64];
+	char *words[] = { "p", "type", "ipv4", "addr", "0.0.0.0", "port", "80",
+	    "netns", "host", "proto", "udp" };
+
+	(void)state;
+	assert_int_equal(parse_attach_id("abc123/eth0", id, sizeof(id)), 0);
+	assert_int_equal(parse_attach_id("A-b_c.d:e", id, sizeof(id)), 0);
+	assert_int_equal(parse_attach_id("", id, sizeof(id)), -1);
+	assert_int_equal(parse_attach_id("a b", id, sizeof(id)), -1);
+	assert_int_equal(parse_attach_id("a*", id, sizeof(id)), -1);
+	memset(big, 'a', 255);
+	big[255] = '\0';
+	assert_int_equal(parse_attach_id(big, id, sizeof(id)), 0);
+	big[255] = 'a';
+	big[256] = '\0';
+	assert_int_equal(parse_attach_id(big, id, sizeof(id)), -1);
+
+	assert_int_equal(parse_ns_path("/run/netns/x", &ns, err, sizeof(err)), 0);
+	assert_int_equal(ns.kind, NS_PATH);
+	assert_string_equal(ns.name, "/run/netns/x");
+	assert_int_equal(parse_ns_path("/proc/12/ns/net", &ns, err,
+	    sizeof(err)), 0);
+	assert_int_equal(parse_ns_path("run/netns/x", &ns, err, sizeof(err)),
+	    EINVAL);
+	assert_int_equal(parse_ns_path("/", &ns, err, sizeof(err)), EINVAL);
+	assert_int_equal(parse_ns_path("/run//x", &ns, err, sizeof(err)),
+	    EINVAL);
+	assert_int_equal(parse_ns_path("/run/x/", &ns, err, sizeof(err)),
+	    EINVAL);
+	assert_int_equal(parse_ns_path("/run/./x", &ns, err, sizeof(err)),
+	    EINVAL);
+	assert_int_equal(parse_ns_path("/run/../x", &ns, err, sizeof(err)),
+	    EINVAL);
+	assert_int_equal(parse_ns_path("/run/..", &ns, err, sizeof(err)),
+	    EINVAL);
+	assert_int_equal(parse_ns_path("/run/...", &ns, err, sizeof(err)), 0);
+	assert_int_equal(parse_ns_path("/run/a b", &ns, err, sizeof(err)),
+	    EINVAL);
+	big[0] = '/';
+	assert_int_equal(parse_ns_path(big, &ns, err, sizeof(err)), EINVAL);
+	big[255] = '\0';
+	assert_int_equal(parse_ns_path(big, &ns, err, sizeof(err)), 0);
+	/* add keeps its grammar: no path */
+	assert_int_equal(parse_ns("/run/netns/x", &ns, err, sizeof(err)),
+	    EINVAL);
+
+	assert_int_equal(parse_match("*:8080", EP_DIR_INGRESS, &w), 0);
+	assert_int_equal(w.dir, GRAFT_WR_INGRESS);
+	assert_int_equal(w.family, 0);
+	assert_int_equal(w.port_lo, 8080);
+	assert_int_equal(w.port_hi, 8080);
+	assert_int_equal(parse_match("10.1.2.3:80-90", EP_DIR_INGRESS, &w), 0);
+	assert_int_equal(w.family, 4);
+	assert_int_equal(w.addr[0], 10);
+	assert_int_equal(w.port_hi, 90);
+	match_str(&w, m, sizeof(m));
+	assert_string_equal(m, "10.1.2.3:80-90");
+	assert_int_equal(parse_match("[::1]:443", EP_DIR_INGRESS, &w), 0);
+	assert_int_equal(w.family, 6);
+	match_str(&w, m, sizeof(m));
+	assert_string_equal(m, "[::1]:443");
+	assert_int_equal(parse_match("*:0", EP_DIR_INGRESS, &w), -1);
+	assert_int_equal(parse_match("*:dynamic", EP_DIR_INGRESS, &w), -1);
+	assert_int_equal(parse_match("*:90-80", EP_DIR_INGRESS, &w), -1);
+	assert_int_equal(parse_match("::1:443", EP_DIR_INGRESS, &w), -1);
+	assert_int_equal(parse_match("10.0.0.0/8", EP_DIR_INGRESS, &w), -1);
+	assert_int_equal(parse_match("10.0.0.0/8", EP_DIR_EGRESS, &w), 0);
+	assert_int_equal(w.dir, GRAFT_WR_EGRESS);
+	assert_int_equal(w.family, 4);
+	assert_int_equal(w.plen, 8);
+	assert_int_equal(parse_match("10.0.0.1", EP_DIR_EGRESS, &w), 0);
+	assert_int_equal(w.plen, 32);
+	assert_int_equal(parse_match("10.0.0.1/8", EP_DIR_EGRESS, &w), -1);
+	assert_int_equal(parse_match("10.0.0.0/33", EP_DIR_EGRESS, &w), -1);
+	assert_int_equal(parse_match("::/0", EP_DIR_EGRESS, &w), 0);
+	assert_int_equal(w.family, 6);
+	assert_int_equal(parse_match("[2001:db8::]/32", EP_DIR_EGRESS, &w), 0);
+	match_str(&w, m, sizeof(m));
+	assert_string_equal(m, "2001:db8::/32");
+	assert_int_equal(parse_match("*:80", EP_DIR_EGRESS, &w), -1);
+	assert_int_equal(parse_match("*:80", EP_DIR_BOTH, &w), -1);
+
+	assert_int_equal(parse_endpoint(11, words, &ep, err, sizeof(err)), 0);
+	assert_int_equal(ep.proto, EP_PROTO_UDP);
+	ep_format(&ep, big, sizeof(big));
+	assert_string_equal(big, "p type ipv4 addr 0.0.0.0 port 80 netns host "
+	    "proto udp");
+	ep_format_json(&ep, big, sizeof(big));
+	assert_non_null(strstr(big, ",\"proto\":\"udp\"}"));
+	words[10] = "sctp";
+	assert_int_equal(parse_endpoint(11, words, &ep, err, sizeof(err)),
+	    EINVAL);
+}
+
+/* attach, replace, EEXIST, EADDRINUSE, all or nothing, detach, check,
+ * show and the rules of a netns (the fake resolver: /fake/ns/N is the
+ * netns (1, N), /fake/file not a netns). */
+static void
+test_attach(void **state)
+{
+	struct graft_wrule w[GRAFT_PROTO_MAXRULES];
+	struct nsid id = { 1, 7 };
+	unsigned n;
+
+	(void)state;
+	assert_int_equal(run("add cfg type ipv4 addr 127.0.0.1 port 9000 "
+	    "netns host"), 0);
+	assert_int_equal(run("attach c1/eth0 netns /fake/ns/7 endpoint p1 "
+	    "type ipv4 addr 0.0.0.0 port 8080 direction ingress proto tcp "
+	    "match *:80 endpoint e1 type ipv6 addr :: port dynamic "
+	    "direction egress match ::/0"), 0);
+	assert_int_equal(g.ts->count, 3);
+	assert_int_equal(ts_rules(g.ts, &id, w, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(w[0].dir, GRAFT_WR_INGRESS);
+	assert_int_equal(w[0].port_lo, 80);
+	assert_string_equal(w[0].epname, "p1");
+	assert_int_equal(w[1].dir, GRAFT_WR_EGRESS);
+	assert_int_equal(w[1].family, 6);
+	id.ino = 8;
+	assert_int_equal(ts_rules(g.ts, &id, w, &n), EACCES);
+	assert_int_equal(run("show"), 0);
+	assert_non_null(strstr(out.buf, "p1 type ipv4 addr 0.0.0.0 port 8080 "
+	    "netns /fake/ns/7 direction ingress proto tcp match *:80\n"));
+	assert_int_equal(run("show json"), 0);
+	assert_non_null(strstr(out.buf, "\"match\":\"::/0\","
+	    "\"attach\":\"c1/eth0\"}"));
+	/* another ID, same netns; ports of others */
+	assert_int_equal(run("attach c2 netns /fake/ns/7"), EEXIST);
+	assert_int_equal(run("attach c2 netns /fake/ns/8 endpoint x type ipv4 "
+	    "addr 127.0.0.1 port 8000-8080"), EADDRINUSE);
+	assert_string_equal(err, "host port 8080 already mapped by c1/eth0");
+	assert_int_equal(run("attach c2 netns /fake/ns/8 endpoint x type ipv4 "
+	    "addr 127.0.0.1 port 8080 proto udp"), 0);
+	assert_int_equal(run("attach c3 netns /fake/ns/9 endpoint ok type "
+	    "ipv4 addr 127.0.0.2 port 1 endpoint x type ipv4 addr 0.0.0.0 "
+	    "port 9000 direction ingress"), EADDRINUSE);
+	assert_non_null(strstr(err, "endpoint \"cfg\" netns host"));
+	assert_null(ts_attached(g.ts, "c3"));
+	assert_int_equal(run("attach c3 netns /fake/file"), EINVAL);
+	assert_string_equal(err, "netns /fake/file: not a network namespace");
+	assert_int_equal(run("attach c3 netns /fake/none"), ENOENT);
+	/* replace: atomically, or not at all */
+	assert_int_equal(run("attach c1/eth0 netns /fake/ns/7 endpoint p2 "
+	    "type ipv4 addr 0.0.0.0 port 9000"), EADDRINUSE);
+	assert_int_equal(g.ts->count, 4);
+	assert_int_equal(run("attach c1/eth0 netns /fake/ns/7 endpoint p2 "
+	    "type ipv4 addr 0.0.0.0 port 7000"), 0);
+	assert_int_equal(g.ts->count, 3);
+	id.ino = 7;
+	assert_int_equal(ts_rules(g.ts, &id, w, &n), 0);
+	assert_int_equal(n, 0);
+	/* check */
+	assert_int_equal(run("check c1/eth0 netns /fake/ns/7"), 0);
+	assert_int_equal(run("check c1/eth0 netns /fake/ns/8"), ESTALE);
+	assert_int_equal(run("check c1/eth0 netns /fake/none"), ESTALE);
+	assert_int_equal(run("check c9 netns /fake/ns/7"), ENOENT);
+	assert_string_equal(err, "c9 not attached");
+	assert_int_equal(run("check c1/eth0 netns rel"), EINVAL);
+	/* detach: idempotent */
+	assert_int_equal(run("detach c1/eth0"), 0);
+	assert_int_equal(run("detach c1/eth0"), 0);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(run("detach"), EINVAL);
+	assert_int_equal(run("detach a*b"), EINVAL);
+	assert_int_equal(run("check c1/eth0 netns /fake/ns/7"), ENOENT);
+	assert_int_equal(g.ts->count, 2);
+	/* the words */
+	assert_int_equal(run("attach c4 netns /fake/ns/4 endpoint"), EINVAL);
+	assert_int_equal(run("attach c4 netns /fake/ns/4 bogus"), EINVAL);
+	assert_int_equal(run("attach c4 netns /fake/ns/4 endpoint a type ipv4 "
+	    "addr 127.0.0.1 port 1 netns host"), EINVAL);
+	assert_int_equal(run("attach c4 netns /fake/ns/4 endpoint a type ipv4 "
+	    "addr 127.0.0.1 port 1 match *:1"), EINVAL);	/* direction */
+	assert_int_equal(run("attach c4 netns /fake/ns/4 endpoint a type ipv4 "
+	    "addr 127.0.0.1 port 1 endpoint a type ipv4 addr 127.0.0.1 "
+	    "port 2"), EINVAL);				/* duplicate name */
+	assert_int_equal(run("attach c4 netns /fake/ns/4 endpoint a type unix "
+	    "path /x direction egress match 10.0.0.0/8"), EINVAL);
+	assert_int_equal(run("attach c4 netns /fake/ns/4 endpoint a type ipv4 "
+	    "addr 127.0.0.1 port 1 match"), EINVAL);
+	assert_null(ts_attached(g.ts, "c4"));
+}
+
+/* 32 endpoints, not 33. */
+static void
+test_attach_limit(void **state)
+{
+	static char cmd[CTL_MAXREC];
+	size_t n;
+	int i;
+
+	(void)state;
+	n = (size_t)snprintf(cmd, sizeof(cmd), "attach big netns /fake/ns/5");
+	for (i = 0; i < 33; i++)
+		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " endpoint e%d "
+		    "type ipv4 addr 127.0.0.1 port dynamic", i);
+	assert_int_equal(run(cmd), E2BIG);
+	*strstr(cmd, " endpoint e32 ") = '\0';
+	assert_int_equal(run(cmd), 0);
+	assert_int_equal(g.ts->count, 32);
+}
+
 int
 main(void)
 {
@@ -149,6 +359,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_add_show_del, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test(test_parsers),
+		cmocka_unit_test_setup_teardown(test_attach, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_limit, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_commands, setup,
 		    teardown),
 	};

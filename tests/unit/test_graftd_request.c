@@ -232,6 +232,61 @@ test_check_type(void **state)
 	assert_int_equal(req_check_type(&ep, &r, &reason), 0);
 }
 
+/* proto tcp|udp: the other type, and seqpacket, refused; REACH (a
+ * stream connect) refused on a udp endpoint. */
+static void
+test_check_proto(void **state)
+{
+	struct ep_def ep = ep4("127.0.0.1", 80, 80, 0);
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct graft_req r = good();
+	uint32_t reason;
+
+	(void)state;
+	ep.proto = EP_PROTO_TCP;
+	assert_int_equal(req_check_type(&ep, &r, &reason), 0);
+	r.type = SOCK_DGRAM;
+	assert_int_equal(req_check_type(&ep, &r, &reason), EPROTOTYPE);
+	assert_int_equal(reason, GRAFT_R_TYPE);
+	ep.proto = EP_PROTO_UDP;
+	assert_int_equal(req_check_type(&ep, &r, &reason), 0);
+	r.type = SOCK_STREAM;
+	assert_int_equal(req_check_type(&ep, &r, &reason), EPROTOTYPE);
+	r.flags = GRAFT_F_REACH | GRAFT_F_PORT;
+	r.port = 80;
+	assert_int_equal(req_check_reach(&ep, &r, &ss, &len, &reason),
+	    EPROTOTYPE);
+	assert_int_equal(reason, GRAFT_R_TYPE);
+	ep.proto = EP_PROTO_ANY;
+	assert_int_equal(req_check_reach(&ep, &r, &ss, &len, &reason), 0);
+}
+
+/* GRAFT_OP_RULES: valid with every field after op zero, else malformed. */
+static void
+test_rules_validate(void **state)
+{
+	struct graft_req r;
+	uint32_t reason;
+	size_t off;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.magic = GRAFT_PROTO_MAGIC;
+	r.version = GRAFT_PROTO_VERSION;
+	r.op = GRAFT_OP_RULES;
+	assert_int_equal(check(&r, sizeof(r), 0, &reason), 0);
+	assert_int_equal(reason, GRAFT_R_OK);
+	for (off = offsetof(struct graft_req, flags); off < sizeof(r); off++) {
+		((unsigned char *)&r)[off] = 1;
+		REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+		((unsigned char *)&r)[off] = 0;
+	}
+	assert_int_equal(check(&r, sizeof(r) - 1, 0, &reason), EBADMSG);
+	r.op = 3;
+	REFUSED(r, EBADMSG, GRAFT_R_MALFORMED);
+}
+
 static int
 opt_result(int level, int name, int value)
 {
@@ -1038,6 +1093,8 @@ main(void)
 		cmocka_unit_test(test_epname),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_check_type),
+		cmocka_unit_test(test_check_proto),
+		cmocka_unit_test(test_rules_validate),
 		cmocka_unit_test(test_optlist),
 		cmocka_unit_test(test_opt_applies),
 		cmocka_unit_test(test_port),
