@@ -1,6 +1,8 @@
 /* fuzz_graftd_control.c - the control socket's command parser
- * (src/graftd/ctlcmd.c: split_record, add/del/show/stats) with the
- * endpoint grammar graftctl also uses (parse.c) and table.c behind it.
+ * (src/graftd/ctlcmd.c: split_record, add/del/show/stats; attach.c:
+ * attach/detach/check) with the endpoint grammar graftctl also uses
+ * (parse.c, attparse.c) and table.c behind it.  Netns paths are the fake
+ * resolver's: /fake/ns/N a netns, /fake/file none.
  * The input is a sequence of control records separated by '\n' (a byte
  * no valid record can hold), run in order on one table set, so that
  * add/del/show sequences are explored; then show and stats, text and
@@ -24,6 +26,30 @@ check_out(const struct obuf *o)
 		FUZZ_CHECK(o->buf[i] == '\n' ||
 		    ((unsigned char)o->buf[i] >= 0x20 &&
 		    (unsigned char)o->buf[i] < 0x7f));
+}
+
+/* The count is the endpoints of the tables; an attachment pins its
+ * netns, no two have one ID or one netns. */
+static void
+check_tables(const struct tableset *ts)
+{
+	const struct nstable *nt, *nt2;
+	const struct endpoint *ep;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(nt, &ts->tables, entry) {
+		TAILQ_FOREACH(ep, &nt->eps, entry)
+			n++;
+		if (nt->attach == NULL)
+			continue;
+		FUZZ_CHECK(nt->nsfd != -1 && nt->spec.kind == NS_PATH);
+		for (nt2 = TAILQ_NEXT(nt, entry); nt2;
+		    nt2 = TAILQ_NEXT(nt2, entry))
+			FUZZ_CHECK(nt2->attach == NULL ||
+			    (strcmp(nt->attach, nt2->attach) != 0 &&
+			    nt->id.ino != nt2->id.ino));
+	}
+	FUZZ_CHECK(n == ts->count);
 }
 
 static int
@@ -77,6 +103,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(g.ts->count == before + (rv == 0));
 		else if (n >= 4 && memcmp(rec, "del", 4) == 0)
 			FUZZ_CHECK(g.ts->count == before - (rv == 0));
+		else if ((n >= 7 && (memcmp(rec, "attach", 7) == 0 ||
+		    memcmp(rec, "detach", 7) == 0)) && rv == 0)
+			check_tables(g.ts);
 		else
 			FUZZ_CHECK(g.ts->count == before);
 	}
