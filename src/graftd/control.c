@@ -44,7 +44,7 @@ ctl_drop(struct ctlclient *cc)
 static int
 ctl_send(int fd, char tag, const char *data, size_t len)
 {
-	char rec[CTL_MAXREC];
+	char rec[CTL_MAXDATA];
 
 	rec[0] = tag;
 	memcpy(rec + 1, data, len);
@@ -62,8 +62,8 @@ ctl_flush(struct ctlclient *cc)
 
 	while (cc->off < cc->out.len) {
 		n = cc->out.len - cc->off;
-		if (n > CTL_MAXREC - 1)
-			n = CTL_MAXREC - 1;
+		if (n > CTL_MAXDATA - 1)
+			n = CTL_MAXDATA - 1;
 		if ((rv = ctl_send(cc->ev.fd, 'D', cc->out.buf + cc->off, n)))
 			return rv == EAGAIN ? 1 : -1;
 		cc->off += n;

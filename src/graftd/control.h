@@ -4,7 +4,8 @@
 
 #include <stddef.h>
 
-#define CTL_MAXREC	16384		/* a request record, and a data record */
+#define CTL_MAXREC	16384		/* a request record */
+#define CTL_MAXDATA	4096		/* a data or final answer record */
 #define CTL_MAXWORDS	512
 #define CTL_MAXOUT	(4 * 1024 * 1024)	/* all output of one command */
 
