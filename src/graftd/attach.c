@@ -138,8 +138,15 @@ static int
 check_room(const struct tableset *ts, const struct nstable *old,
     unsigned neps, char *err, size_t errsz)
 {
-	unsigned have = ts->count - (old ? nt_count(old) : 0);
+	const struct nstable *nt;
+	unsigned have = ts->count - (old ? nt_count(old) : 0), natt = 0;
 
+	TAILQ_FOREACH(nt, &ts->tables, entry)
+		natt += nt->attach != NULL;
+	if (old == NULL && natt >= ATTACH_MAX) {
+		snprintf(err, errsz, "too many attachments (%d)", ATTACH_MAX);
+		return ENOSPC;
+	}
 	if (have + neps > TS_MAXENDPOINTS) {
 		snprintf(err, errsz, "too many endpoints (%d)",
 		    TS_MAXENDPOINTS);

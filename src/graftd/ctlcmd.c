@@ -1,5 +1,6 @@
 /* ctlcmd.c - the commands graftctl sends on the control socket (their
- * plumbing, accept/read/answer, is control.c).
+ * plumbing, accept/read/answer, is control.c; attach, detach and check
+ * are attach.c's).
  *
  * A request is one SOCK_SEQPACKET record: the command's words, each
  * terminated by a NUL byte (at most CTL_MAXREC bytes, CTL_MAXWORDS words).

@@ -84,6 +84,7 @@ size_t	json_str(const char *, char *, size_t);
 
 #define ATTACH_IDMAX	255
 #define ATTACH_MAXEPS	GRAFT_PROTO_MAXRULES
+#define ATTACH_MAX	4096		/* attachments (each holds an fd) */
 
 int	parse_attach_id(const char *, char *, size_t);
 int	parse_ns_path(const char *, struct ns_spec *, char *, size_t);
