@@ -802,20 +802,26 @@ ctl_try(const char *ctl, const void *rec, size_t len, int nfds,
 static int
 mode_ctl(const char *ctl)
 {
-	static char big[8192];
-	char words[200];
+	static char big[20480];
+	char words[513 * 5];
 	size_t i, n = 0;
 
 	ctl_try(ctl, "show", 4, 0, "E74 ", "no final NUL");
 	ctl_try(ctl, "show\0\0", 6, 0, "E74 ", "empty word");
-	for (i = 0; i < 33; i++) {
+	for (i = 0; i < 513; i++) {
 		memcpy(words + n, "show", 5);
 		n += 5;
 	}
-	ctl_try(ctl, words, n, 0, "E74 ", "33 words");
+	/* CTL_MAXWORDS 512, CTL_MAXREC 16384: just within, just past */
+	ctl_try(ctl, words, n - 5, 0, "E22 usage: show", "512 words");
+	ctl_try(ctl, words, n, 0, "E74 ", "513 words");
 	memset(big, 'a', sizeof(big));
+	big[16383] = '\0';
+	ctl_try(ctl, big, 16384, 0, "E22 unknown command", "16 KiB record");
+	big[16384] = '\0';
+	ctl_try(ctl, big, 16385, 0, "E74 ", "16 KiB + 1 record");
 	big[sizeof(big) - 1] = '\0';
-	ctl_try(ctl, big, sizeof(big), 0, "E74 ", "8 KiB record");
+	ctl_try(ctl, big, sizeof(big), 0, "E74 ", "20 KiB record");
 	ctl_try(ctl, "sh\x01ow", 6, 0, "E74 ", "control byte");
 	ctl_try(ctl, "sh\xffow", 6, 0, "E74 ", "8-bit byte");
 	ctl_try(ctl, "show", 5, 1, "E74 ", "fd attached");
