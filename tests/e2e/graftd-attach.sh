@@ -104,6 +104,22 @@ check "rules: op RULES in a graft request's shape is malformed" \
 out=$("$REQ" -s "$GRAFTD_SOCK" -Q 2>&1)
 check "rules: a netns with only graftd.conf's table: none" [ "$out" = "rules 0" ]
 
+# --- a graft-cc program's bind in the attached netns, through the libc
+if [ -x "$GRAFT_CC" ] && NET=$(test_app core_net); then
+	printf 'broker %s\ningress 0.0.0.0:8080 p1\n' "$GRAFTD_SOCK" >"$T_TMP/graft.conf"
+	bg ip netns exec "$N1" env GRAFT_CONF="$T_TMP/graft.conf" "$NET" \
+	    serve-tcp 0.0.0.0 8080 1 >"$T_TMP/srv" 2>&1
+	if wait_for grep -q '^ready' "$T_TMP/srv"; then
+		out=$(env GRAFT=off "$NET" client-tcp 127.0.0.1 "$P1" 2>&1)
+		check "a graft-cc server in the attached netns is reached on the host port ($out)" \
+		    sh -c 'expr "$0" : ".*reply=hello from" >/dev/null' "$out"
+	else
+		fail "a graft-cc server in the attached netns: $(cat "$T_TMP/srv")"
+	fi
+else
+	skip "a graft-cc program in the attached netns (graft-cc or core_net not built)"
+fi
+
 # --- a /proc/PID/ns/net path, traffic through the grafted listener
 check "attach a /proc/PID/ns/net path" graftctl attach c2 netns "$NS2" \
     endpoint q1 type ipv4 addr 127.0.0.1 port $P2 direction ingress
