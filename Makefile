@@ -97,6 +97,7 @@ MAN5 =
 MAN8 =
 
 -include mk/graftd.mk
+-include mk/cni.mk
 -include mk/core.mk
 -include mk/apps.mk
 -include mk/cross.mk

@@ -1,0 +1,137 @@
+/* cmd.c - the attach, detach and check commands of graft-cni for graftd:
+ * one endpoint per port mapping (pN), one per egress entry (eN). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static void
+word(struct cmd *c, const char *w)
+{
+	size_t n = strlen(w) + 1;
+
+	if (c->full || c->len + n > sizeof(c->rec) || c->nwords >= CTL_MAXWORDS) {
+		c->full = 1;
+		return;
+	}
+	memcpy(c->rec + c->len, w, n);
+	c->len += n;
+	c->nwords++;
+}
+
+static void
+words(struct cmd *c, const char *const *w)
+{
+	for (; *w; w++)
+		word(c, *w);
+}
+
+static int
+id_chars(const char *s)
+{
+	return s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_.-")] == '\0';
+}
+
+/* The attach ID CONTAINERID/IFNAME: graftd's ID characters, which the
+ * CNI spec's container ID characters are; an interface name may hold
+ * more (the kernel's), which graftd would refuse. */
+int
+cmd_id(char *id, size_t sz, const char *cid, const char *ifname,
+    struct cni_err *e)
+{
+	if (cid[0] == '\0' || !id_chars(cid))
+		return cni_fail(e, CNI_E_ENV, "CNI_CONTAINERID \"%.64s\" is not "
+		    "a container ID (letters, digits, \"_\", \".\", \"-\")", cid);
+	if (ifname[0] == '\0' || !id_chars(ifname) || strlen(ifname) > 15 ||
+	    strcmp(ifname, ".") == 0 || strcmp(ifname, "..") == 0)
+		return cni_fail(e, CNI_E_ENV, "CNI_IFNAME \"%.64s\" is not an "
+		    "interface name graft-cni takes (at most 15 letters, "
+		    "digits, \"_\", \".\", \"-\")", ifname);
+	if ((size_t)snprintf(id, sz, "%s/%s", cid, ifname) >= sz ||
+	    strlen(id) > CNI_IDMAX)
+		return cni_fail(e, CNI_E_ENV, "CNI_CONTAINERID is too long "
+		    "(the attach ID CONTAINERID/IFNAME has at most %d bytes)",
+		    CNI_IDMAX);
+	return 0;
+}
+
+/* An absolute path, at most CNI_NSMAX bytes, no "." or ".." component,
+ * no "//": what graftd takes. */
+int
+cmd_netns(const char *p, struct cni_err *e)
+{
+	const char *s;
+	size_t n;
+
+	if (p[0] != '/' || strlen(p) > CNI_NSMAX)
+		goto bad;
+	for (s = p + 1;; s += n + 1) {
+		n = strcspn(s, "/");
+		if (n == 0 || (n == 1 && s[0] == '.') ||
+		    (n == 2 && s[0] == '.' && s[1] == '.'))
+			goto bad;
+		if (s[n] == '\0')
+			return 0;
+	}
+bad:
+	return cni_fail(e, CNI_E_ENV, "CNI_NETNS \"%.64s\" is not a netns "
+	    "path graftd takes (absolute, at most %d bytes, no \".\", \"..\" "
+	    "or empty components)", p, CNI_NSMAX);
+}
+
+static void
+endpoint(struct cmd *c, char type, size_t i, const struct cni_addr *a)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%c%zu", type, i);
+	words(c, (const char *const[]){ "endpoint", name, "type",
+	    a->family == AF_INET ? "ipv4" : "ipv6", "addr", a->text, NULL });
+}
+
+int
+cmd_attach(struct cmd *c, const struct cni_conf *cf, const char *id,
+    const char *netns, struct cni_err *e)
+{
+	const struct cni_map *m;
+	char port[8], match[16];
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	words(c, (const char *const[]){ "attach", id, "netns", netns, NULL });
+	for (i = 0; i < cf->nmap; i++) {
+		m = &cf->map[i];
+		snprintf(port, sizeof(port), "%u", m->hostport);
+		snprintf(match, sizeof(match), "*:%u", m->cport);
+		endpoint(c, 'p', i, &m->host);
+		words(c, (const char *const[]){ "port", port, "direction",
+		    "ingress", "proto", m->udp ? "udp" : "tcp", "match", match,
+		    NULL });
+	}
+	for (i = 0; i < cf->negress; i++) {
+		endpoint(c, 'e', i, &cf->egress[i].host);
+		words(c, (const char *const[]){ "port", "dynamic", "direction",
+		    "egress", "match", cf->egress[i].prefix, NULL });
+	}
+	if (c->full)
+		return cni_fail(e, CNI_E_CONFIG, "the attach command for %zu "
+		    "port mappings and %zu egress entries is longer than "
+		    "graftd takes (%d bytes, %d words)", cf->nmap, cf->negress,
+		    CTL_MAXREC, CTL_MAXWORDS);
+	return 0;
+}
+
+void
+cmd_detach(struct cmd *c, const char *id)
+{
+	memset(c, 0, sizeof(*c));
+	words(c, (const char *const[]){ "detach", id, NULL });
+}
+
+void
+cmd_check(struct cmd *c, const char *id, const char *netns)
+{
+	memset(c, 0, sizeof(*c));
+	words(c, (const char *const[]){ "check", id, "netns", netns, NULL });
+}

@@ -1,0 +1,28 @@
+/* cmd.h - the graftd control commands graft-cni sends, as records of
+ * NUL-terminated words (src/graftd/control.c). */
+#ifndef GRAFT_CNI_CMD_H
+#define GRAFT_CNI_CMD_H
+
+#include <stddef.h>
+
+#include "control.h"
+#include "conf.h"
+
+#define CNI_IDMAX	255	/* graftd's attach ID */
+#define CNI_NSMAX	255	/* a netns path graftd takes */
+
+struct cmd {
+	char	rec[CTL_MAXREC];
+	size_t	len;
+	int	nwords;
+	int	full;
+};
+
+int	cmd_id(char *, size_t, const char *, const char *, struct cni_err *);
+int	cmd_netns(const char *, struct cni_err *);
+int	cmd_attach(struct cmd *, const struct cni_conf *, const char *,
+	    const char *, struct cni_err *);
+void	cmd_detach(struct cmd *, const char *);
+void	cmd_check(struct cmd *, const char *, const char *);
+
+#endif
