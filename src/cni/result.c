@@ -8,13 +8,15 @@
 
 #include "result.h"
 
+#define JB_LIT(b, s)	jb_raw(b, s, sizeof(s) - 1)
+
 static void
 key(struct jbuf *b, const char *k, int first)
 {
 	if (!first)
-		jb_raw(b, ",", 1);
+		JB_LIT(b, ",");
 	jb_str(b, k);
-	jb_raw(b, ":", 1);
+	JB_LIT(b, ":");
 }
 
 /* An entry of "ips": 1.0.0 has no "version", the ones before require it. */
@@ -25,7 +27,7 @@ ip_entry(struct jbuf *b, const struct json *ip, const char *version)
 	int v1 = version_ge(version, "1.0.0"), first = 1;
 	size_t i;
 
-	jb_raw(b, "{", 1);
+	JB_LIT(b, "{");
 	if (!v1 && json_get(ip, "version") == NULL) {
 		key(b, "version", first);
 		jb_str(b, a && strchr(a->str, ':') ? "6" : "4");
@@ -38,7 +40,7 @@ ip_entry(struct jbuf *b, const struct json *ip, const char *version)
 		jb_value(b, ip->v[i]);
 		first = 0;
 	}
-	jb_raw(b, "}", 1);
+	JB_LIT(b, "}");
 }
 
 void
@@ -47,11 +49,11 @@ result_add(struct jbuf *b, const struct cni_conf *c)
 	const struct json *p = c->prev, *m;
 	size_t i, k;
 
-	jb_raw(b, "{", 1);
+	JB_LIT(b, "{");
 	key(b, "cniVersion", 1);
 	jb_str(b, c->version);
 	if (p == NULL) {
-		jb_raw(b, ",\"interfaces\":[],\"ips\":[]}\n", 26);
+		JB_LIT(b, ",\"interfaces\":[],\"ips\":[]}\n");
 		return;
 	}
 	for (i = 0; i < p->n; i++) {
@@ -63,15 +65,15 @@ result_add(struct jbuf *b, const struct cni_conf *c)
 			jb_value(b, m);
 			continue;
 		}
-		jb_raw(b, "[", 1);
+		JB_LIT(b, "[");
 		for (k = 0; k < m->n; k++) {
 			if (k)
-				jb_raw(b, ",", 1);
+				JB_LIT(b, ",");
 			ip_entry(b, m->v[k], c->version);
 		}
-		jb_raw(b, "]", 1);
+		JB_LIT(b, "]");
 	}
-	jb_raw(b, "}\n", 2);
+	JB_LIT(b, "}\n");
 }
 
 void
@@ -79,15 +81,15 @@ result_version(struct jbuf *b)
 {
 	size_t i;
 
-	jb_raw(b, "{\"cniVersion\":", 14);
+	JB_LIT(b, "{\"cniVersion\":");
 	jb_str(b, CNI_LATEST);
-	jb_raw(b, ",\"supportedVersions\":[", 22);
+	JB_LIT(b, ",\"supportedVersions\":[");
 	for (i = 0; cni_versions[i]; i++) {
 		if (i)
-			jb_raw(b, ",", 1);
+			JB_LIT(b, ",");
 		jb_str(b, cni_versions[i]);
 	}
-	jb_raw(b, "]}\n", 3);
+	JB_LIT(b, "]}\n");
 }
 
 void
@@ -97,15 +99,15 @@ result_error(struct jbuf *b, const char *version, const struct cni_err *e)
 	int n;
 
 	n = snprintf(code, sizeof(code), "%d", e->code);
-	jb_raw(b, "{\"cniVersion\":", 14);
+	JB_LIT(b, "{\"cniVersion\":");
 	jb_str(b, version ? version : CNI_LATEST);
-	jb_raw(b, ",\"code\":", 8);
+	JB_LIT(b, ",\"code\":");
 	jb_raw(b, code, (size_t)n);
-	jb_raw(b, ",\"msg\":", 7);
+	JB_LIT(b, ",\"msg\":");
 	jb_str(b, e->msg);
 	if (e->details[0]) {
-		jb_raw(b, ",\"details\":", 11);
+		JB_LIT(b, ",\"details\":");
 		jb_str(b, e->details);
 	}
-	jb_raw(b, "}\n", 2);
+	JB_LIT(b, "}\n");
 }
