@@ -22,11 +22,11 @@ FUZZ_JOBS	?= 1
 FUZZ_B		:= $(B)/fuzz
 FUZZ_DIR	:= tests/fuzz
 FUZZ_TARGETS	:= graft_conf graft_env graftd_request graftd_config \
-		   graftd_control
+		   graftd_control cni_conf
 FUZZ_SAN	 = -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_FLAGS	 = -g -O1 -std=gnu11 $(HOST_CPPFLAGS) -Isrc/graft -Isrc/graftd \
-		   -I$(FUZZ_DIR)
+		   -Isrc/cni -I$(FUZZ_DIR)
 
 # sources of each target (besides tests/fuzz/fuzz_TARGET.c); the graft
 # core comes as an archive of all of src/graft, like for its unit tests,
@@ -47,14 +47,16 @@ fuzz_srcs.graftd_config	 := $(addprefix src/graftd/,config.c parse.c attparse.c 
 fuzz_srcs.graftd_control := $(addprefix src/graftd/,ctlcmd.c config.c parse.c \
 			    attparse.c attach.c table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c \
 			    $(FUZZ_DIR)/stub_share.c
+fuzz_srcs.cni_conf	 := $(addprefix src/cni/,json.c conf.c cmd.c result.c)
 fuzz_maxlen.graft_conf	   := 8192
 fuzz_maxlen.graft_env	   := 2048
 fuzz_maxlen.graftd_request := 512
 fuzz_maxlen.graftd_config  := 8192
 fuzz_maxlen.graftd_control := 8192
+fuzz_maxlen.cni_conf	   := 8192
 
 FUZZ_HDRS	:= $(wildcard $(FUZZ_DIR)/*.h src/graft/*.h src/graftd/*.h \
-		   src/common/*.h)
+		   src/cni/*.h src/common/*.h)
 FUZZ_BINS	:= $(addprefix $(FUZZ_B)/fuzz_,$(FUZZ_TARGETS))
 FUZZ_REPLAY	:= $(addprefix $(FUZZ_B)/replay_,$(FUZZ_TARGETS))
 
@@ -83,7 +85,7 @@ $$(FUZZ_B)/replay_$(1): $$(FUZZ_DIR)/fuzz_$(1).c $$(FUZZ_DIR)/replay.c \
     $$(fuzz_srcs.$(1)) $$(FUZZ_HDRS) $$(if $$(fuzz_lib.$(1)),$$(CORE_HOST_LIB))
 	@mkdir -p $$(@D)
 	$$(HOST_CC) $$(HOST_CFLAGS) $$(HOST_CPPFLAGS) -Isrc/graft -Isrc/graftd \
-		-I$$(FUZZ_DIR) -o $$@ $$< $$(FUZZ_DIR)/replay.c $$(fuzz_srcs.$(1)) \
+		-Isrc/cni -I$$(FUZZ_DIR) -o $$@ $$< $$(FUZZ_DIR)/replay.c $$(fuzz_srcs.$(1)) \
 		$$(if $$(fuzz_lib.$(1)),$$(CORE_HOST_LIB) -lpthread)
 endef
 $(FUZZ_B)/core/%.o: src/graft/%.c $(FUZZ_HDRS) | fuzz-deps

@@ -162,7 +162,9 @@ escape(struct parser *ps, char *o, size_t *olen)
 	}
 	if (*ps->p != 'u') {
 		if (*ps->p == '\0' || (e = strchr(from, *ps->p)) == NULL) {
-			perr(ps, "bad escape \\%c", *ps->p);
+			perr(ps, *ps->p > 0x20 && *ps->p < 0x7f ?
+			    "bad escape \\%c" : "bad escape \\ and byte 0x%02x",
+			    *ps->p);
 			return -1;
 		}
 		ps->p++;
@@ -548,23 +550,33 @@ jb_raw(struct jbuf *b, const char *s, size_t n)
 	b->buf[b->len] = '\0';
 }
 
-/* Escapes quotes, backslashes and control characters; other bytes (valid
- * UTF-8 from the parser, or our own ASCII) go as they are. */
+/* Escapes quotes, backslashes and control characters; valid UTF-8 goes
+ * as it is, a byte that is not (a message cut in a sequence, a byte of
+ * bad input quoted in a message) as U+FFFD. */
 void
 jb_str(struct jbuf *b, const char *s)
 {
+	const unsigned char *end = (const unsigned char *)s + strlen(s);
 	char u[8];
 	const char *run = s;
+	size_t n;
 
 	jb_raw(b, "\"", 1);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x80 && (n = utf8_len((const unsigned char *)s,
+		    end)) != 0) {
+			s += n - 1;
+			continue;
+		}
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
 			continue;
 		jb_raw(b, run, (size_t)(s - run));
 		run = s + 1;
-		if (c == '"' || c == '\\') {
+		if (c >= 0x80)
+			jb_raw(b, "\\ufffd", 6);
+		else if (c == '"' || c == '\\') {
 			u[0] = '\\';
 			u[1] = (char)c;
 			jb_raw(b, u, 2);

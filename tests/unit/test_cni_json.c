@@ -273,6 +273,24 @@ test_writer(void **state)
 	jb_free(&b2);
 }
 
+/* The writer's strings are JSON even from bytes that are not UTF-8 (a
+ * message quoting bad input, or cut inside a sequence). */
+static void
+test_writer_bytes(void **state)
+{
+	struct jbuf b = { 0 };
+	struct json_doc d;
+
+	(void)state;
+	jb_str(&b, "a\xe6" "b\xc3\xa9\xe2\x82\x7f\x01");
+	assert_string_equal(b.buf, "\"a\\ufffd" "b\xc3\xa9\\ufffd\\ufffd\x7f"
+	    "\\u0001\"");
+	assert_int_equal(parse(&d, b.buf), 0);
+	json_free(&d);
+	jb_free(&b);
+	bad("\"\\\xe6\"", "bad escape \\ and byte 0xe6");
+}
+
 int
 main(void)
 {
@@ -285,6 +303,7 @@ main(void)
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_writer_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
