@@ -37,7 +37,7 @@ id_chars(const char *s)
  * CNI spec's container ID characters are; an interface name may hold
  * more (the kernel's), which graftd would refuse. */
 int
-cmd_id(char *id, size_t sz, const char *cid, const char *ifname,
+cni_cmd_id(char *id, size_t sz, const char *cid, const char *ifname,
     struct cni_err *e)
 {
 	if (cid[0] == '\0' || !id_chars(cid))
@@ -59,7 +59,7 @@ cmd_id(char *id, size_t sz, const char *cid, const char *ifname,
 /* An absolute path, at most CNI_NSMAX bytes, no "." or ".." component,
  * no "//": what graftd takes. */
 int
-cmd_netns(const char *p, struct cni_err *e)
+cni_cmd_netns(const char *p, struct cni_err *e)
 {
 	const char *s;
 	size_t n;
@@ -91,7 +91,7 @@ endpoint(struct cmd *c, char type, size_t i, const struct cni_addr *a)
 }
 
 int
-cmd_attach(struct cmd *c, const struct cni_conf *cf, const char *id,
+cni_cmd_attach(struct cmd *c, const struct cni_conf *cf, const char *id,
     const char *netns, struct cni_err *e)
 {
 	const struct cni_map *m;
@@ -123,14 +123,14 @@ cmd_attach(struct cmd *c, const struct cni_conf *cf, const char *id,
 }
 
 void
-cmd_detach(struct cmd *c, const char *id)
+cni_cmd_detach(struct cmd *c, const char *id)
 {
 	memset(c, 0, sizeof(*c));
 	words(c, (const char *const[]){ "detach", id, NULL });
 }
 
 void
-cmd_check(struct cmd *c, const char *id, const char *netns)
+cni_cmd_check(struct cmd *c, const char *id, const char *netns)
 {
 	memset(c, 0, sizeof(*c));
 	words(c, (const char *const[]){ "check", id, "netns", netns, NULL });

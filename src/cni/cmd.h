@@ -18,11 +18,11 @@ struct cmd {
 	int	full;
 };
 
-int	cmd_id(char *, size_t, const char *, const char *, struct cni_err *);
-int	cmd_netns(const char *, struct cni_err *);
-int	cmd_attach(struct cmd *, const struct cni_conf *, const char *,
+int	cni_cmd_id(char *, size_t, const char *, const char *, struct cni_err *);
+int	cni_cmd_netns(const char *, struct cni_err *);
+int	cni_cmd_attach(struct cmd *, const struct cni_conf *, const char *,
 	    const char *, struct cni_err *);
-void	cmd_detach(struct cmd *, const char *);
-void	cmd_check(struct cmd *, const char *, const char *);
+void	cni_cmd_detach(struct cmd *, const char *);
+void	cni_cmd_check(struct cmd *, const char *, const char *);
 
 #endif

@@ -206,9 +206,9 @@ cmd_env(struct run *r, char *id, int netns_needed, const char **netns)
 		return -1;
 	if (netns_needed && (*netns = need(r, "CNI_NETNS")) == NULL)
 		return -1;
-	if (check_args(r) || cmd_id(id, MAXID, cid, ifname, &r->err))
+	if (check_args(r) || cni_cmd_id(id, MAXID, cid, ifname, &r->err))
 		return -1;
-	if (netns_needed && cmd_netns(*netns, &r->err))
+	if (netns_needed && cni_cmd_netns(*netns, &r->err))
 		return -1;
 	return 0;
 }
@@ -222,7 +222,7 @@ do_add(struct run *r)
 	int down;
 
 	if (cmd_env(r, id, 1, &netns) || load_conf(r) ||
-	    cmd_attach(&c, &r->conf, id, netns, &r->err) ||
+	    cni_cmd_attach(&c, &r->conf, id, netns, &r->err) ||
 	    call(r, &c, "attach", &down))
 		return fail(r);
 	result_add(&r->out, &r->conf);
@@ -245,7 +245,7 @@ do_del(struct run *r)
 
 	if (cmd_env(r, id, 0, NULL) || load_conf(r))
 		return fail(r);
-	cmd_detach(&c, id);
+	cni_cmd_detach(&c, id);
 	if (call(r, &c, "detach", &down) == 0)
 		return 0;
 	if (!down)
@@ -271,7 +271,7 @@ do_check(struct run *r)
 		    r->conf.version);
 		return fail(r);
 	}
-	cmd_check(&c, id, netns);
+	cni_cmd_check(&c, id, netns);
 	if (call(r, &c, "check", &down))
 		return fail(r);
 	return 0;

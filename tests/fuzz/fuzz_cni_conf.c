@@ -77,7 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	FUZZ_CHECK(c.nmap + c.negress <= CNI_MAXEP);
-	if (cmd_attach(&cmd, &c, "c0ffee/eth0", "/run/netns/fuzz", &e) == 0)
+	if (cni_cmd_attach(&cmd, &c, "c0ffee/eth0", "/run/netns/fuzz", &e) == 0)
 		check_record(&cmd);
 	else
 		FUZZ_CHECK(e.code == CNI_E_CONFIG && cmd.full);

@@ -49,7 +49,7 @@ attach(const char *s, char *buf, size_t sz)
 	size_t i;
 
 	good(s);
-	if (cmd_attach(&c, &conf, "abc/eth0", "/run/netns/x", &err) != 0)
+	if (cni_cmd_attach(&c, &conf, "abc/eth0", "/run/netns/x", &err) != 0)
 		fail_msg("%s: attach: %s", s, err.msg);
 	assert_true(c.len < sz);
 	memcpy(buf, c.rec, c.len);
@@ -351,34 +351,34 @@ test_env_words(void **state)
 	char id[CNI_IDMAX + 1], longid[300];
 
 	(void)state;
-	assert_int_equal(cmd_id(id, sizeof(id), "0123abcdef", "eth0", &err), 0);
+	assert_int_equal(cni_cmd_id(id, sizeof(id), "0123abcdef", "eth0", &err), 0);
 	assert_string_equal(id, "0123abcdef/eth0");
-	assert_int_equal(cmd_id(id, sizeof(id), "a_b.c-d", "net1", &err), 0);
-	assert_int_equal(cmd_id(id, sizeof(id), "a/b", "eth0", &err), CNI_E_ENV);
+	assert_int_equal(cni_cmd_id(id, sizeof(id), "a_b.c-d", "net1", &err), 0);
+	assert_int_equal(cni_cmd_id(id, sizeof(id), "a/b", "eth0", &err), CNI_E_ENV);
 	assert_non_null(strstr(err.msg, "CNI_CONTAINERID"));
-	assert_int_equal(cmd_id(id, sizeof(id), "a b", "eth0", &err), CNI_E_ENV);
-	assert_int_equal(cmd_id(id, sizeof(id), "abc", "eth 0", &err), CNI_E_ENV);
+	assert_int_equal(cni_cmd_id(id, sizeof(id), "a b", "eth0", &err), CNI_E_ENV);
+	assert_int_equal(cni_cmd_id(id, sizeof(id), "abc", "eth 0", &err), CNI_E_ENV);
 	assert_non_null(strstr(err.msg, "CNI_IFNAME"));
-	assert_int_equal(cmd_id(id, sizeof(id), "abc", "..", &err), CNI_E_ENV);
-	assert_int_equal(cmd_id(id, sizeof(id), "abc", "a234567890123456",
+	assert_int_equal(cni_cmd_id(id, sizeof(id), "abc", "..", &err), CNI_E_ENV);
+	assert_int_equal(cni_cmd_id(id, sizeof(id), "abc", "a234567890123456",
 	    &err), CNI_E_ENV);
 	memset(longid, 'a', 250);
 	longid[250] = '\0';
-	assert_int_equal(cmd_id(id, sizeof(id), longid, "eth0", &err), 0);
+	assert_int_equal(cni_cmd_id(id, sizeof(id), longid, "eth0", &err), 0);
 	longid[251] = '\0';
 	longid[250] = 'a';
-	assert_int_equal(cmd_id(id, sizeof(id), longid, "eth0", &err), CNI_E_ENV);
+	assert_int_equal(cni_cmd_id(id, sizeof(id), longid, "eth0", &err), CNI_E_ENV);
 	assert_non_null(strstr(err.msg, "too long"));
 
-	assert_int_equal(cmd_netns("/run/netns/x", &err), 0);
-	assert_int_equal(cmd_netns("/proc/123/ns/net", &err), 0);
-	assert_int_equal(cmd_netns("run/netns/x", &err), CNI_E_ENV);
-	assert_int_equal(cmd_netns("/run//netns/x", &err), CNI_E_ENV);
-	assert_int_equal(cmd_netns("/run/netns/../x", &err), CNI_E_ENV);
-	assert_int_equal(cmd_netns("/run/./netns", &err), CNI_E_ENV);
-	assert_int_equal(cmd_netns("/run/netns/", &err), CNI_E_ENV);
-	assert_int_equal(cmd_netns("/", &err), CNI_E_ENV);
-	assert_int_equal(cmd_netns("/run/..x", &err), 0);
+	assert_int_equal(cni_cmd_netns("/run/netns/x", &err), 0);
+	assert_int_equal(cni_cmd_netns("/proc/123/ns/net", &err), 0);
+	assert_int_equal(cni_cmd_netns("run/netns/x", &err), CNI_E_ENV);
+	assert_int_equal(cni_cmd_netns("/run//netns/x", &err), CNI_E_ENV);
+	assert_int_equal(cni_cmd_netns("/run/netns/../x", &err), CNI_E_ENV);
+	assert_int_equal(cni_cmd_netns("/run/./netns", &err), CNI_E_ENV);
+	assert_int_equal(cni_cmd_netns("/run/netns/", &err), CNI_E_ENV);
+	assert_int_equal(cni_cmd_netns("/", &err), CNI_E_ENV);
+	assert_int_equal(cni_cmd_netns("/run/..x", &err), 0);
 }
 
 int
