@@ -37,6 +37,23 @@ $(B)/tests/test_cni_%: $(CNI_O)/test_cni_%.o $(CNI_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
+# make check-sanitize (mk/sanitize.mk, included later: its variables are
+# only read in recipes here) runs tests/e2e/cni-driver.sh with GRAFT_BIN
+# its own bin/: graft-cni is built there with the sanitizers too
+CNI_SAN		:= $(B)/san
+CNI_SAN_OBJS	:= $(addprefix $(CNI_SAN)/obj/cni/,$(CNI_SRCS:.c=.o))
+sanitize-build: $(CNI_SAN)/bin/graft-cni
+
+$(CNI_SAN)/obj/cni/%.o: src/cni/%.c | sanitize-deps
+	@mkdir -p $(@D)
+	@echo "  SANCC   $@"
+	@$(SAN_CC) $(SAN_CFLAGS) $(CNI_CPPFLAGS) -MMD -MP -c -o $@ $<
+
+$(CNI_SAN)/bin/graft-cni: $(CNI_SAN_OBJS)
+	@mkdir -p $(@D)
+	@echo "  SANLD   $@"
+	@$(SAN_CC) $(SAN_FLAGS) -o $@ $^
+
 .PHONY: install-cni uninstall-cni
 install: install-cni
 uninstall: uninstall-cni
@@ -47,4 +64,5 @@ install-cni: $(B)/bin/graft-cni
 uninstall-cni:
 	rm -f $(DESTDIR)$(CNIDIR)/graft
 
--include $(CNI_OBJS:.o=.d) $(addprefix $(CNI_O)/,$(CNI_UNIT:=.d))
+-include $(CNI_OBJS:.o=.d) $(addprefix $(CNI_O)/,$(CNI_UNIT:=.d)) \
+    $(wildcard $(CNI_SAN)/obj/cni/*.d)

@@ -160,7 +160,9 @@ test_mappings(void **state)
 		    "ingress proto tcp match *:80 "
 		    "endpoint p1 type ipv6 addr ::1 port 5353 direction "
 		    "ingress proto udp match *:53");
-	}
+	} else
+		print_message("skipped: the attach of two mappings (graftd's "
+		    "CTL_MAXWORDS %d is from before attach)\n", CTL_MAXWORDS);
 	assert_string_equal(attach(HEAD "}", buf, sizeof(buf)),
 	    "attach abc/eth0 netns /run/netns/x");
 }
