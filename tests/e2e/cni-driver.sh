@@ -174,6 +174,16 @@ else
 	skip "grafted bind after ADD (graft-cc or core_net not built)"
 fi
 
+# --- no port mapping, no egress: attached all the same (CHECK sees it)
+cni ADD cn /run/netns/$NC "$(conf)"
+check "ADD without mappings: exit 0" [ $rc -eq 0 ]
+cni CHECK cn /run/netns/$NC "$(conf)"
+check "CHECK without mappings: attached" [ $rc -eq 0 ]
+cni DEL cn /run/netns/$NC "$(conf)"
+check "DEL without mappings: exit 0" [ $rc -eq 0 ]
+cni CHECK cn /run/netns/$NC "$(conf)"
+check_err "CHECK after DEL: error 100 (not attached)" 100 "'errno 2 ' in j['details']"
+
 # --- another container on the same host port: graftd refuses (100)
 cni ADD cb /run/netns/$NB "$(conf ',"hostIP":"127.0.0.1"'"$(pm '{"hostPort":'$P1',"containerPort":80}')")"
 check_err "ADD of a host port mapped by another container: error 100, EADDRINUSE" \
