@@ -24,7 +24,6 @@
 #define CNI_E_CONFIG	7	/* invalid network config */
 #define CNI_E_AGAIN	11	/* try again later */
 #define CNI_E_REFUSED	100	/* graftd refused the command */
-#define CNI_E_PROTO	101	/* graftd's answer makes no sense */
 
 struct cni_err {
 	int	code;
