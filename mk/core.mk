@@ -6,7 +6,7 @@
 CORE_SRCS := $(wildcard src/graft/*.c)
 CORE_HOST_OBJS := $(patsubst src/graft/%.c,$(B)/obj/core-host/%.o,$(CORE_SRCS))
 CORE_HOST_LIB := $(B)/obj/core-host/libgraftcore.a
-CORE_UNIT := parse match fdtable graft afgraft uaccess log
+CORE_UNIT := parse match fdtable graft afgraft uaccess log wrule
 CORE_TEST_BINS := $(addprefix $(B)/tests/test_core_,$(CORE_UNIT))
 CORE_CPPFLAGS = $(HOST_CPPFLAGS) -Isrc/graft
 

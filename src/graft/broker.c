@@ -198,13 +198,6 @@ static int inos_wanted(const struct graft_req *q)
 	return !!(q->flags & GRAFT_F_INOS);
 }
 
-/* One request, one reply.  Returns 0 or -errno of the transport. */
-static int exchange(const struct graft_req *q, struct graft_bres *res)
-{
-	int r = post(q, res);
-	return r ? r : receive(wanted(q), inos_wanted(q), res);
-}
-
 /* A posted batch (__graft_broker_post) is answered before anything else
  * is asked: its reply goes to the pool that posted it, or, lost with the
  * connection, tells it nothing will come. */
@@ -283,7 +276,45 @@ out:
 	g_restorecancel(cs);
 }
 
-void __graft_broker_call(const char *path, const struct graft_req *q, struct graft_bres *res)
+/* A reply record of up to size bytes and no fds (GRAFT_OP_RULES) into
+ * buf, its length in res->len; a record that fills buf was longer than
+ * the caller allows (the caller gives one byte more).  0 or -errno. */
+static int receive_record(void *buf, size_t size, struct graft_bres *res)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(4 * sizeof(int))];
+	} cbuf;
+	struct iovec iov = { buf, size };
+	struct msghdr mh;
+	int fds[4];
+	unsigned k;
+	long r;
+
+	memset(&mh, 0, sizeof mh);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.b;
+	mh.msg_controllen = sizeof cbuf.b;
+	res->step = "receive";
+	while ((r = g_recvmsg(bfd, &mh, MSG_CMSG_CLOEXEC)) == -EINTR);
+	if (r == -EAGAIN || r == -EWOULDBLOCK) return -ETIMEDOUT;
+	if (r < 0) return r;
+	if (r == 0) return -ECONNRESET;
+	res->step = "reply";
+	k = take_fds(&mh, fds, 4);	/* any fd is malformed; more are closed */
+	if (k || (mh.msg_flags & (MSG_TRUNC|MSG_CTRUNC)) || (size_t)r >= size) {
+		close_all(fds, k);
+		return -EPROTO;
+	}
+	res->len = r;
+	return 0;
+}
+
+/* One request, one reply, on the connection, opened when needed: the
+ * reply into buf when buf (receive_record), else as a graft's. */
+static void call(const char *path, const struct graft_req *q, void *buf, size_t size,
+	struct graft_bres *res)
 {
 	int cs = g_nocancel(), tries, r = 0, fresh;
 
@@ -301,7 +332,9 @@ void __graft_broker_call(const char *path, const struct graft_req *q, struct gra
 	for (tries = 0; tries < 2; tries++) {
 		fresh = bfd < 0;
 		if (fresh && (r = open_broker(path, res))) break;
-		r = exchange(q, res);
+		r = post(q, res);
+		if (!r) r = buf ? receive_record(buf, size, res)
+			: receive(wanted(q), inos_wanted(q), res);
 		if (!r) break;
 		/* graftd may have restarted since: one retry on a new connection */
 		drop();
@@ -313,6 +346,17 @@ void __graft_broker_call(const char *path, const struct graft_req *q, struct gra
 	}
 	g_tunlock(lock);
 	g_restorecancel(cs);
+}
+
+void __graft_broker_call(const char *path, const struct graft_req *q, struct graft_bres *res)
+{
+	call(path, q, 0, 0, res);
+}
+
+void __graft_broker_record(const char *path, const struct graft_req *q, void *buf, size_t size,
+	struct graft_bres *res)
+{
+	call(path, q, buf, size, res);
 }
 
 /* graftd's reason for a refusal (src/common/graft_reasons.h) */

@@ -13,7 +13,11 @@
  *
  * In secure execution (AT_SECURE: setuid, setgid, file capabilities) the
  * caller's environment is not ours: no GRAFT* variable is read, only the
- * default file, and errors name the line without quoting it. */
+ * default file, and errors name the line without quoting it.
+ *
+ * "rules broker" asks graftd for this netns's rules during the load
+ * (broker_rules.c): the lock is held across that one exchange (at most
+ * its 10 s timeout), so no socket is made unrecorded meanwhile. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -128,6 +132,8 @@ static long load(struct graft_conf *c)
 		else memcpy(c->broker, v, n + 1);
 	}
 	if ((v = env(c, "GRAFT_VERBOSE")) && *v && strcmp(v, "0")) c->verbose = 1;
+	/* after the file's and the variables' rules, which match first */
+	if (c->rules && c->state != GRAFT_CONF_BROKEN) __graft_broker_rules(c);
 	__graft_conf_finish(c);
 	if (c->state == GRAFT_CONF_BROKEN)
 		__graft_logf("%s; nothing will be grafted", c->err);

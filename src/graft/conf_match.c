@@ -12,7 +12,11 @@
  *
  * Egress: longest prefix; 127.0.0.0/8, ::1, 0.0.0.0 and :: stay local
  * unless a rule at least as long says otherwise.  v4-mapped destinations
- * are IPv4 for matching. */
+ * are IPv4 for matching.
+ *
+ * "rules broker": graftd's rules are matched only when none of the
+ * file's (and the variables') rules matches, "local" ones included;
+ * then by the same rules among themselves, the first on a tie. */
 #include <string.h>
 #include <netinet/in.h>
 #include "graft_conf.h"
@@ -60,15 +64,15 @@ int __graft_ip_loopback(const struct graft_ip *ip)
 	return !memcmp(ip->a, one, 16);
 }
 
-const struct graft_rule *__graft_match_in(const struct graft_conf *c, const struct graft_ip *ip, unsigned port)
+/* The best of the n ingress rules at r for a bind of ip:port */
+static const struct graft_rule *best_in(const struct graft_rule *r, unsigned n,
+	const struct graft_ip *ip, unsigned port)
 {
 	const struct graft_rule *best = 0;
-	int bscore = 0, wild = -1;
-	unsigned i;
+	int bscore = 0, wild = -1, score, star;
 
-	for (i = 0; i < c->nin; i++) {
-		const struct graft_rule *r = c->in + i;
-		int star = r->ip.family == AF_UNSPEC, score;
+	for (; n--; r++) {
+		star = r->ip.family == AF_UNSPEC;
 		if ((r->ip.family != ip->family && !star) || port < r->lo || port > r->hi) continue;
 		if (!star && !memcmp(r->ip.a, ip->a, 16)) {
 			score = 3;
@@ -87,6 +91,15 @@ const struct graft_rule *__graft_match_in(const struct graft_conf *c, const stru
 		}
 	}
 	return best;
+}
+
+/* The file's rules first; the broker's (the last nbin) only for a bind
+ * none of them takes */
+const struct graft_rule *__graft_match_in(const struct graft_conf *c, const struct graft_ip *ip, unsigned port)
+{
+	unsigned own = c->nin - c->nbin;
+	const struct graft_rule *r = best_in(c->in, own, ip, port);
+	return r || !c->nbin ? r : best_in(c->in + own, c->nbin, ip, port);
 }
 
 static int prefix_eq(const uint8_t *a, const uint8_t *b, unsigned plen)
@@ -116,9 +129,13 @@ static const struct graft_rule *longest(const struct graft_rule *r, unsigned n,
 	return best;
 }
 
+/* The file's rules first; the broker's (the last nbeg) only for a
+ * destination none of them holds */
 const struct graft_rule *__graft_match_eg_user(const struct graft_conf *c, const struct graft_ip *ip)
 {
-	return longest(c->eg, c->neg, ip, 0);
+	unsigned own = c->neg - c->nbeg;
+	const struct graft_rule *r = longest(c->eg, own, ip, 0);
+	return r || !c->nbeg ? r : longest(c->eg + own, c->nbeg, ip, 0);
 }
 
 const struct graft_rule *__graft_match_eg(const struct graft_conf *c, const struct graft_ip *ip)

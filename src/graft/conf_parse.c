@@ -10,6 +10,7 @@
  *   endpoint NAME...
  *   egress-batch N             (0..16, default 8)
  *   view     program|host      (default program)
+ *   rules    broker            (also the rules graftd gives this netns)
  *
  * The first problem breaks the whole configuration: its message is kept
  * as one line naming the file and line, and nothing is ever grafted. */
@@ -40,6 +41,7 @@ void __graft_msg_src(struct graft_msg *m, const struct graft_conf *c, int src, u
 		[GRAFT_SRC_ENV_IN] = "GRAFT_INGRESS_CONVERT item ",
 		[GRAFT_SRC_ENV_EG] = "GRAFT_EGRESS_CONVERT item ",
 		[GRAFT_SRC_BUILTIN] = "builtin rule ",
+		[GRAFT_SRC_BROKER] = "broker rule ",
 	};
 	if (src == GRAFT_SRC_FILE) __graft_msgf(m, "%s:%u", c->file, line);
 	else __graft_msgf(m, "%s%u", what[src], line);
@@ -179,6 +181,17 @@ static int do_dns(struct graft_conf *c, unsigned ln, char **w, int n)
 	return 0;
 }
 
+/* "rules broker": graftd's rules for this netns are added at load
+ * (broker_rules.c), after the file's, which they never override */
+static int do_rules(struct graft_conf *c, unsigned ln, char **w, int n)
+{
+	if (n != 2 || strcmp(w[1], "broker"))
+		return __graft_conf_error(c, 0, ln, "'rules' needs 'broker'", 0);
+	if (c->rules) return __graft_conf_error(c, 0, ln, "'rules' given twice", 0);
+	c->rules = ln;
+	return 0;
+}
+
 /* "endpoint NAME...": the names getaddrinfo(AF_GRAFT) resolves */
 static int do_endpoint(struct graft_conf *c, unsigned ln, char **w, int n)
 {
@@ -210,6 +223,7 @@ static int do_line(struct graft_conf *c, unsigned ln, char *s)
 	if (!strcmp(w[0], "egress")) return do_rule(c, ln, w, n, 0);
 	if (!strcmp(w[0], "host")) return do_host(c, ln, w, n);
 	if (!strcmp(w[0], "dns")) return do_dns(c, ln, w, n);
+	if (!strcmp(w[0], "rules")) return do_rules(c, ln, w, n);
 	if (!strcmp(w[0], "broker")) {
 		size_t l;
 		if (n != 2) return __graft_conf_error(c, 0, ln, "'broker' needs one path", 0);

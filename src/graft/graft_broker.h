@@ -23,8 +23,12 @@ struct graft_bres {
 	int inos;		/* GRAFT_F_INOS asked: a grant's fds' identities */
 	dev_t dev;
 	uint64_t ino[GRAFT_PROTO_MAXBATCH];
+	size_t len;		/* __graft_broker_record: the record's length */
 };
 hidden void __graft_broker_call(const char *path, const struct graft_req *, struct graft_bres *);
+/* a reply that is one record of up to size - 1 bytes, no fds (GRAFT_OP_RULES) */
+hidden void __graft_broker_record(const char *path, const struct graft_req *, void *buf,
+	size_t size, struct graft_bres *);
 /* a batch request sent ahead of need, its reply read later (pool.c) */
 hidden int __graft_broker_post(const char *path, const struct graft_req *, void *owner);
 hidden void __graft_broker_collect(void *owner);

@@ -19,6 +19,7 @@
 #define GRAFT_CONF_MAXSIZE	(1 << 20)
 #define GRAFT_MAX_EPS		64	/* "endpoint" names */
 #define GRAFT_EGRESS_BATCH	8	/* default of "egress-batch" */
+#define GRAFT_MAX_BRULES	GRAFT_PROTO_MAXRULES	/* "rules broker": 32, both directions */
 
 #define GRAFT_DEFAULT_CONF	"/etc/graft.conf"
 #define GRAFT_DEFAULT_BROKER	"/run/graft/graftd.sock"
@@ -37,7 +38,7 @@ struct graft_ip {
 	uint8_t a[16];
 };
 
-enum { GRAFT_SRC_FILE, GRAFT_SRC_ENV_IN, GRAFT_SRC_ENV_EG, GRAFT_SRC_BUILTIN, GRAFT_SRC_DNS };
+enum { GRAFT_SRC_FILE, GRAFT_SRC_ENV_IN, GRAFT_SRC_ENV_EG, GRAFT_SRC_BUILTIN, GRAFT_SRC_DNS, GRAFT_SRC_BROKER };
 
 struct graft_rule {
 	struct graft_ip ip;
@@ -46,7 +47,7 @@ struct graft_rule {
 	uint8_t local;		/* endpoint "local": stays in the namespace */
 	uint8_t src;		/* GRAFT_SRC_* */
 	uint8_t view;		/* ingress: GRAFT_VIEW_*, 0: the global one */
-	uint16_t line;		/* line of the file, or item of the variable */
+	uint16_t line;		/* line of the file, item of the variable, rule of the reply */
 	char ep[GRAFT_PROTO_EPNAME + 1];
 };
 
@@ -79,9 +80,13 @@ struct graft_conf {
 	char broker[GRAFT_PATH_MAX];
 	unsigned nin, neg, nhost;
 	unsigned ndns;		/* a "dns" line: every resolver query takes dns */
+	unsigned rules;		/* line of "rules broker", 0: none */
+	/* the broker's rules are the last nbin of in[] and nbeg of eg[]:
+	 * matched only when none of the file's (and variables') match */
+	unsigned nbin, nbeg;
 	struct graft_rule dns;
-	struct graft_rule in[GRAFT_MAX_INGRESS];
-	struct graft_rule eg[GRAFT_MAX_EGRESS];
+	struct graft_rule in[GRAFT_MAX_INGRESS + GRAFT_MAX_BRULES];
+	struct graft_rule eg[GRAFT_MAX_EGRESS + GRAFT_MAX_BRULES];
 	struct graft_host host[GRAFT_MAX_HOSTS];
 	unsigned nep;		/* "endpoint" names getaddrinfo(AF_GRAFT) knows */
 	char eps[GRAFT_MAX_EPS][GRAFT_PROTO_EPNAME + 1];
@@ -102,9 +107,14 @@ hidden const char *__graft_parse_egress(const char *, struct graft_rule *);
 hidden const char *__graft_parse_epname(const char *, struct graft_rule *);
 hidden int __graft_add_ingress(struct graft_conf *, const struct graft_rule *);
 hidden int __graft_add_egress(struct graft_conf *, const struct graft_rule *);
+/* conf_wrule.c: a GRAFT_OP_RULES reply record; rules added or -1, why */
+struct graft_msg;
+hidden int __graft_conf_wrules(struct graft_conf *, const void *rec, size_t len, struct graft_msg *why);
 
 /* conf_load.c: the process's configuration, loaded once */
 hidden const struct graft_conf *__graft_conf(void);
+/* broker_rules.c: "rules broker": ask graftd, add what it gives */
+hidden void __graft_broker_rules(struct graft_conf *);
 
 /* conf_match.c */
 hidden int __graft_sa_ip(const struct sockaddr *, socklen_t, struct graft_ip *, unsigned *port);

@@ -396,6 +396,25 @@ static void t_dns(void **s)
 		"graft: /etc/graft.conf:1: endpoint name longer than 16 characters: 'abcdefghijklmnopq'");
 }
 
+/* "rules broker": one word, one line; the rules come at load */
+static void t_rules(void **s)
+{
+	(void)s;
+	assert_int_equal(parse("rules broker\n"), 0);
+	assert_int_equal(c.rules, 1);
+	/* no rule yet: inactive until the broker's come (conf_load.c) */
+	assert_int_equal(c.state, GRAFT_CONF_INACTIVE);
+	assert_int_equal(c.nin + c.neg + c.nbin + c.nbeg, 0);
+	assert_int_equal(parse("broker /tmp/b.sock\n# x\n  rules\tbroker   # cni\ningress *:80 local\n"), 0);
+	assert_int_equal(c.rules, 3);
+	assert_int_equal(c.state, GRAFT_CONF_ACTIVE);
+	expect_error("rules\n", "graft: /etc/graft.conf:1: 'rules' needs 'broker'");
+	expect_error("rules file\n", "graft: /etc/graft.conf:1: 'rules' needs 'broker'");
+	expect_error("rules Broker\n", "graft: /etc/graft.conf:1: 'rules' needs 'broker'");
+	expect_error("\nrules broker broker\n", "graft: /etc/graft.conf:2: 'rules' needs 'broker'");
+	expect_error("rules broker\nverbose\nrules broker\n", "graft: /etc/graft.conf:3: 'rules' given twice");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +429,7 @@ int main(void)
 		cmocka_unit_test(t_sanitised),
 		cmocka_unit_test(t_view),
 		cmocka_unit_test(t_dns),
+		cmocka_unit_test(t_rules),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }
