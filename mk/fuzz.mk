@@ -21,8 +21,8 @@ FUZZ_TIME	?= 60
 FUZZ_JOBS	?= 1
 FUZZ_B		:= $(B)/fuzz
 FUZZ_DIR	:= tests/fuzz
-FUZZ_TARGETS	:= graft_conf graft_env graftd_request graftd_config \
-		   graftd_control cni_conf
+FUZZ_TARGETS	:= graft_conf graft_env graft_wrules graftd_request \
+		   graftd_config graftd_control cni_conf
 FUZZ_SAN	 = -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_FLAGS	 = -g -O1 -std=gnu11 $(HOST_CPPFLAGS) -Isrc/graft -Isrc/graftd \
@@ -39,6 +39,8 @@ fuzz_srcs.graft_conf	 :=
 fuzz_srcs.graft_env	 :=
 fuzz_lib.graft_conf	 := core
 fuzz_lib.graft_env	 := core
+fuzz_srcs.graft_wrules	 :=
+fuzz_lib.graft_wrules	 := core
 fuzz_srcs.graftd_request := $(addprefix src/graftd/,request.c unixep.c reuse.c diag.c parse.c \
 			    attparse.c table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c
 fuzz_srcs.graftd_config	 := $(addprefix src/graftd/,config.c parse.c attparse.c \
@@ -50,6 +52,7 @@ fuzz_srcs.graftd_control := $(addprefix src/graftd/,ctlcmd.c config.c parse.c \
 fuzz_srcs.cni_conf	 := $(addprefix src/cni/,json.c conf.c cmd.c result.c)
 fuzz_maxlen.graft_conf	   := 8192
 fuzz_maxlen.graft_env	   := 2048
+fuzz_maxlen.graft_wrules   := 1600
 fuzz_maxlen.graftd_request := 512
 fuzz_maxlen.graftd_config  := 8192
 fuzz_maxlen.graftd_control := 8192

@@ -21,6 +21,26 @@ check_ep(const char *ep)
 		    (unsigned char)ep[i] < 0x7f);
 }
 
+/* The broker's rules ("rules broker") are matched after all of the
+ * file's: a file rule always finds a file rule; a broker rule finds a
+ * file rule of any width, or one of its own tier at least as narrow. */
+static int
+broker(const struct graft_rule *r)
+{
+	return r->src == GRAFT_SRC_BROKER;
+}
+
+/* w, the rule matching a bind or destination r names, may be compared
+ * with r for narrowness */
+static int
+same_tier(const struct graft_rule *r, const struct graft_rule *w)
+{
+	FUZZ_CHECK(broker(r) || !broker(w));
+	if (w->src == GRAFT_SRC_BUILTIN)	/* may beat a shorter file rule */
+		return !broker(r);
+	return broker(r) == broker(w);
+}
+
 /* A "*" rule: a wildcard bind of each family at its ports finds a rule
  * covering the port (a family's own rule beats "*"), a "*" one at least
  * as narrow. */
@@ -39,7 +59,7 @@ check_star(const struct graft_conf *c, const struct graft_rule *r)
 		p = k & 2 ? r->hi : r->lo;
 		w = __graft_match_in(c, &any, p);
 		FUZZ_CHECK(w != NULL && w->lo <= p && p <= w->hi);
-		if (w->ip.family == AF_UNSPEC)
+		if (w->ip.family == AF_UNSPEC && same_tier(r, w))
 			FUZZ_CHECK(w->hi - w->lo <= r->hi - r->lo);
 	}
 }
@@ -55,8 +75,10 @@ check_conf(const struct graft_conf *c)
 	FUZZ_CHECK(strnlen(c->err, sizeof c->err) < sizeof c->err);
 	FUZZ_CHECK(strnlen(c->broker, sizeof c->broker) < sizeof c->broker);
 	FUZZ_CHECK(c->broker[0] == '/');
-	FUZZ_CHECK(c->nin <= GRAFT_MAX_INGRESS && c->neg <= GRAFT_MAX_EGRESS &&
-	    c->nhost <= GRAFT_MAX_HOSTS);
+	FUZZ_CHECK(c->nin - c->nbin <= GRAFT_MAX_INGRESS &&
+	    c->neg - c->nbeg <= GRAFT_MAX_EGRESS && c->nhost <= GRAFT_MAX_HOSTS);
+	FUZZ_CHECK(c->nbin <= c->nin && c->nbeg <= c->neg &&
+	    c->nbin + c->nbeg <= GRAFT_MAX_BRULES);
 	if (c->state == GRAFT_CONF_BROKEN) {
 		FUZZ_CHECK(strncmp(c->err, "graft: ", 7) == 0);
 		return;
@@ -70,6 +92,9 @@ check_conf(const struct graft_conf *c)
 		FUZZ_CHECK(r->lo <= r->hi);
 		check_ep(r->ep);
 		FUZZ_CHECK(r->local == !strcmp(r->ep, "local"));
+		/* the broker's are the last, and never "local" */
+		FUZZ_CHECK(broker(r) == (i >= c->nin - c->nbin));
+		FUZZ_CHECK(!broker(r) || !r->local);
 		if (r->ip.family == AF_UNSPEC) {
 			static const uint8_t z[16];
 			FUZZ_CHECK(!memcmp(r->ip.a, z, 16));
@@ -80,8 +105,9 @@ check_conf(const struct graft_conf *c)
 			w = __graft_match_in(c, &r->ip, r->lo);
 			FUZZ_CHECK(w != NULL && w->lo <= r->lo && r->lo <= w->hi);
 			w = __graft_match_in(c, &r->ip, r->hi);
-			FUZZ_CHECK(w != NULL && w->lo <= r->hi && r->hi <= w->hi &&
-			    w->hi - w->lo <= r->hi - r->lo);
+			FUZZ_CHECK(w != NULL && w->lo <= r->hi && r->hi <= w->hi);
+			if (same_tier(r, w))
+				FUZZ_CHECK(w->hi - w->lo <= r->hi - r->lo);
 		}
 		m.n = 0;
 		__graft_msgf(&m, "%R", r, 1);
@@ -94,13 +120,17 @@ check_conf(const struct graft_conf *c)
 		FUZZ_CHECK(r->ip.family == AF_INET || r->ip.family == AF_INET6);
 		FUZZ_CHECK(r->plen <= max);
 		check_ep(r->ep);
+		FUZZ_CHECK(broker(r) == (i >= c->neg - c->nbeg));
+		FUZZ_CHECK(!broker(r) || !r->local);
 		for (k = r->plen; k < max; k++)	/* host bits are cleared */
 			FUZZ_CHECK(!(r->ip.a[k / 8] & (0x80 >> (k % 8))));
 		if (r->ip.family == AF_INET)
 			for (k = 4; k < 16; k++)
 				FUZZ_CHECK(r->ip.a[k] == 0);
 		w = __graft_match_eg(c, &r->ip);	/* longest prefix */
-		FUZZ_CHECK(w != NULL && w->plen >= r->plen);
+		FUZZ_CHECK(w != NULL);
+		if (same_tier(r, w))
+			FUZZ_CHECK(w->plen >= r->plen);
 		m.n = 0;
 		__graft_msgf(&m, "%R", r, 0);
 		FUZZ_CHECK(m.n < sizeof m.b);

@@ -40,5 +40,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(line_starts(data, size, c.eg[i].line, "egress"));
 	for (i = 0; i < c.nhost; i++)
 		FUZZ_CHECK(line_starts(data, size, c.host[i].line, "host"));
+	if (c.rules)	/* "rules broker" */
+		FUZZ_CHECK(line_starts(data, size, c.rules, "rules"));
+	FUZZ_CHECK(!c.nbin && !c.nbeg);	/* the broker's come at load only */
 	return 0;
 }
