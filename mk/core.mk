@@ -36,6 +36,12 @@ $(B)/tests/afgraft-kmod: tests/helpers/afgraft-kmod.c include/graft.h
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) $(HOST_CPPFLAGS) -o $@ $<
 
+# A stand-in for graftd's GRAFT_OP_RULES (tests/e2e/core-rules-broker.sh).
+TEST_PROGS += $(B)/tests/graft-fake-rules
+$(B)/tests/graft-fake-rules: tests/helpers/graft-fake-rules.c src/common/graft_proto.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_CPPFLAGS) -o $@ $<
+
 # Test programs built with graft-cc against the patched libc.
 CORE_PROGS := $(patsubst tests/progs/%.c,%,$(wildcard tests/progs/*.c))
 CORE_PROG_BINS := $(addprefix $(B)/tests/progs/,$(CORE_PROGS))

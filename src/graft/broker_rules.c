@@ -44,7 +44,7 @@ void __graft_broker_rules(struct graft_conf *c)
 		__graft_log(&m);
 		return;
 	}
-	__graft_msgf(&m, "%u rules", (unsigned)n);
+	__graft_msgf(&m, "%u rule%s", (unsigned)n, n == 1 ? "" : "s");
 	__graft_log(&m);
 	for (i = 0; i < c->nbin; i++)
 		__graft_logf("graft: broker rule %u: %R", c->in[c->nin - c->nbin + i].line,
