@@ -84,10 +84,15 @@ cross-target: toolchain
 CROSS_UNIT_RUN = $(addprefix $(XB)/run/test_core_,$(CROSS_CORE_UNIT))
 CROSS_PROGS = $(patsubst tests/progs/%.c,%,$(wildcard tests/progs/*.c))
 cross-target-tests: $(CROSS_UNIT_RUN) $(XB)/layout $(XB)/abi_net \
-	$(addprefix $(XB)/e2e/tests/progs/,$(CROSS_PROGS)) $(XB)/e2e/tests/graft-request
+	$(addprefix $(XB)/e2e/tests/progs/,$(CROSS_PROGS)) $(XB)/e2e/tests/graft-request \
+	$(XB)/e2e/tests/graft-fake-rules
 
-# graftd's raw client (host code, no libc of ours), as the e2e tests find it
+# graftd's raw client and the GRAFT_OP_RULES stand-in (host code, no libc
+# of ours), as the e2e tests find them
 $(XB)/e2e/tests/graft-request: $(B)/tests/graft-request
+	@mkdir -p $(@D)
+	@ln -sf $(TOP)/$< $@
+$(XB)/e2e/tests/graft-fake-rules: $(B)/tests/graft-fake-rules
 	@mkdir -p $(@D)
 	@ln -sf $(TOP)/$< $@
 

@@ -152,6 +152,22 @@ const struct graft_rule *__graft_match_dns(const struct graft_conf *c, const str
 	return c->ndns ? &c->dns : __graft_match_eg(c, ip);
 }
 
+/* The next broker rule after r that matches exactly what r does: the
+ * wire has no protocol, so a CNI port mapped for tcp and for udp comes as
+ * two rules alike; a graft graftd refuses for the socket's type
+ * (GRAFT_R_TYPE) is asked again of the next (swap.c). */
+const struct graft_rule *__graft_broker_twin(const struct graft_conf *c, const struct graft_rule *r, int ingress)
+{
+	const struct graft_rule *t, *end = ingress ? c->in + c->nin : c->eg + c->neg;
+
+	if (r->src != GRAFT_SRC_BROKER) return 0;
+	for (t = r + 1; t < end; t++)
+		if (t->ip.family == r->ip.family && !memcmp(t->ip.a, r->ip.a, 16)
+		 && t->lo == r->lo && t->hi == r->hi && t->plen == r->plen)
+			return t;
+	return 0;
+}
+
 /* A connect() from inside to a listener grafted from here: a stream
  * destination in the namespace's loopback or its wildcard on a port an
  * ingress rule covers, as a bind of that address, else of the wildcard

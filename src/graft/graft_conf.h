@@ -125,6 +125,7 @@ hidden const struct graft_rule *__graft_match_reach(const struct graft_conf *, c
 hidden const struct graft_rule *__graft_match_eg(const struct graft_conf *, const struct graft_ip *);
 hidden const struct graft_rule *__graft_match_eg_user(const struct graft_conf *, const struct graft_ip *);
 hidden const struct graft_rule *__graft_match_dns(const struct graft_conf *, const struct graft_ip *);
+hidden const struct graft_rule *__graft_broker_twin(const struct graft_conf *, const struct graft_rule *, int ingress);
 
 /* conf_epname.c: what an endpoint name may be (graft.conf and AF_GRAFT) */
 hidden int __graft_epname_ok(const char *, size_t);

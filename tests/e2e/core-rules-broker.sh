@@ -92,6 +92,28 @@ else
 	fail "fork: host server did not start: $(cat "$T_TMP/s3")"
 fi
 
+# a port mapped for tcp and for udp comes as two rules alike (the wire
+# has no protocol): graftd refuses the first for a datagram socket
+# (GRAFT_R_TYPE), the second is asked
+fake_rules in 0 - "$P3" "$P3" t-dns "$HP3" in 0 - "$P3" "$P3" u-dns "$HP3"
+rconf "rules broker" verbose
+bg in_ns "$NET" serve-udp 0.0.0.0 "$P3" >"$T_TMP/u1" 2>"$T_TMP/u1.err"
+if ready "$T_TMP/u1"; then
+	out=$(on_host "$NET" client-udp 127.0.0.1 "$HP3" 2>&1)
+	check "tcp/udp twins: a udp bind is refused by t-dns, grafted by u-dns ($out; $(tr '\n' ' ' <"$FAKELOG"))" sh -c "
+		[ '$out' = 'reply=pong:ping' ] && grep -qx 'graft t-dns in $P3' '$FAKELOG' &&
+		grep -qx 'graft u-dns in $P3' '$FAKELOG' &&
+		grep -qxF 'graft: ingress *:$P3 -> u-dns: fd 3 grafted, host socket at 127.0.0.1:$HP3' '$T_TMP/u1.err'"
+else
+	fail "tcp/udp twins: udp server did not start: $(cat "$T_TMP/u1" "$T_TMP/u1.err")"
+fi
+: >"$FAKELOG"
+out=$(in_ns "$NET" bind 0.0.0.0 "$P3" 2>&1)
+check "tcp/udp twins: a tcp bind gets t-dns at once ($out; $(tr '\n' ' ' <"$FAKELOG"))" sh -c "
+	grep -qx 'graft t-dns in $P3' '$FAKELOG' && ! grep -q 'u-dns' '$FAKELOG'"
+fake_rules in 0 - "$P1" "$P1" p-in "$HP1" in 0 - "$P2" "$P2" p-shadow "$HP2" \
+	eg 4 "$HOSTIP" 32 e-out
+
 # 2. the file's rules win
 rconf "rules broker" verbose "ingress *:$P2 local"
 out=$(in_ns "$NET" bind 0.0.0.0 "$P2" 2>"$T_TMP/v.err")

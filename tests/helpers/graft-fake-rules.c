@@ -13,7 +13,9 @@
  * with HOSTPORT gets a host socket of the request's family and type bound
  * to loopback (127.0.0.1 or ::1) at HOSTPORT, one for an "eg" rule's
  * endpoint an unbound one; anything else is refused ENOENT (GRAFT_R_NOENT),
- * batches (GRAFT_R_BATCH) and reach-inside connects (GRAFT_R_CONNECT) too.
+ * batches (GRAFT_R_BATCH) and reach-inside connects (GRAFT_R_CONNECT) too;
+ * an endpoint named t-* refuses other than stream sockets, u-* other than
+ * datagram ones (GRAFT_R_TYPE), as graftd's "proto tcp|udp" endpoints.
  * Each request is one line on stdout: "rules" or "graft EP in|eg PORT".
  * MODE breaks the rules reply: nons, malformed (graftd's refusals), short
  * (147 bytes), odd (41 bytes of rules), fd (a descriptor attached),
@@ -139,6 +141,14 @@ static void answer_graft(int c, const struct graft_req *q)
 	fflush(stdout);
 	if (i == nrules || (rules[i].dir == GRAFT_WR_INGRESS && !hostport[i])) {
 		reply_head(&rep, ENOENT, GRAFT_R_NOENT);
+		send_rec(c, &rep, sizeof rep, -1);
+		return;
+	}
+	/* an endpoint named t-* serves stream sockets only, u-* datagram
+	 * ones (graftd's "proto tcp|udp") */
+	if ((!strncmp(q->epname, "t-", 2) && q->type != SOCK_STREAM)
+	 || (!strncmp(q->epname, "u-", 2) && q->type != SOCK_DGRAM)) {
+		reply_head(&rep, EPROTOTYPE, GRAFT_R_TYPE);
 		send_rec(c, &rep, sizeof rep, -1);
 		return;
 	}

@@ -353,6 +353,15 @@ static void t_precedence(void **s)
 	/* the file's 0.0.0.0/0 shadows the broker's 127.0.0.0/8, and
 	 * the builtin 127.0.0.0/8 beats the file's /0 */
 	assert_int_equal(dest_rule("127.0.0.1")->src, GRAFT_SRC_BUILTIN);
+	/* the tcp/udp twins: a refusal for the type asks the next alike */
+	{
+		const struct graft_rule *r = bind_rule("0.0.0.0", 9000);
+		EP(__graft_broker_twin(&c, r, 1), "p9000-dup");
+		assert_null(__graft_broker_twin(&c, __graft_broker_twin(&c, r, 1), 1));
+		assert_null(__graft_broker_twin(&c, bind_rule("0.0.0.0", 8080), 1));
+		assert_null(__graft_broker_twin(&c, bind_rule("::", 80), 1));
+		assert_null(__graft_broker_twin(&c, dest_rule("fd00::1"), 0));
+	}
 	/* reaching a broker-grafted listener from inside */
 	{
 		struct graft_ip lo = { AF_INET, { 127, 0, 0, 1 } };
