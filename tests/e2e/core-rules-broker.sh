@@ -10,8 +10,9 @@
 # win; every broken reply, an older graftd, no table and an unreachable
 # broker leave no broker rule and one "verbose" line; a setuid program
 # asks the broker of /etc/graft.conf only.
-# 6 against the real graftd once it has "attach ... match" (issue 17):
-# skipped with the reason while graftctl does not know "attach".
+# 6 against the real graftd: "graftctl attach ... match" (issue 17): a
+# bind, a connect, tcp/udp twins, a local line, detach (no table);
+# skipped with the reason where graftctl does not know "attach".
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/core-common.inc"
 core_setup core-rules-broker
@@ -215,7 +216,9 @@ secure
 # 6. the real graftd: an attachment's "match" rules (graftctl attach)
 out=$(graftctl attach "rb-$$/eth0" netns "/run/netns/$NS" \
 	endpoint p0 type ipv4 addr 127.0.0.1 port "$HP2" direction ingress proto tcp match "*:$P1" \
-	endpoint e0 type ipv4 addr 127.0.0.1 port dynamic direction egress match "$HOSTIP/32" 2>&1)
+	endpoint e0 type ipv4 addr 127.0.0.1 port dynamic direction egress match "$HOSTIP/32" \
+	endpoint pt type ipv4 addr 127.0.0.1 port "$HP3" direction ingress proto tcp match "*:$P3" \
+	endpoint pu type ipv4 addr 127.0.0.1 port "$HP3" direction ingress proto udp match "*:$P3" 2>&1)
 rc=$?
 if [ $rc -ne 0 ] && has "$out" '.*"attach" is unknown'; then
 	skip "graftd: graftctl has no 'attach' yet (issue 17, branch cni-attach): $out"
@@ -236,12 +239,31 @@ else
 	out=$(in_ns "$NET" client-tcp "$HOSTIP" "$P5" 2>&1)
 	check "graftd: egress by the attachment's $HOSTIP/32 ($out)" \
 		has "$out" 'nodelay=1 so_error=0 reply=hello from'
+	# a port mapped for tcp and udp: the udp bind is refused by pt
+	# (GRAFT_R_TYPE), then grafted by pu
+	{ echo "broker $GRAFTD_SOCK"; echo "rules broker"; echo verbose; } >"$CONF"
+	bg in_ns "$NET" serve-udp 0.0.0.0 "$P3" >"$T_TMP/g5" 2>"$T_TMP/g5.err"
+	if ready "$T_TMP/g5"; then
+		out=$(on_host "$NET" client-udp 127.0.0.1 "$HP3" 2>&1)
+		check "graftd: tcp/udp twins: a udp server on *:$P3 gets pu's host socket ($out; $(lines "$T_TMP/g5.err"))" sh -c "
+			[ '$out' = 'reply=pong:ping' ] &&
+			grep -qxF 'graft: ingress *:$P3 -> pu: fd 3 grafted, host socket at 127.0.0.1:$HP3' '$T_TMP/g5.err'"
+	else
+		fail "graftd: tcp/udp twins: udp server did not start: $(cat "$T_TMP/g5" "$T_TMP/g5.err")"
+	fi
+	bg in_ns "$NET" serve-tcp 0.0.0.0 "$P3" 1 >"$T_TMP/g6" 2>&1
+	if ready "$T_TMP/g6"; then
+		out=$(on_host "$NET" client-tcp 127.0.0.1 "$HP3" 2>&1)
+		check "graftd: tcp/udp twins: a tcp server on *:$P3 gets pt's ($out)" has "$out" '.*reply=hello from'
+	else
+		fail "graftd: tcp/udp twins: tcp server did not start: $(cat "$T_TMP/g6")"
+	fi
 	{ echo "broker $GRAFTD_SOCK"; echo "rules broker"; echo verbose; echo "ingress *:$P1 local"; } >"$CONF"
 	out=$(in_ns "$NET" bind 0.0.0.0 "$P1" 2>"$T_TMP/g3.err")
 	check "graftd: a local line wins ($out; $(lines "$T_TMP/g3.err"))" sh -c "
 		[ '$out' = 'ok 0.0.0.0:$P1' ] &&
 		grep -qxF 'graft: bind 0.0.0.0:$P1 kept local: ingress *:$P1 -> local' '$T_TMP/g3.err' &&
-		grep -qxF 'graft: rules broker: broker $GRAFTD_SOCK: 2 rules' '$T_TMP/g3.err'"
+		grep -qxF 'graft: rules broker: broker $GRAFTD_SOCK: 4 rules' '$T_TMP/g3.err'"
 	graftctl detach "rb-$$/eth0" >/dev/null
 	{ echo "broker $GRAFTD_SOCK"; echo "rules broker"; echo verbose; } >"$CONF"
 	out=$(in_ns "$NET" bind 0.0.0.0 "$P1" 2>"$T_TMP/g4.err")
