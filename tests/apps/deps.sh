@@ -1,6 +1,7 @@
 #!/bin/sh
 # deps.sh - install what `make check-apps` needs on Debian, as root, with
-# apt-get: the OCI runtimes, the host-side clients (Debian's iperf3, curl,
+# apt-get: the OCI runtimes, podman (tests/apps/podman-cni.sh; it brings
+# Debian's CNI plugins), the host-side clients (Debian's iperf3, curl,
 # wrk, dig) and the tools the scripts use (openssl makes nginx's
 # certificate).  Nothing to do when all are there.  Never fails: a test
 # whose tool is still missing prints SKIP with the reason (and the build of
@@ -14,6 +15,7 @@ if [ $# -gt 0 ]; then
 else
 need runc runc
 need crun crun
+need podman podman
 need iperf3 iperf3
 need curl curl
 need wrk wrk
