@@ -171,9 +171,13 @@ breq() { timeout 10 nsenter --net="$NSB" "$REQ" -s "$GRAFTD_SOCK" "$@" 2>&1; }
 out=$(breq -i p1); rc=$?
 check "$N: from B's netns, a request for endpoint p1 (A's $P3) is refused ($out)" \
 	eval '[ $rc = 3 ] && echo "$out" | grep -q "^refused errno=ENOENT reason=6"'
+# B's p0 is B's own mapping: asking it for A's port binds B's port at most
+# (held by B's httpd here), never A's
 out=$(breq -i -p "$P1" p0); rc=$?
-check "$N: from B's netns, p0 at A's port $P1 is refused ($out)" \
-	eval '[ $rc = 3 ] && echo "$out" | grep -q "^refused "'
+check "$N: from B's netns, p0 with A's port $P1 gets no socket on $P1 ($out)" \
+	eval '[ $rc = 3 ] && echo "$out" | grep -q "^refused " &&
+	      [ "$(ss -Htlnp "sport = :$P1" | grep -c "\"httpd\",pid=$(cpid A),")" = 1 ] &&
+	      [ "$(ss -Htln "sport = :$P1" | grep -c .)" = 1 ]'
 out=$(timeout 10 nsenter --net="$NSA" "$REQ" -s "$GRAFTD_SOCK" -i p1 2>&1); rc=$?
 check "$N: the same request from A's netns is granted ($out)" \
 	eval '[ $rc = 0 ] && echo "$out" | grep -q "^granted family=inet addr=127.0.0.1:$P3"'
