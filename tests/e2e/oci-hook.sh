@@ -103,7 +103,7 @@ C=graft-hook-c-$$
 IDS="$IDS $C"
 bundle "$T_TMP/c" "$P2:8080;touch /tmp/x" hooks
 rt create -b "$T_TMP/c" "$C" </dev/null >"$T_TMP/c.out" 2>&1; rc=$?
-check "$N: an annotation that is not a mapping list fails the create ($(grep -o 'graft-oci-hook: mapping [^:]*' "$T_TMP/c.out" | head -n 1 | tr -d '\\'))" \
+check "$N: an annotation that is not a mapping list fails the create ($(grep -o 'graft-oci-hook: mapping .*: \[HOSTIP' "$T_TMP/c.out" | head -n 1 | sed 's/: \[HOSTIP$//' | tr -d '\\'))" \
 	eval '[ $rc != 0 ] && grep -q "graft-oci-hook: mapping" "$T_TMP/c.out" && ! rt state "$C" >/dev/null 2>&1 &&
 	      [ "$(graftctl show | grep -c .)" = 1 ]'
 
