@@ -19,7 +19,8 @@
 #   C: -p P1:80                   refused at start: P1 is A's
 #   podman stop/start/restart     endpoints go and come back, curl again
 #   graftd restart                granted listeners keep serving; the
-#                                 attachments need a state file (cni-state)
+#                                 attachments come back with podman network
+#                                 reload or restart (or a state file: cni-state)
 #   podman rm                     nothing left in graftd, /run/netns, CNI
 # Skips (saying why) without root, podman, runc or the Alpine minirootfs.
 . "$(dirname "$0")/../lib/common.sh"
@@ -178,7 +179,8 @@ check "$N: from B's netns, p0 with A's port $P1 gets no socket on $P1 ($out)" \
 	eval '[ $rc = 3 ] && echo "$out" | grep -q "^refused " &&
 	      [ "$(ss -Htlnp "sport = :$P1" | grep -c "\"httpd\",pid=$(cpid A),")" = 1 ] &&
 	      [ "$(ss -Htln "sport = :$P1" | grep -c .)" = 1 ]'
-out=$(timeout 10 nsenter --net="$NSA" "$REQ" -s "$GRAFTD_SOCK" -i p1 2>&1); rc=$?
+areq() { timeout 10 nsenter --net="$NSA" "$REQ" -s "$GRAFTD_SOCK" "$@" 2>&1; }
+out=$(areq -i p1); rc=$?
 check "$N: the same request from A's netns is granted ($out)" \
 	eval '[ $rc = 0 ] && echo "$out" | grep -q "^granted family=inet addr=127.0.0.1:$P3"'
 
@@ -216,13 +218,22 @@ check "$N: after a graftd restart, A's granted listener still serves ($out)" \
 # ---- STATE FILE (cni-state, not in this graftd yet): with graftd's state
 # ---- file the attachments come back by themselves; that check goes here.
 skip "$N: graftd restart with a state file (graftd has none yet: the attachments are lost until each container's next CNI ADD)"
-check "$N: without a state file graftd holds no attachment after its restart" \
-	eval '[ "$(graftctl show | grep -c " netns ")" = 0 ]'
-pm restart -t 1 A >restart2.log 2>&1 || sed 's/^/# restart: /' restart2.log
-NSA=$(nspath A)
-waitpage "$P1"
-check "$N: podman restart A attaches it again to the new graftd, curl works" \
-	eval '[ "$(neps "$NSA")" = 2 ] && page "$P1" | grep -q "^hello from httpd: listening on 0.0.0.0:80, "'
+out=$(areq -i p1)
+check "$N: without a state file graftd holds no attachment after its restart: A's new requests are refused ($out)" \
+	eval '[ "$(graftctl show | grep -c " netns ")" = 0 ] && echo "$out" | grep -q "^refused errno=[A-Z]* reason=5"'
+# podman network reload runs the CNI ADD again for a running container:
+# the same netns attached to the new graftd, the process untouched
+pid=$(cpid A)
+pm network reload A >reload.log 2>&1 || sed 's/^/# reload: /' reload.log
+out=$(areq -i p1)
+check "$N: podman network reload A attaches it again to the new graftd: same process, curl works, new requests granted" \
+	eval '[ "$(neps "$NSA")" = 2 ] && [ "$(cpid A)" = "$pid" ] && page "$P1" | grep -q "^hello from httpd: listening on 0.0.0.0:80, " &&
+	      echo "$out" | grep -q "^granted family=inet addr=127.0.0.1:$P3"'
+pm restart -t 1 B >restart2.log 2>&1 || sed 's/^/# restart: /' restart2.log
+NSB=$(nspath B)
+waitpage "$P2"
+check "$N: podman restart B attaches it again too, curl works" \
+	eval '[ "$(neps "$NSB")" = 1 ] && page "$P2" | grep -q "^hello from httpd: listening on 0.0.0.0:81, "'
 
 # --- rm ----------------------------------------------------------------------------------
 IDA=$(pm inspect A --format '{{.Id}}') IDB=$(pm inspect B --format '{{.Id}}')
