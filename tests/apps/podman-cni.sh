@@ -49,31 +49,24 @@ mkdir -p cni/bin cni/net pm/root pm/runroot pm/tmp run ctl img/rootfs
 chmod 755 run
 cp "$GRAFT_BIN/graft-cni" cni/bin/graft
 start_graftd || { fail "$N: graftd did not start: $(cat "$GRAFTD_LOG")"; exit 1; }
-# mappings without a host address bind the host's loopback only (the
-# plugin's "hostIP"; a deployment leaves it out: 0.0.0.0)
-cat > cni/net/graft.conflist <<EOF
-{
-  "cniVersion": "1.0.0",
-  "name": "graft",
-  "plugins": [
-    {"type": "graft", "control": "$GRAFTD_CTL", "hostIP": "127.0.0.1",
-     "capabilities": {"portMappings": true}}
-  ]
-}
-EOF
-# enable_port_reservation: podman (rootful) otherwise binds every -p host
-# port itself and holds it in conmon, where graftd must bind it
-cat > containers.conf <<EOF
-[network]
-network_backend = "cni"
-cni_plugin_dirs = ["$T_TMP/cni/bin", "/usr/lib/cni"]
-network_config_dir = "$T_TMP/cni/net"
-
-[engine]
-runtime = "runc"
-enable_port_reservation = false
-events_logger = "file"
-EOF
+# examples/cni/graft.conflist with the test's control socket, and mappings
+# without a host address on the host's loopback only (the plugin's
+# "hostIP"; the example leaves it out: 0.0.0.0)
+python3 - "$GRAFT_TOP/examples/cni/graft.conflist" "$GRAFTD_CTL" > cni/net/graft.conflist <<'PY' ||
+import json, sys
+c = json.load(open(sys.argv[1]))
+g = [p for p in c["plugins"] if p["type"] == "graft"][0]
+g["control"], g["hostIP"] = sys.argv[2], "127.0.0.1"
+json.dump(c, sys.stdout, indent=2)
+PY
+	{ fail "$N: examples/cni/graft.conflist is not a conflist with a graft plugin"; exit 1; }
+# examples/cni/containers.conf with our directories (its
+# enable_port_reservation = false: else podman binds every -p host port
+# itself and holds it in conmon, where graftd must bind it)
+sed -e "s|^cni_plugin_dirs = .*|cni_plugin_dirs = [\"$T_TMP/cni/bin\", \"/usr/lib/cni\"]|" \
+    -e "s|^network_config_dir = .*|network_config_dir = \"$T_TMP/cni/net\"|" \
+    -e 's|^\[engine\]$|&\nruntime = "runc"\nevents_logger = "file"|' \
+    "$GRAFT_TOP/examples/cni/containers.conf" > containers.conf
 export CONTAINERS_CONF=$T_TMP/containers.conf
 pm() {
 	timeout 60 podman --root "$T_TMP/pm/root" --runroot "$T_TMP/pm/runroot" \
@@ -118,7 +111,7 @@ nspath() { pm inspect "$1" --format '{{.NetworkSettings.SandboxKey}}' 2>/dev/nul
 cpid() { pm inspect "$1" --format '{{.State.Pid}}' 2>/dev/null; }
 # eps NSPATH: graftctl show's endpoints in that netns
 eps() { graftctl show 2>/dev/null | awk -v p="$1" '{ for (i = 1; i < NF; i++) if ($i == "netns" && $(i + 1) == p) print }'; }
-neps() { eps "$1" | grep -c .; }
+neps() { eps "$1" | grep -c " direction ingress "; }
 page() { curl -sS --max-time 5 "http://127.0.0.1:$1/" 2>&1; }
 waitpage() { wait_for curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$1/"; }
 show_all() { graftctl show 2>&1 | sed 's/^/# graftctl show: /'; sed 's/^/# graftd: /' "$GRAFTD_LOG" | tail -n 5; }
@@ -134,8 +127,10 @@ NSA=$(nspath A)
 links=$(nsenter --net="$NSA" ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | tr '\n' ' ')
 check "$N: A's netns ($NSA) has only lo ($links)" [ "$links" = "lo " ]
 eps "$NSA" > epsA
-check "$N: graftctl show: A's netns has its two mappings ($(tr '\n' ';' < epsA))" \
-	eval '[ "$(grep -c . epsA)" = 2 ] && grep -q " port $P1 " epsA && grep -q " port $P3 " epsA &&
+check "$N: graftctl show: A's netns has its two mappings and the two egress endpoints ($(tr '\n' ';' < epsA))" \
+	eval '[ "$(grep -c . epsA)" = 4 ] && [ "$(neps "$NSA")" = 2 ] &&
+	      grep -q "^e0 type ipv4 addr 0.0.0.0 port dynamic .*direction egress .*match 0.0.0.0/0" epsA &&
+	      grep -q "^e1 type ipv6 addr :: port dynamic .*direction egress .*match ::/0" epsA && grep -q " port $P1 " epsA && grep -q " port $P3 " epsA &&
 	      grep " port $P1 " epsA | grep -q "addr 127.0.0.1 " && grep " port $P1 " epsA | grep -q "direction ingress"'
 waitpage "$P1"
 out=$(page "$P1")
@@ -155,7 +150,7 @@ fi
 NSB=$(nspath B)
 eps "$NSB" > epsB
 check "$N: graftctl show: B's netns has only its own mapping ($(tr '\n' ';' < epsB))" \
-	eval '[ "$(grep -c . epsB)" = 1 ] && grep -q " port $P2 " epsB && ! grep -q " port \($P1\|$P3\) " epsB'
+	eval '[ "$(neps "$NSB")" = 1 ] && grep -q " port $P2 " epsB && ! grep -q " port \($P1\|$P3\) " epsB'
 waitpage "$P2"
 out=$(page "$P2")
 check "$N: curl http://127.0.0.1:$P2/ reaches B ($out)" \
@@ -190,7 +185,7 @@ sed 's/^/# C: /' runC.log | tail -n 3
 check "$N: a third container asking for $P1 fails to start, saying why" \
 	eval '[ $rc != 0 ] && grep -q "already mapped" runC.log && grep -q "$P1" runC.log'
 check "$N: nothing of C is in graftd, A is intact" \
-	eval '[ "$(graftctl show | grep -c " netns ")" = 3 ] && [ "$(neps "$NSA")" = 2 ] && page "$P1" | grep -q "^hello"'
+	eval '[ "$(graftctl show | grep -c " direction ingress ")" = 3 ] && [ "$(neps "$NSA")" = 2 ] && page "$P1" | grep -q "^hello"'
 pm rm -f -t 0 C >/dev/null 2>&1
 
 # --- stop, start, restart ---------------------------------------------------------------
@@ -206,7 +201,7 @@ pm restart -t 1 A >restart.log 2>&1 || sed 's/^/# restart: /' restart.log
 NSA=$(nspath A)
 waitpage "$P1"
 check "$N: podman restart A: endpoints on its new netns ($NSA), curl works" \
-	eval '[ "$(neps "$NSA")" = 2 ] && [ "$(graftctl show | grep -c " netns ")" = 3 ] &&
+	eval '[ "$(neps "$NSA")" = 2 ] && [ "$(graftctl show | grep -c " direction ingress ")" = 3 ] &&
 	      page "$P1" | grep -q "^hello from httpd: listening on 0.0.0.0:80, "'
 
 # --- graftd restart ---------------------------------------------------------------------
