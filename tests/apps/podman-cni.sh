@@ -21,6 +21,8 @@
 #   graftd restart                granted listeners keep serving; the
 #                                 attachments come back with podman network
 #                                 reload or restart (or a state file: cni-state)
+#   H: --network none, annotation org.graft.ports, examples/oci/hooks.d:
+#                                 graft-oci-hook attaches and detaches it
 #   podman rm                     nothing left in graftd, /run/netns, CNI
 # Skips (saying why) without root, podman, runc or the Alpine minirootfs.
 . "$(dirname "$0")/../lib/common.sh"
@@ -212,7 +214,7 @@ check "$N: after a graftd restart, A's granted listener still serves ($out)" \
 	eval 'case $out in "hello from httpd: listening on 0.0.0.0:80, "*) true ;; *) false ;; esac'
 # ---- STATE FILE (cni-state, not in this graftd yet): with graftd's state
 # ---- file the attachments come back by themselves; that check goes here.
-skip "$N: graftd restart with a state file (graftd has none yet: the attachments are lost until each container's next CNI ADD)"
+skip "$N: graftd restart with a state file (graftd has none yet: attachments are lost until each container's next CNI ADD, podman network reload or restart)"
 out=$(areq -i p1)
 check "$N: without a state file graftd holds no attachment after its restart: A's new requests are refused ($out)" \
 	eval '[ "$(graftctl show | grep -c " netns ")" = 0 ] && echo "$out" | grep -q "^refused errno=[A-Z]* reason=5"'
@@ -229,6 +231,34 @@ NSB=$(nspath B)
 waitpage "$P2"
 check "$N: podman restart B attaches it again too, curl works" \
 	eval '[ "$(neps "$NSB")" = 1 ] && page "$P2" | grep -q "^hello from httpd: listening on 0.0.0.0:81, "'
+
+# --- no CNI: examples/oci/hooks.d and graft-oci-hook, --network none -----------------------
+mkdir -p hooks
+for _h in attach detach; do
+	python3 - "$GRAFT_TOP/examples/oci/hooks.d/graft-$_h.json" "$GRAFT_TOP/examples/oci/graft-oci-hook" \
+		"$GRAFTD_CTL" "$GRAFT_BIN/graftctl" > "hooks/graft-$_h.json" <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))
+h["hook"]["path"] = sys.argv[2]
+a = h["hook"]["args"]
+h["hook"]["args"] = [a[0], "-c", sys.argv[3], "-g", sys.argv[4], a[-1]]
+json.dump(h, sys.stdout)
+PY
+done
+# shellcheck disable=SC2086
+pm --hooks-dir "$T_TMP/hooks" run -d --name H --network none $U -v "$T_TMP/run:/run/graft:ro" \
+	--annotation "org.graft.ports=127.0.0.1:$P4:80" "$IMG" /httpd -p 80 >runH.log 2>&1 ||
+	sed 's/^/# H: /' runH.log
+IDH=$(pm inspect H --format '{{.Id}}' 2>/dev/null)
+graftctl show > showH 2>&1
+check "$N: podman --network none with the hooks.d hook: $IDH attached by its annotation ($(grep "port $P4 " showH))" \
+	eval 'grep -q "^p0 type ipv4 addr 127.0.0.1 port $P4 netns /proc/$(cpid H)/ns/net .*match \*:80" showH'
+waitpage "$P4"
+out=$(page "$P4")
+check "$N: curl reaches it ($out)" \
+	eval 'case $out in "hello from httpd: listening on 0.0.0.0:80, "*) true ;; *) false ;; esac'
+pm --hooks-dir "$T_TMP/hooks" rm -f -t 1 H >/dev/null 2>&1
+check "$N: podman rm runs the poststop hook: H's endpoint is gone" eval '! graftctl show | grep -q " port $P4 "'
 
 # --- rm ----------------------------------------------------------------------------------
 IDA=$(pm inspect A --format '{{.Id}}') IDB=$(pm inspect B --format '{{.Id}}')
