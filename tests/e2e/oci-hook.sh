@@ -2,7 +2,8 @@
 # oci-hook.sh - examples/oci/graft-oci-hook run by runc itself as the
 # container's createRuntime and poststop hooks, and the same hook through
 # examples/oci/graft-runc (the runc wrapper for dockerd) on a bundle with
-# no hook: the annotation org.graft.ports names the mappings, the hook
+# no hook: the annotation org.graft.ports (or the file DIR/ID.ports) names
+# the mappings, org.graft.egress the egress prefixes, the hook
 # attaches the container's netns (/proc/PID/ns/net) to graftd, the static
 # httpd in it (graft.conf: `rules broker`) serves a host client, delete
 # detaches it.  Refusals: a bad annotation, a host port already mapped.
@@ -44,18 +45,24 @@ printf 'broker /run/graft/graftd.sock\nrules broker\n' > "$T_TMP/graft.conf"
 _b=$(port_base 3)
 P1=$_b P2=$((_b + 1)) P3=$((_b + 2))
 
-# bundle DIR PORTS [hooks]: a bundle whose annotation org.graft.ports is
-# PORTS, with the hook as createRuntime and poststop hook when "hooks"
+# bundle DIR PORTS [hooks [EGRESS]]: a bundle whose annotation
+# org.graft.ports is PORTS (none when empty), org.graft.egress EGRESS when
+# given, with the hook as createRuntime and poststop hook when "hooks"
+# (its per-container files in $T_TMP/ocid)
 bundle() {
 	"$GRAFT_TOP/examples/oci/mkbundle.sh" -c "$T_TMP/graft.conf" -s "$T_TMP/run" \
 		"$1" "$T_TMP/httpd" -p 8080 >/dev/null || return 1
-	python3 - "$1/config.json" "$2" "${3:-}" "$HOOK" "$GRAFTD_CTL" "$GRAFT_BIN/graftctl" <<'PY'
+	python3 - "$1/config.json" "$2" "${3:-}" "${4:-}" "$HOOK" "$GRAFTD_CTL" "$GRAFT_BIN/graftctl" "$T_TMP/ocid" <<'PY'
 import json, sys
-path, ports, hooks, hook, ctl, graftctl = sys.argv[1:]
+path, ports, hooks, egress, hook, ctl, graftctl, d = sys.argv[1:]
 c = json.load(open(path))
-c["annotations"] = {"org.graft.ports": ports}
+c["annotations"] = {}
+if ports:
+    c["annotations"]["org.graft.ports"] = ports
+if egress:
+    c["annotations"]["org.graft.egress"] = egress
 if hooks:
-    h = lambda stage: [{"path": hook, "args": ["graft-oci-hook", "-c", ctl, "-g", graftctl, stage],
+    h = lambda stage: [{"path": hook, "args": ["graft-oci-hook", "-c", ctl, "-g", graftctl, "-d", d, stage],
                         "timeout": 10}]
     c["hooks"] = {"createRuntime": h("createRuntime"), "poststop": h("poststop")}
 json.dump(c, open(path, "w"), indent=2)
@@ -111,6 +118,26 @@ stop_ctr "$A"
 rt delete "$A" >>"$T_TMP/a.out" 2>&1
 check "$N: runc delete runs the poststop hook: graftd holds nothing, $P1 is closed" \
 	eval '[ -z "$(graftctl show)" ] && ! curl -s --max-time 3 -o /dev/null "http://127.0.0.1:$P1/"'
+
+# no annotation: the per-container file names the mappings, and egress
+E=graft-hook-e-$$
+IDS="$IDS $E"
+mkdir -p "$T_TMP/ocid"
+printf '127.0.0.1:%s:8080\n' "$P2" > "$T_TMP/ocid/$E.ports"
+bundle "$T_TMP/e" "" hooks "10.99.0.0/16, fd00::/8"
+if rt create -b "$T_TMP/e" "$E" </dev/null >"$T_TMP/e.out" 2>&1; then
+	PE=$(cpid "$E")
+	graftctl show > show.e 2>&1
+	check "$N: from $E.ports and org.graft.egress: $(tr '\n' ';' < show.e)" \
+		eval '[ "$(grep -c " netns /proc/$PE/ns/net " show.e)" = 3 ] &&
+		      grep -q "^p0 type ipv4 addr 127.0.0.1 port $P2 .*match \*:8080" show.e &&
+		      grep -q "^e0 type ipv4 addr 0.0.0.0 port dynamic .*direction egress match 10.99.0.0/16" show.e &&
+		      grep -q "^e1 type ipv6 addr :: port dynamic .*direction egress match fd00::/8" show.e'
+else
+	fail "$N: runc create with $E.ports: $(tail -n 3 "$T_TMP/e.out")"
+fi
+rt delete -f "$E" >/dev/null 2>&1
+check "$N: runc delete -f of a created container runs poststop too" eval '[ -z "$(graftctl show)" ]'
 
 # --- the runc wrapper, on a bundle without hooks ---------------------------------------------
 D=graft-hook-d-$$
