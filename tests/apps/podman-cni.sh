@@ -24,14 +24,15 @@
 #   H: --network none, annotation org.graft.ports, examples/oci/hooks.d:
 #                                 graft-oci-hook attaches and detaches it
 #   podman rm                     nothing left in graftd, /run/netns, CNI
-# Skips (saying why) without root, podman, runc or the Alpine minirootfs.
+# Skips (saying why) without root, podman, runc, curl, nsenter, python3 or
+# the Alpine minirootfs.
 . "$(dirname "$0")/../lib/common.sh"
 . "$GRAFT_TOP/tests/apps/lib.sh"
 cd "$T_TMP" || exit 2
 
 N=podman-cni
 need_netns "$N"
-for _t in podman runc curl nsenter; do
+for _t in podman runc curl nsenter python3; do
 	command -v $_t >/dev/null || { skip "$N ($_t is not installed: tests/apps/deps.sh installs it)"; exit 0; }
 done
 : "${GRAFT_ALPINE:=$GRAFT_TOP/../shared/alpine}"
