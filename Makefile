@@ -241,9 +241,13 @@ check-musl-versions:
 
 # --- install ----------------------------------------------------------------
 DEST = $(DESTDIR)$(PREFIX)
+# docker's path (no CNI): the OCI hook and the runc wrapper, where
+# docs/containers.md and examples/oci/hooks.d expect them with PREFIX=/usr/local
+OCI_TOOLS = examples/oci/graft-oci-hook examples/oci/graft-runc
 GRAFT_LIBDIR = $(DEST)/lib/graft/$(TARGET)
 install: all
 	mkdir -p $(DEST)/bin $(DEST)/sbin $(GRAFT_LIBDIR) $(DEST)/share/graft/cmake \
+		$(DEST)/libexec/graft \
 		$(DEST)/share/man/man1 $(DEST)/share/man/man5 $(DEST)/share/man/man8
 	cp -R $(SYSROOT)/. $(GRAFT_LIBDIR)/
 	rm -f $(GRAFT_LIBDIR)/.graft-headers
@@ -252,6 +256,7 @@ install: all
 	ln -sf $(TARGET)-graft-cc $(DEST)/bin/graft-cc
 	ln -sf $(TARGET)-graft-cc $(DEST)/bin/graft-cc-dynamic
 	cp scripts/graft-deps $(DEST)/bin/graft-deps
+	cp $(OCI_TOOLS) $(DEST)/libexec/graft/
 	sed -e 's|@TARGET@|$(TARGET)|g' -e 's|@SYSROOT_REL@|../lib/graft/$(TARGET)|g' \
 		scripts/pkg-config.in > $(DEST)/bin/$(TARGET)-pkg-config
 	chmod 755 $(DEST)/bin/$(TARGET)-pkg-config
@@ -271,6 +276,7 @@ uninstall:
 		$(DEST)/bin/graft-cc-dynamic $(DEST)/bin/$(TARGET)-graft-cc-dynamic \
 		$(DEST)/bin/$(TARGET)-graft-ld \
 		$(DEST)/bin/graft-deps \
+		$(addprefix $(DEST)/libexec/graft/,$(notdir $(OCI_TOOLS))) \
 		$(DEST)/bin/$(TARGET)-pkg-config $(DEST)/bin/$(TARGET)-pkg-config-dynamic \
 		$(DEST)/share/graft/cmake/$(TARGET).cmake $(DEST)/share/graft/cmake/$(TARGET)-rules.cmake \
 		$(addprefix $(DEST)/sbin/,$(notdir $(HOST_PROGS))) \
