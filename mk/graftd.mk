@@ -16,7 +16,7 @@ GRAFTCTL_OBJS	:= $(GRAFTCTL_O)/graftctl.o $(GRAFTD_O)/parse.o \
 		   $(GRAFTD_O)/attparse.o
 
 GRAFTD_UNIT	:= test_graftd_request test_graftd_table test_graftd_control \
-		   test_graftd_reasons
+		   test_graftd_reasons test_graftd_state
 GRAFTD_E2E	:= tests/e2e/graftd-requests.sh tests/e2e/graftd-control.sh \
 		   tests/e2e/graftd-attach.sh tests/e2e/graftd-state.sh
 
@@ -87,6 +87,14 @@ $(B)/tests/test_graftd_control: $(GRAFTD_TEST_O)/test_graftd_control.o \
     $(GRAFTD_TEST_O)/test_graftd_nsstub.o $(GRAFTD_O)/ctlcmd.o $(GRAFTD_O)/table.o $(GRAFTD_O)/parse.o \
     $(GRAFTD_O)/config.o $(GRAFTD_O)/log.o $(GRAFTD_O)/attach.o $(GRAFTD_O)/attparse.o \
     $(GRAFTD_O)/state.o $(GRAFTD_O)/stateparse.o
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+$(B)/tests/test_graftd_state: $(GRAFTD_TEST_O)/test_graftd_state.o \
+    $(GRAFTD_TEST_O)/test_graftd_nsstub.o $(GRAFTD_O)/state.o \
+    $(GRAFTD_O)/stateparse.o $(GRAFTD_O)/ctlcmd.o $(GRAFTD_O)/table.o \
+    $(GRAFTD_O)/parse.o $(GRAFTD_O)/config.o $(GRAFTD_O)/log.o \
+    $(GRAFTD_O)/attach.o $(GRAFTD_O)/attparse.o
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
