@@ -47,7 +47,7 @@ fuzz_srcs.graftd_config	 := $(addprefix src/graftd/,config.c parse.c attparse.c 
 			    table.c) \
 			    $(FUZZ_NSSTUB)
 fuzz_srcs.graftd_control := $(addprefix src/graftd/,ctlcmd.c config.c parse.c \
-			    attparse.c attach.c table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c \
+			    attparse.c attach.c table.c state.c stateparse.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c \
 			    $(FUZZ_DIR)/stub_share.c
 fuzz_srcs.cni_conf	 := $(addprefix src/cni/,json.c conf.c cmd.c result.c)
 fuzz_srcs.graftd_state	 := $(addprefix src/graftd/,stateparse.c parse.c \
