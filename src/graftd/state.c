@@ -213,18 +213,15 @@ state_save(struct graftd *g, const struct nstable *old,
 			rv = errno;
 			what = "rename";
 		}
-		if (rv == 0 && fsync(sf->dirfd) == -1) {
-			rv = errno;	/* renamed: may be lost at a crash */
-			what = "sync the directory of";
-		}
-		if (rv != 0 && strcmp(what, "sync the directory of") != 0)
+		if (rv != 0)
 			unlinkat(sf->dirfd, tmp, 0);
+		else if (fsync(sf->dirfd) == -1)	/* renamed: it holds */
+			log_warn("state file %s: sync its directory", sf->path);
 	}
 	if (rv == 0)
 		return 0;
 	snprintf(err, errsz, "state file %s: cannot %s %s: %s", sf->path,
-	    what, what[0] == 'c' || what[0] == 'r' ? tmp : "it",
-	    strerror(rv));
+	    what, strcmp(what, "write") == 0 ? "it" : tmp, strerror(rv));
 	log_warnx("%s", err);
 	return rv;
 }

@@ -76,6 +76,18 @@ kill -HUP "$GRAFTD_PID"
 wait_for grep -q reloaded "$GRAFTD_LOG"
 check "a reload leaves the state file as it was" cmp -s "$STATE" "$T_TMP/before"
 check "a reload does not write the state file again" [ "$(stat -c %i "$STATE")" = "$sino" ]
+cp "$CONF" "$T_TMP/conf.saved"
+echo "state-file none" >>"$CONF"
+kill -HUP "$GRAFTD_PID"
+wait_for grep -q "state-file applies at restart only" "$GRAFTD_LOG"
+check "a reload: state-file applies at restart only" \
+    grep -q "state-file applies at restart only" "$GRAFTD_LOG"
+cp "$T_TMP/conf.saved" "$CONF"
+check "after that reload, an attach is still written" sh -c \
+    "'$GRAFT_BIN/graftctl' -c '$GRAFTD_CTL' attach s3 netns /proc/$SPID/ns/net &&
+    grep -q ' s3 netns /proc/$SPID/ns/net\$' '$STATE'"
+check "... and its detach" sh -c "'$GRAFT_BIN/graftctl' -c '$GRAFTD_CTL' detach s3 &&
+    cmp -s '$STATE' '$T_TMP/before'"
 
 # --- SIGTERM: both back, grants work again
 restart TERM || { fail "graftd starts again"; t_done; }
