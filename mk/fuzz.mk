@@ -22,7 +22,7 @@ FUZZ_JOBS	?= 1
 FUZZ_B		:= $(B)/fuzz
 FUZZ_DIR	:= tests/fuzz
 FUZZ_TARGETS	:= graft_conf graft_env graft_wrules graftd_request \
-		   graftd_config graftd_control cni_conf
+		   graftd_config graftd_control cni_conf graftd_state
 FUZZ_SAN	 = -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_FLAGS	 = -g -O1 -std=gnu11 $(HOST_CPPFLAGS) -Isrc/graft -Isrc/graftd \
@@ -47,9 +47,11 @@ fuzz_srcs.graftd_config	 := $(addprefix src/graftd/,config.c parse.c attparse.c 
 			    table.c) \
 			    $(FUZZ_NSSTUB)
 fuzz_srcs.graftd_control := $(addprefix src/graftd/,ctlcmd.c config.c parse.c \
-			    attparse.c attach.c table.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c \
+			    attparse.c attach.c table.c state.c stateparse.c) $(FUZZ_NSSTUB) $(FUZZ_DIR)/stub_log.c \
 			    $(FUZZ_DIR)/stub_share.c
 fuzz_srcs.cni_conf	 := $(addprefix src/cni/,json.c conf.c cmd.c result.c)
+fuzz_srcs.graftd_state	 := $(addprefix src/graftd/,stateparse.c parse.c \
+			    attparse.c)
 fuzz_maxlen.graft_conf	   := 8192
 fuzz_maxlen.graft_env	   := 2048
 fuzz_maxlen.graft_wrules   := 1600
@@ -57,6 +59,7 @@ fuzz_maxlen.graftd_request := 512
 fuzz_maxlen.graftd_config  := 8192
 fuzz_maxlen.graftd_control := 8192
 fuzz_maxlen.cni_conf	   := 8192
+fuzz_maxlen.graftd_state   := 65536
 
 FUZZ_HDRS	:= $(wildcard $(FUZZ_DIR)/*.h src/graft/*.h src/graftd/*.h \
 		   src/cni/*.h src/common/*.h)

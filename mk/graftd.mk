@@ -10,15 +10,15 @@ GRAFTD_CC	 = $(HOST_CC) $(GRAFTD_CPPFLAGS) $(HOST_CFLAGS) -MMD -MP
 
 GRAFTD_SRCS	:= graftd.c client.c control.c log.c parse.c nsid.c table.c request.c unixep.c \
 		   ports.c reuse.c diag.c peer.c config.c ctlcmd.c priv.c listen.c \
-		   share.c attach.c attparse.c
+		   share.c attach.c attparse.c state.c stateparse.c
 GRAFTD_OBJS	:= $(addprefix $(GRAFTD_O)/,$(GRAFTD_SRCS:.c=.o))
 GRAFTCTL_OBJS	:= $(GRAFTCTL_O)/graftctl.o $(GRAFTD_O)/parse.o \
 		   $(GRAFTD_O)/attparse.o
 
 GRAFTD_UNIT	:= test_graftd_request test_graftd_table test_graftd_control \
-		   test_graftd_reasons
+		   test_graftd_reasons test_graftd_state
 GRAFTD_E2E	:= tests/e2e/graftd-requests.sh tests/e2e/graftd-control.sh \
-		   tests/e2e/graftd-attach.sh
+		   tests/e2e/graftd-attach.sh tests/e2e/graftd-state.sh
 
 HOST_PROGS	+= $(B)/bin/graftd $(B)/bin/graftctl
 TEST_PROGS	+= $(B)/tests/graft-request
@@ -85,7 +85,16 @@ $(B)/tests/test_graftd_table: $(GRAFTD_TEST_O)/test_graftd_table.o \
 
 $(B)/tests/test_graftd_control: $(GRAFTD_TEST_O)/test_graftd_control.o \
     $(GRAFTD_TEST_O)/test_graftd_nsstub.o $(GRAFTD_O)/ctlcmd.o $(GRAFTD_O)/table.o $(GRAFTD_O)/parse.o \
-    $(GRAFTD_O)/config.o $(GRAFTD_O)/log.o $(GRAFTD_O)/attach.o $(GRAFTD_O)/attparse.o
+    $(GRAFTD_O)/config.o $(GRAFTD_O)/log.o $(GRAFTD_O)/attach.o $(GRAFTD_O)/attparse.o \
+    $(GRAFTD_O)/state.o $(GRAFTD_O)/stateparse.o
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+$(B)/tests/test_graftd_state: $(GRAFTD_TEST_O)/test_graftd_state.o \
+    $(GRAFTD_TEST_O)/test_graftd_nsstub.o $(GRAFTD_O)/state.o \
+    $(GRAFTD_O)/stateparse.o $(GRAFTD_O)/ctlcmd.o $(GRAFTD_O)/table.o \
+    $(GRAFTD_O)/parse.o $(GRAFTD_O)/config.o $(GRAFTD_O)/log.o \
+    $(GRAFTD_O)/attach.o $(GRAFTD_O)/attparse.o
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 

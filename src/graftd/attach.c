@@ -32,6 +32,17 @@ ts_attached(const struct tableset *ts, const char *id)
 	return NULL;
 }
 
+unsigned
+ts_nattached(const struct tableset *ts)
+{
+	const struct nstable *nt;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(nt, &ts->tables, entry)
+		n += nt->attach != NULL;
+	return n;
+}
+
 static unsigned
 nt_count(const struct nstable *nt)
 {
@@ -207,9 +218,13 @@ nt_build(struct tableset *ts, struct nstable *old, const char *id,
 	return nt;
 }
 
+/* Everything but the change: *ntp, the new table, is checked (ports,
+ * netns, room) and holds its netns; ts_attach_commit() puts it in place
+ * of the attachment of its ID, ts_attach_abort() drops it (the state file
+ * is written in between). */
 int
-ts_attach(struct tableset *ts, const char *id, const struct ns_spec *ns,
-    const struct ep_def *eps, unsigned neps, int lowports, char *err,
+ts_attach_prepare(struct tableset *ts, const char *id, const struct ns_spec *ns,
+    const struct ep_def *eps, unsigned neps, struct nstable **ntp, char *err,
     size_t errsz)
 {
 	struct nstable *old = ts_attached(ts, id), *nt;
@@ -227,16 +242,22 @@ ts_attach(struct tableset *ts, const char *id, const struct ns_spec *ns,
 	if ((rv = check_netns(ts, old, ns, &nid, err, errsz)) != 0 ||
 	    (nt = nt_build(ts, old, id, ns, eps, neps)) == NULL) {
 		close(fd);
+		if (rv == 0)
+			snprintf(err, errsz, "out of memory");
 		return rv ? rv : ENOMEM;
 	}
 	nt->nsfd = fd;
 	nt->id = nid;
 	nt->resolved = 1;
-	for (i = 0; i < neps; i++)
-		if (!lowports && ingress_ports(&eps[i]) && eps[i].port_lo < 1024)
-			log_warnx("attach %s: endpoint \"%s\": ports below "
-			    "1024 need a restart to be bindable", id,
-			    eps[i].name);
+	*ntp = nt;
+	return 0;
+}
+
+void
+ts_attach_commit(struct tableset *ts, struct nstable *nt)
+{
+	struct nstable *old = ts_attached(ts, nt->attach);
+
 	if (old) {
 		TAILQ_INSERT_AFTER(&ts->tables, old, nt, entry);
 		TAILQ_REMOVE(&ts->tables, old, entry);
@@ -244,7 +265,48 @@ ts_attach(struct tableset *ts, const char *id, const struct ns_spec *ns,
 		nt_free(old);
 	} else
 		TAILQ_INSERT_TAIL(&ts->tables, nt, entry);
-	ts->count += neps;
+	ts->count += nt_count(nt);
+}
+
+/* The ports nt_build() took over go back to the attachment replaced. */
+void
+ts_attach_abort(struct tableset *ts, struct nstable *nt)
+{
+	struct nstable *old = ts_attached(ts, nt->attach);
+
+	if (old) {
+		old->ports = nt->ports;
+		memset(&nt->ports, 0, sizeof(nt->ports));
+	}
+	nt_free(nt);
+}
+
+static void
+warn_lowports(const char *id, const struct ep_def *eps, unsigned neps)
+{
+	unsigned i;
+
+	for (i = 0; i < neps; i++)
+		if (ingress_ports(&eps[i]) && eps[i].port_lo < 1024)
+			log_warnx("attach %s: endpoint \"%s\": ports below "
+			    "1024 need a restart to be bindable", id,
+			    eps[i].name);
+}
+
+int
+ts_attach(struct tableset *ts, const char *id, const struct ns_spec *ns,
+    const struct ep_def *eps, unsigned neps, int lowports, char *err,
+    size_t errsz)
+{
+	struct nstable *nt;
+	int rv;
+
+	if ((rv = ts_attach_prepare(ts, id, ns, eps, neps, &nt, err,
+	    errsz)) != 0)
+		return rv;
+	if (!lowports)
+		warn_lowports(id, eps, neps);
+	ts_attach_commit(ts, nt);
 	return 0;
 }
 
@@ -280,10 +342,15 @@ ts_carry_attach(struct tableset *nts, struct tableset *ots)
 
 /* ---- the control commands */
 
+/* The words of an attach (after "attach"), from the control socket or
+ * the state file (save 0: restoring it).  The state file is written
+ * before the change: when that fails, nothing changes. */
 int
-cmd_attach(int argc, char **argv, struct graftd *g, char *err, size_t errsz)
+attach_words(int argc, char **argv, struct graftd *g, int save,
+    const struct nsid *want, char *err, size_t errsz)
 {
 	static struct ep_def eps[ATTACH_MAXEPS];
+	struct nstable *nt;
 	struct ns_spec ns;
 	char id[ATTACH_IDMAX + 1];
 	unsigned neps, i;
@@ -296,29 +363,59 @@ cmd_attach(int argc, char **argv, struct graftd *g, char *err, size_t errsz)
 		if ((rv = ep_resolve_user(&eps[i], err, errsz)) != 0)
 			return rv;
 	replace = ts_attached(g->ts, id) != NULL;
-	if ((rv = ts_attach(g->ts, id, &ns, eps, neps, g->conf.lowports, err,
+	if ((rv = ts_attach_prepare(g->ts, id, &ns, eps, neps, &nt, err,
 	    errsz)) != 0)
 		return rv;
+	if (want && (nt->id.dev != want->dev || nt->id.ino != want->ino)) {
+		snprintf(err, errsz, "netns %s is another network namespace "
+		    "now", ns.name);
+		ts_attach_abort(g->ts, nt);
+		return ESTALE;
+	}
+	if (save && (rv = state_save(g, ts_attached(g->ts, id), nt, err,
+	    errsz)) != 0) {
+		ts_attach_abort(g->ts, nt);
+		return rv;
+	}
+	if (!g->conf.lowports)
+		warn_lowports(id, eps, neps);
+	ts_attach_commit(g->ts, nt);
 	share_configure(&g->conf, g->ts);	/* a table more: budgets */
-	log_info("control: %s %s netns %s: %u endpoint%s",
-	    replace ? "replaced attachment" : "attached", id, ns.name, neps,
-	    neps == 1 ? "" : "s");
+	if (save)
+		log_info("control: %s %s netns %s: %u endpoint%s",
+		    replace ? "replaced attachment" : "attached", id, ns.name,
+		    neps, neps == 1 ? "" : "s");
 	return 0;
 }
 
 int
+cmd_attach(int argc, char **argv, struct graftd *g, char *err, size_t errsz)
+{
+	return attach_words(argc, argv, g, 1, NULL, err, errsz);
+}
+
+/* A detach whose state file cannot be written still detaches (a CNI DEL
+ * must not fail for good): the file lists the attachment until the next
+ * change writes it, and a restart before would restore it if its netns
+ * still exists. */
+int
 cmd_detach(int argc, char **argv, struct graftd *g, char *err, size_t errsz)
 {
-	char id[ATTACH_IDMAX + 1];
+	char id[ATTACH_IDMAX + 1], serr[ERRBUFSZ];
+	struct nstable *nt;
 
 	if (argc != 1 || parse_attach_id(argv[0], id, sizeof(id)) == -1) {
 		snprintf(err, errsz, "usage: detach ID");
 		return EINVAL;
 	}
-	if (ts_detach(g->ts, id) == 0) {
-		share_configure(&g->conf, g->ts);
-		log_info("control: detached %s", id);
-	}
+	if ((nt = ts_attached(g->ts, id)) == NULL)
+		return 0;
+	if (state_save(g, nt, NULL, serr, sizeof(serr)) != 0)
+		log_warnx("detach %s: %s: the state file still lists it (until "
+		    "the next change is written)", id, serr);
+	ts_detach(g->ts, id);
+	share_configure(&g->conf, g->ts);
+	log_info("control: detached %s", id);
 	return 0;
 }
 

@@ -13,6 +13,8 @@
  *   socket-uid-base UID		(default 2147483648)
  *   idle-timeout SECONDS		(default 120)
  *   privileged-ports yes|no|auto	(default auto)
+ *   state-file PATH|none		(default: attachments in the control
+ *					 socket's directory)
  *
  * The whole file is parsed into a new table set; any error rejects the
  * whole file with "FILE:LINE: message". */
@@ -186,6 +188,22 @@ set_lowports(const char *v, struct settings *s, char *err, size_t errsz)
 	return 0;
 }
 
+/* An absolute path as a netns path is (attparse.c), or "none". */
+static int
+set_state_file(const char *v, struct settings *s, char *err, size_t errsz)
+{
+	struct ns_spec tmp;
+
+	if (strcmp(v, "none") != 0 && parse_ns_path(v, &tmp, err, errsz) != 0) {
+		snprintf(err, errsz, "state-file: \"%.64s\" is not \"none\" or "
+		    "an absolute path (at most %d bytes, no blanks, no empty, "
+		    "\".\" or \"..\" component)", v, NS_NAMEMAX);
+		return EINVAL;
+	}
+	snprintf(s->state_file, sizeof(s->state_file), "%s", v);
+	return 0;
+}
+
 static int
 setting(int argc, char **argv, struct settings *s, char *err, size_t errsz)
 {
@@ -217,6 +235,8 @@ setting(int argc, char **argv, struct settings *s, char *err, size_t errsz)
 	if (strcmp(argv[0], "socket-uid-base") == 0)
 		return set_number(argv[0], argv[1], 1, SOCKUID_BASEMAX,
 		    &s->uid_base, err, errsz);
+	if (strcmp(argv[0], "state-file") == 0)
+		return set_state_file(argv[1], s, err, errsz);
 	snprintf(err, errsz, "unknown keyword \"%.32s\"", argv[0]);
 	return EINVAL;
 }

@@ -10,6 +10,7 @@
 #define CTL_MAXOUT	(4 * 1024 * 1024)	/* all output of one command */
 
 struct graftd;
+struct nsid;
 
 struct obuf {
 	char	*buf;
@@ -21,6 +22,8 @@ void	obuf_printf(struct obuf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	obuf_free(struct obuf *);
 int	cmd_attach(int, char **, struct graftd *, char *, size_t);
+int	attach_words(int, char **, struct graftd *, int, const struct nsid *,
+	    char *, size_t);
 int	cmd_detach(int, char **, struct graftd *, char *, size_t);
 int	cmd_check(int, char **, struct graftd *, char *, size_t);
 int	control_run(char *, size_t, struct graftd *, struct obuf *, char *,

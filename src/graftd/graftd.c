@@ -137,6 +137,9 @@ reload(void)
 	    s.sock_gid != env->conf.sock_gid ||
 	    s.sock_mode != env->conf.sock_mode)
 		log_warnx("socket-owner and socket-mode apply at restart only");
+	if (strcmp(s.state_file, env->conf.state_file) != 0)
+		log_warnx("state-file applies at restart only");
+	memcpy(s.state_file, env->conf.state_file, sizeof(s.state_file));
 	if (lowports_needed(&s, ts) && !env->conf.lowports)
 		log_warnx("ports below 1024 need a restart to be bindable");
 	s.sock_uid = env->conf.sock_uid;
@@ -376,9 +379,12 @@ main(int argc, char *argv[])
 	raise_nofile();
 	share_configure(&env->conf, env->ts);
 	listen_setup(&req, &ctl, o.shared);
+	state_setup(&env->state, env->conf.state_file, ctl.dirfd, ctl.path);
 	if (!o.debug && daemon(0, 0) == -1)
 		fatal("daemon");
 	log_init(o.debug, o.verbose);
+	state_restore(env);	/* before lowports are known: a restart
+				 * makes their ports below 1024 bindable */
 	loop_setup();
 	log_info("started: %u endpoints, listening on %s", env->ts->count,
 	    req.path);

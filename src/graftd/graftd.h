@@ -182,9 +182,15 @@ int		 ts_rules(struct tableset *, const struct nsid *,
 /* ---- attach.c: tables a CNI plugin attaches (control commands) */
 
 struct nstable	*ts_attached(const struct tableset *, const char *);
+unsigned	 ts_nattached(const struct tableset *);
 int		 ts_attach(struct tableset *, const char *,
 		    const struct ns_spec *, const struct ep_def *, unsigned,
 		    int, char *, size_t);
+int		 ts_attach_prepare(struct tableset *, const char *,
+		    const struct ns_spec *, const struct ep_def *, unsigned,
+		    struct nstable **, char *, size_t);
+void		 ts_attach_commit(struct tableset *, struct nstable *);
+void		 ts_attach_abort(struct tableset *, struct nstable *);
 int		 ts_detach(struct tableset *, const char *);
 void		 ts_carry_attach(struct tableset *, struct tableset *);
 void		 nt_free(struct nstable *);
@@ -280,6 +286,7 @@ struct settings {
 	int		lowports;	/* -1 auto, 0 no, 1 yes */
 	unsigned	max_ports;	/* per table, dynamic endpoints; 0: any */
 	unsigned	uid_base;	/* socket owners */
+	char		state_file[NS_NAMEMAX + 1];	/* "": the default */
 };
 
 void	settings_default(struct settings *);
@@ -356,12 +363,38 @@ struct graftd_stats {
 	uint64_t	by_reason[GRAFT_R_MAX + 1];
 };
 
+/* ---- stateparse.c (pure), state.c: the attachments' state file */
+
+#define STATE_MAGIC	"graftd-attachments 1"
+#define STATE_NAME	"attachments"	/* default: in the control socket's dir */
+#define STATE_MAXLINE	(16384 + 128)	/* dev, ino and an attach record */
+#define STATE_MAXSIZE	((size_t)(ATTACH_MAX + 1) * STATE_MAXLINE)
+
+typedef void (*state_fn)(void *, unsigned, const struct nsid *, int, char **);
+
+size_t	state_format(const struct nstable *, char *, size_t);
+int	state_parse(const char *, size_t, state_fn, void *, unsigned *, char *,
+	    size_t);
+
+struct statefile {
+	int		 on;		/* 0: none (memset 0 is off) */
+	int		 dirfd;		/* its directory, checked, O_RDONLY */
+	char		 name[NS_NAMEMAX + 1];	/* in dirfd */
+	char		 path[NS_NAMEMAX + 1];	/* for messages */
+};
+
 struct graftd {
 	struct tableset		*ts;
 	struct settings		 conf;
 	struct graftd_stats	 st;
 	const char		*conffile;
+	struct statefile	 state;
 };
+
+void	state_setup(struct statefile *, const char *, int, const char *);
+void	state_restore(struct graftd *);
+int	state_save(struct graftd *, const struct nstable *,
+	    const struct nstable *, char *, size_t);
 
 extern struct graftd	*env;
 

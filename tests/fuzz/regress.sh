@@ -5,7 +5,7 @@
 # crashed it).  No clang needed.
 . "$(dirname "$0")/../lib/common.sh"
 dir=$GRAFT_TOP/tests/fuzz
-for t in graft_conf graft_env graft_wrules graftd_request graftd_config graftd_control cni_conf; do
+for t in graft_conf graft_env graft_wrules graftd_request graftd_config graftd_control cni_conf graftd_state; do
 	bin=$GRAFT_BUILD/fuzz/replay_$t
 	if [ ! -x "$bin" ]; then
 		fail "fuzz replay $t (not built: $bin)"
