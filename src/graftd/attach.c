@@ -281,32 +281,25 @@ ts_attach_abort(struct tableset *ts, struct nstable *nt)
 	nt_free(nt);
 }
 
-static void
-warn_lowports(const char *id, const struct ep_def *eps, unsigned neps)
+/* graftd gave up CAP_NET_BIND_SERVICE at start (privileged-ports no, or
+ * auto with no such port in the file): a host port below 1024 would be
+ * granted and fail at every bind, so the attach (a CNI ADD) fails now. */
+static int
+check_lowports(const struct graftd *g, const struct ep_def *eps,
+    unsigned neps, char *err, size_t errsz)
 {
 	unsigned i;
 
+	if (g->conf.lowports != 0)	/* kept, or not decided yet (restore) */
+		return 0;
 	for (i = 0; i < neps; i++)
-		if (ingress_ports(&eps[i]) && eps[i].port_lo < 1024)
-			log_warnx("attach %s: endpoint \"%s\": ports below "
-			    "1024 need a restart to be bindable", id,
-			    eps[i].name);
-}
-
-int
-ts_attach(struct tableset *ts, const char *id, const struct ns_spec *ns,
-    const struct ep_def *eps, unsigned neps, int lowports, char *err,
-    size_t errsz)
-{
-	struct nstable *nt;
-	int rv;
-
-	if ((rv = ts_attach_prepare(ts, id, ns, eps, neps, &nt, err,
-	    errsz)) != 0)
-		return rv;
-	if (!lowports)
-		warn_lowports(id, eps, neps);
-	ts_attach_commit(ts, nt);
+		if (ingress_ports(&eps[i]) && eps[i].port_lo < 1024) {
+			snprintf(err, errsz, "endpoint \"%s\": port %u is below "
+			    "1024 and graftd runs without CAP_NET_BIND_SERVICE "
+			    "(graftd.conf: privileged-ports yes)", eps[i].name,
+			    eps[i].port_lo);
+			return EACCES;
+		}
 	return 0;
 }
 
@@ -362,6 +355,8 @@ attach_words(int argc, char **argv, struct graftd *g, int save,
 	for (i = 0; i < neps; i++)
 		if ((rv = ep_resolve_user(&eps[i], err, errsz)) != 0)
 			return rv;
+	if ((rv = check_lowports(g, eps, neps, err, errsz)) != 0)
+		return rv;
 	replace = ts_attached(g->ts, id) != NULL;
 	if ((rv = ts_attach_prepare(g->ts, id, &ns, eps, neps, &nt, err,
 	    errsz)) != 0)
@@ -377,8 +372,6 @@ attach_words(int argc, char **argv, struct graftd *g, int save,
 		ts_attach_abort(g->ts, nt);
 		return rv;
 	}
-	if (!g->conf.lowports)
-		warn_lowports(id, eps, neps);
 	ts_attach_commit(g->ts, nt);
 	share_configure(&g->conf, g->ts);	/* a table more: budgets */
 	if (save)

@@ -183,9 +183,6 @@ int		 ts_rules(struct tableset *, const struct nsid *,
 
 struct nstable	*ts_attached(const struct tableset *, const char *);
 unsigned	 ts_nattached(const struct tableset *);
-int		 ts_attach(struct tableset *, const char *,
-		    const struct ns_spec *, const struct ep_def *, unsigned,
-		    int, char *, size_t);
 int		 ts_attach_prepare(struct tableset *, const char *,
 		    const struct ns_spec *, const struct ep_def *, unsigned,
 		    struct nstable **, char *, size_t);

@@ -131,6 +131,17 @@ out=""
 wait_for sh -c "'$REQ' -C 127.0.0.1:$P2 | grep -qx connected" && out=ok
 check "the host connects to the listener bound from inside" [ "$out" = ok ]
 
+# --- a port below 1024 when graftd gave up CAP_NET_BIND_SERVICE (auto:
+# no such port in its file) is refused at the attach, not at each bind
+graftctl attach low1 netns "$NS3" endpoint p0 type ipv4 addr 127.0.0.1 \
+    port 80 direction ingress match '*:80' 2>"$T_TMP/err"
+check "a host port below 1024 without the capability: exit 1" [ $? -eq 1 ]
+check "a host port below 1024 without the capability: EACCES, says why" \
+    grep -q "Permission denied: endpoint \"p0\": port 80 is below 1024.*privileged-ports yes" "$T_TMP/err"
+graftctl show >"$T_TMP/show"
+check "a host port below 1024 without the capability: nothing attached" \
+    sh -c "! grep -q ' netns $NS3 ' '$T_TMP/show'"
+
 # --- EEXIST, EADDRINUSE, all or nothing
 graftctl attach c3 netns "$NS2" 2>"$T_TMP/err"
 check "the same netns under another ID: exit 1" [ $? -eq 1 ]
