@@ -121,7 +121,7 @@ struct graft_wrule {
 	uint8_t  dir;		/* GRAFT_WR_* */
 	uint8_t  family;	/* 4, 6; 0 with ingress: both wildcards ("*") */
 	uint8_t  plen;		/* egress: prefix length; ingress: 0 */
-	uint8_t  zero;
+	uint8_t  proto;		/* 0: any, 6: tcp, 17: udp (IPPROTO_*) */
 	uint16_t port_lo;	/* ingress: the container-side ports; egress: 0 */
 	uint16_t port_hi;
 	uint8_t  addr[16];	/* ipv4 in the first 4 bytes, rest 0 */

@@ -16,7 +16,9 @@
  *
  * "rules broker": graftd's rules are matched only when none of the
  * file's (and the variables') rules matches, "local" ones included;
- * then by the same rules among themselves, the first on a tie. */
+ * then by the same rules among themselves, the first on a tie.  A broker
+ * rule for tcp or udp (r->type SOCK_STREAM or SOCK_DGRAM) holds only
+ * sockets of that type; the others, and every file rule, any type. */
 #include <string.h>
 #include <netinet/in.h>
 #include "graft_conf.h"
@@ -64,16 +66,23 @@ int __graft_ip_loopback(const struct graft_ip *ip)
 	return !memcmp(ip->a, one, 16);
 }
 
+/* r holds sockets of this type (SOCK_*) */
+int __graft_rule_type(const struct graft_rule *r, int type)
+{
+	return !r->type || r->type == type;
+}
+
 /* The best of the n ingress rules at r for a bind of ip:port */
 static const struct graft_rule *best_in(const struct graft_rule *r, unsigned n,
-	const struct graft_ip *ip, unsigned port)
+	const struct graft_ip *ip, unsigned port, int type)
 {
 	const struct graft_rule *best = 0;
 	int bscore = 0, wild = -1, score, star;
 
 	for (; n--; r++) {
 		star = r->ip.family == AF_UNSPEC;
-		if ((r->ip.family != ip->family && !star) || port < r->lo || port > r->hi) continue;
+		if ((r->ip.family != ip->family && !star) || port < r->lo || port > r->hi
+		 || !__graft_rule_type(r, type)) continue;
 		if (!star && !memcmp(r->ip.a, ip->a, 16)) {
 			score = 3;
 		} else if (star && __graft_ip_any(ip)) {
@@ -95,11 +104,12 @@ static const struct graft_rule *best_in(const struct graft_rule *r, unsigned n,
 
 /* The file's rules first; the broker's (the last nbin) only for a bind
  * none of them takes */
-const struct graft_rule *__graft_match_in(const struct graft_conf *c, const struct graft_ip *ip, unsigned port)
+const struct graft_rule *__graft_match_in(const struct graft_conf *c, const struct graft_ip *ip,
+	unsigned port, int type)
 {
 	unsigned own = c->nin - c->nbin;
-	const struct graft_rule *r = best_in(c->in, own, ip, port);
-	return r || !c->nbin ? r : best_in(c->in + own, c->nbin, ip, port);
+	const struct graft_rule *r = best_in(c->in, own, ip, port, type);
+	return r || !c->nbin ? r : best_in(c->in + own, c->nbin, ip, port, type);
 }
 
 static int prefix_eq(const uint8_t *a, const uint8_t *b, unsigned plen)
@@ -120,52 +130,36 @@ static const struct graft_rule builtin[] = {
 
 /* The longest of the n rules at r holding ip, if longer than best. */
 static const struct graft_rule *longest(const struct graft_rule *r, unsigned n,
-	const struct graft_ip *ip, const struct graft_rule *best)
+	const struct graft_ip *ip, int type, const struct graft_rule *best)
 {
 	for (; n--; r++)
 		if (r->ip.family == ip->family && prefix_eq(r->ip.a, ip->a, r->plen)
-		 && (!best || r->plen > best->plen))
+		 && __graft_rule_type(r, type) && (!best || r->plen > best->plen))
 			best = r;
 	return best;
 }
 
 /* The file's rules first; the broker's (the last nbeg) only for a
  * destination none of them holds */
-const struct graft_rule *__graft_match_eg_user(const struct graft_conf *c, const struct graft_ip *ip)
+const struct graft_rule *__graft_match_eg_user(const struct graft_conf *c, const struct graft_ip *ip, int type)
 {
 	unsigned own = c->neg - c->nbeg;
-	const struct graft_rule *r = longest(c->eg, own, ip, 0);
-	return r || !c->nbeg ? r : longest(c->eg + own, c->nbeg, ip, 0);
+	const struct graft_rule *r = longest(c->eg, own, ip, type, 0);
+	return r || !c->nbeg ? r : longest(c->eg + own, c->nbeg, ip, type, 0);
 }
 
-const struct graft_rule *__graft_match_eg(const struct graft_conf *c, const struct graft_ip *ip)
+const struct graft_rule *__graft_match_eg(const struct graft_conf *c, const struct graft_ip *ip, int type)
 {
 	/* user rules first: on equal length they win over the builtin ones */
-	return longest(builtin, sizeof builtin / sizeof *builtin, ip,
-		__graft_match_eg_user(c, ip));
+	return longest(builtin, sizeof builtin / sizeof *builtin, ip, type,
+		__graft_match_eg_user(c, ip, type));
 }
 
 /* The rule for a resolver query to nameserver ip: the "dns" line, else
  * the egress rules, as for any destination */
-const struct graft_rule *__graft_match_dns(const struct graft_conf *c, const struct graft_ip *ip)
+const struct graft_rule *__graft_match_dns(const struct graft_conf *c, const struct graft_ip *ip, int type)
 {
-	return c->ndns ? &c->dns : __graft_match_eg(c, ip);
-}
-
-/* The next broker rule after r that matches exactly what r does: the
- * wire has no protocol, so a CNI port mapped for tcp and for udp comes as
- * two rules alike; a graft graftd refuses for the socket's type
- * (GRAFT_R_TYPE) is asked again of the next (swap.c). */
-const struct graft_rule *__graft_broker_twin(const struct graft_conf *c, const struct graft_rule *r, int ingress)
-{
-	const struct graft_rule *t, *end = ingress ? c->in + c->nin : c->eg + c->neg;
-
-	if (r->src != GRAFT_SRC_BROKER) return 0;
-	for (t = r + 1; t < end; t++)
-		if (t->ip.family == r->ip.family && !memcmp(t->ip.a, r->ip.a, 16)
-		 && t->lo == r->lo && t->hi == r->hi && t->plen == r->plen)
-			return t;
-	return 0;
+	return c->ndns ? &c->dns : __graft_match_eg(c, ip, type);
 }
 
 /* A connect() from inside to a listener grafted from here: a stream
@@ -178,10 +172,10 @@ const struct graft_rule *__graft_match_reach(const struct graft_conf *c, const s
 	struct graft_ip any;
 
 	if (!c->nin || (!__graft_ip_loopback(ip) && !__graft_ip_any(ip))) return 0;
-	if (!(r = __graft_match_in(c, ip, port))) {
+	if (!(r = __graft_match_in(c, ip, port, SOCK_STREAM))) {
 		memset(&any, 0, sizeof any);
 		any.family = ip->family;
-		r = __graft_match_in(c, &any, port);
+		r = __graft_match_in(c, &any, port, SOCK_STREAM);
 	}
 	return r && !r->local ? r : 0;
 }

@@ -1,7 +1,8 @@
 /* conf_wrule.c - a GRAFT_OP_RULES reply record ("rules broker"): a
  * struct graft_rep followed by 0..GRAFT_PROTO_MAXRULES struct graft_wrule.
  * Every byte is checked before anything is added: a record with one bad
- * byte adds no rule at all, and says which field of which rule.  The rules
+ * byte adds no rule at all, and says which field of which rule.  A rule
+ * for tcp or udp holds only sockets of that type (r->type).  The rules
  * become ingress/egress rules of source GRAFT_SRC_BROKER, "line" their
  * position in the reply (from 1), after the file's ones (conf_match.c
  * matches them last). */
@@ -95,7 +96,9 @@ static const char *decode(const struct graft_wrule *w, struct graft_rule *r)
 {
 	const char *e;
 
-	if (w->zero) return "reserved byte not zero";
+	if (w->proto == IPPROTO_TCP) r->type = SOCK_STREAM;
+	else if (w->proto == IPPROTO_UDP) r->type = SOCK_DGRAM;
+	else if (w->proto) return "bad protocol";
 	if ((e = epname(w->epname, r))) return e;
 	if (w->dir == GRAFT_WR_INGRESS) return ingress(w, r);
 	if (w->dir == GRAFT_WR_EGRESS) return w->family ? egress(w, r) : "bad family";

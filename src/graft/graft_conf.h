@@ -48,6 +48,7 @@ struct graft_rule {
 	uint8_t src;		/* GRAFT_SRC_* */
 	uint8_t view;		/* ingress: GRAFT_VIEW_*, 0: the global one */
 	uint16_t line;		/* line of the file, item of the variable, rule of the reply */
+	uint8_t type;		/* broker: SOCK_STREAM (tcp), SOCK_DGRAM (udp); 0: any */
 	char ep[GRAFT_PROTO_EPNAME + 1];
 };
 
@@ -120,12 +121,14 @@ hidden void __graft_broker_rules(struct graft_conf *);
 hidden int __graft_sa_ip(const struct sockaddr *, socklen_t, struct graft_ip *, unsigned *port);
 hidden int __graft_ip_any(const struct graft_ip *);
 hidden int __graft_ip_loopback(const struct graft_ip *);
-hidden const struct graft_rule *__graft_match_in(const struct graft_conf *, const struct graft_ip *, unsigned port);
+/* type: the socket's SOCK_STREAM, SOCK_DGRAM...: a broker rule for tcp
+ * or udp holds only its own */
+hidden int __graft_rule_type(const struct graft_rule *, int type);
+hidden const struct graft_rule *__graft_match_in(const struct graft_conf *, const struct graft_ip *, unsigned port, int type);
 hidden const struct graft_rule *__graft_match_reach(const struct graft_conf *, const struct graft_ip *, unsigned port);
-hidden const struct graft_rule *__graft_match_eg(const struct graft_conf *, const struct graft_ip *);
-hidden const struct graft_rule *__graft_match_eg_user(const struct graft_conf *, const struct graft_ip *);
-hidden const struct graft_rule *__graft_match_dns(const struct graft_conf *, const struct graft_ip *);
-hidden const struct graft_rule *__graft_broker_twin(const struct graft_conf *, const struct graft_rule *, int ingress);
+hidden const struct graft_rule *__graft_match_eg(const struct graft_conf *, const struct graft_ip *, int type);
+hidden const struct graft_rule *__graft_match_eg_user(const struct graft_conf *, const struct graft_ip *, int type);
+hidden const struct graft_rule *__graft_match_dns(const struct graft_conf *, const struct graft_ip *, int type);
 
 /* conf_epname.c: what an endpoint name may be (graft.conf and AF_GRAFT) */
 hidden int __graft_epname_ok(const char *, size_t);

@@ -23,8 +23,8 @@ hidden void __graft_msg_src(struct graft_msg *, const struct graft_conf *, int s
 /* log_why.c: "verbose" lines for sockets a rule could have concerned
  * that stay in the namespace */
 hidden void __graft_why_bind(const struct graft_conf *, const struct graft_rule *,
-	const struct graft_ip *, unsigned port);
-hidden void __graft_why_call(const struct graft_conf *, int fd, int call,
+	const struct graft_ip *, unsigned port, int type);
+hidden void __graft_why_call(const struct graft_conf *, int fd, int type, int call,
 	const struct graft_rule *, const struct graft_ip *, unsigned port, int why);
 #define GRAFT_CALL_SEND		0	/* sendto, sendmsg */
 #define GRAFT_CALL_CONNECT	1

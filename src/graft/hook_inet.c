@@ -34,10 +34,12 @@ static int live(int fd, const struct graft_fdstate *st)
 /* verbose: the line for a bind kept local; a loopback one no ingress
  * rule took stays recorded, so that a connect an egress rule would have
  * taken can say why it stays local too */
-static void kept(int fd, uint64_t ino, const struct graft_conf *c,
+static void kept(int fd, const struct graft_fdstate *st, const struct graft_conf *c,
 	const struct graft_rule *r, const struct graft_ip *ip, unsigned port)
 {
-	__graft_why_bind(c, r, ip, port);
+	uint64_t ino = st->ino;
+
+	__graft_why_bind(c, r, ip, port, st->type);
 	if (!r && c->neg && __graft_ip_loopback(ip))
 		__graft_fd_bound(fd, GRAFT_BOUND_LOOP, port);
 	else
@@ -74,7 +76,7 @@ static int current(int fd, int k, struct graft_fdstate *st, const struct graft_c
 {
 	if (!whole(fd, k, st)) return 0;
 	if (live(fd, st)) return 1;
-	if (c->verbose) __graft_why_call(c, fd, call, r, ip, port, GRAFT_WHY_STALE);
+	if (c->verbose) __graft_why_call(c, fd, st->type, call, r, ip, port, GRAFT_WHY_STALE);
 	return 0;
 }
 
@@ -102,7 +104,7 @@ long __graft_bind(int fd, const struct sockaddr *usa, socklen_t len)
 	if (sa->sa_family != st.domain) return GRAFT_PASS;
 	c = __graft_conf();
 	if (c->state == GRAFT_CONF_BROKEN) return -GRAFT_EBROKEN;
-	r = __graft_match_in(c, &ip, port);
+	r = __graft_match_in(c, &ip, port, st.type);
 	/* a spare is replaced by graftd's socket for r, else by a local one */
 	if (st.spare && (!r || r->local) && (e = __graft_spare_to_local(fd, &st)) < 0) return e;
 	if (!r || r->local) {
@@ -112,9 +114,9 @@ long __graft_bind(int fd, const struct sockaddr *usa, socklen_t len)
 		 * sourceport=) */
 		if (!r && __graft_ip_any(&ip) && c->neg) {
 			__graft_fd_bound(fd, GRAFT_BOUND_ANY, port);
-			if (c->verbose) __graft_why_bind(c, r, &ip, port);
+			if (c->verbose) __graft_why_bind(c, r, &ip, port, st.type);
 		} else if (c->verbose) {
-			kept(fd, st.ino, c, r, &ip, port);
+			kept(fd, &st, c, r, &ip, port);
 		} else {
 			__graft_fd_forget(fd, st.ino);
 		}
@@ -151,7 +153,7 @@ static long egress(int fd, int k, const struct sockaddr *usa, socklen_t len, int
 	c = __graft_conf();
 	if (c->state == GRAFT_CONF_BROKEN) return -GRAFT_EBROKEN;
 	/* a resolver query: the "dns" line, else the egress rules */
-	r = st.dns ? __graft_match_dns(c, &ip) : __graft_match_eg(c, &ip);
+	r = st.dns ? __graft_match_dns(c, &ip, st.type) : __graft_match_eg(c, &ip, st.type);
 	/* a listener grafted from here, reached from here (swap.c); a socket
 	 * bound here first stays here, as one no rule kept track of does */
 	if (cp && !st.dns && st.type == SOCK_STREAM && (!r || r->src == GRAFT_SRC_BUILTIN) && !st.bound) {
@@ -181,7 +183,7 @@ static long egress(int fd, int k, const struct sockaddr *usa, socklen_t len, int
 	}
 	if (!r || r->local || st.bound == GRAFT_BOUND_LOOP) {
 		if (r && c->verbose)
-			__graft_why_call(c, fd, cp, r, &ip, port,
+			__graft_why_call(c, fd, st.type, cp, r, &ip, port,
 				r->local ? GRAFT_WHY_RULE : GRAFT_WHY_LOOPSRC);
 		__graft_fd_forget(fd, st.ino);
 		return GRAFT_PASS;

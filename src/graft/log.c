@@ -47,7 +47,8 @@ static void msg_ip(struct graft_msg *m, const struct graft_ip *ip, int brackets)
 }
 
 /* "ingress 0.0.0.0:8080 -> ep-http", "egress 10.0.0.0/8 -> ep-out",
- * "dns -> ep-dns" */
+ * "dns -> ep-dns"; a broker rule for one protocol says it:
+ * "ingress *:8080 tcp -> p0" */
 static void msg_rule(struct graft_msg *m, const struct graft_rule *r, int ingress)
 {
 	if (r->src == GRAFT_SRC_DNS)
@@ -58,6 +59,7 @@ static void msg_rule(struct graft_msg *m, const struct graft_rule *r, int ingres
 		__graft_msgf(m, "ingress %I:%u-%u", &r->ip, r->lo, r->hi);
 	else
 		__graft_msgf(m, "ingress %I:%u", &r->ip, r->lo);
+	if (r->type) msg_str(m, r->type == SOCK_STREAM ? " tcp" : " udp");
 	__graft_msgf(m, " -> %s", r->local ? "local" : r->ep);
 }
 

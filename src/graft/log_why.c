@@ -22,24 +22,28 @@ static int fits(const struct graft_rule *r, const struct graft_ip *ip)
 }
 
 /* The ingress rule nearest to a bind none took: one whose range holds
- * the port, of the bind's family if there is one. */
-static const struct graft_rule *near_in(const struct graft_conf *c, const struct graft_ip *ip, unsigned port)
+ * the port, for the socket's type if there is one, then of the bind's
+ * family. */
+static const struct graft_rule *near_in(const struct graft_conf *c, const struct graft_ip *ip,
+	unsigned port, int type)
 {
 	const struct graft_rule *best = 0;
+	int bscore = -1, score;
 	unsigned i;
 
 	for (i = 0; i < c->nin; i++) {
 		const struct graft_rule *r = c->in + i;
 		if (port < r->lo || port > r->hi) continue;
-		if (!best || (fits(r, ip) && !fits(best, ip)))
-			best = r;
+		score = 2 * __graft_rule_type(r, type) + fits(r, ip);
+		if (score > bscore) best = r, bscore = score;
 	}
 	return best;
 }
 
-/* A bind of ip:port that no ingress rule took (r 0), or a "local" one. */
+/* A bind of ip:port on a socket of type that no ingress rule took (r 0),
+ * or a "local" one. */
 void __graft_why_bind(const struct graft_conf *c, const struct graft_rule *r,
-	const struct graft_ip *ip, unsigned port)
+	const struct graft_ip *ip, unsigned port, int type)
 {
 	struct graft_msg m;
 
@@ -47,11 +51,14 @@ void __graft_why_bind(const struct graft_conf *c, const struct graft_rule *r,
 	head(&m, "bind", ip, port);
 	if (r)
 		__graft_msgf(&m, "%R", r, 1);
-	else if (!(r = near_in(c, ip, port)))
+	else if (!(r = near_in(c, ip, port, type)))
 		__graft_msgf(&m, "no ingress rule for port %u", port);
 	else if (__graft_ip_loopback(ip))
 		/* wildcard rules never widen a loopback bind to the host */
 		__graft_msgf(&m, "loopback");
+	else if (!__graft_rule_type(r, type))
+		/* a broker rule of a port mapped for the other protocol */
+		__graft_msgf(&m, "%R is %s only", r, 1, r->type == SOCK_STREAM ? "tcp" : "udp");
 	else if (!fits(r, ip)) {
 		/* [::] is not 0.0.0.0, nor the converse: "*" is both */
 		struct graft_rule both = *r;
@@ -66,7 +73,7 @@ void __graft_why_bind(const struct graft_conf *c, const struct graft_rule *r,
 
 /* A call (GRAFT_CALL_*) to ip:port on fd that stays local, though r
  * (why GRAFT_WHY_LOOPSRC, _STALE) or a user rule would have taken it. */
-void __graft_why_call(const struct graft_conf *c, int fd, int call,
+void __graft_why_call(const struct graft_conf *c, int fd, int type, int call,
 	const struct graft_rule *r, const struct graft_ip *ip, unsigned port, int why)
 {
 	static const char *const name[] = { "sendto", "connect", "bind" };
@@ -78,7 +85,7 @@ void __graft_why_call(const struct graft_conf *c, int fd, int call,
 	/* a builtin local rule (127/8, ::1...) beat no user rule: nothing
 	 * of the user's concerned this destination */
 	if (why == GRAFT_WHY_RULE && r->src == GRAFT_SRC_BUILTIN
-	 && !(u = __graft_match_eg_user(c, ip))) return;
+	 && !(u = __graft_match_eg_user(c, ip, type))) return;
 	head(&m, name[call], ip, port);
 	if (why == GRAFT_WHY_LOOPSRC) {
 		/* a failed getsockname: a length no family has, said "?" */

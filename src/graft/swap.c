@@ -175,28 +175,20 @@ static long from_kernel(const struct graft_conf *c, const struct graft_fdstate *
 }
 
 /* A host socket from graftd (a spare or a batch's where the pool may
- * serve) into res->fd; *sent: the options graftd applied.  A broker rule
- * refused for the socket's type is asked again of its twin, if it has
- * one (the same match for the other protocol): *rp is the rule served. */
+ * serve) into res->fd; *sent: the options graftd applied. */
 static long from_graftd(const struct graft_conf *c, const struct graft_fdstate *st,
-	const struct graft_rule **rp, int ingress, unsigned port,
+	const struct graft_rule *r, int ingress, unsigned port,
 	struct graft_bres *res, unsigned *sent)
 {
-	const struct graft_rule *r = *rp, *t;
 	struct graft_req q;
 	struct graft_msg m;
 
-	for (;;) {
-		*sent = __graft_req_build(&q, st, r->ep, ingress ? GRAFT_F_INGRESS|GRAFT_F_PORT
-			: port ? GRAFT_F_EGRESS|GRAFT_F_PORT : GRAFT_F_EGRESS, port);
-		if (!ingress && !port && c->egress_batch > 1 && __graft_pool_eligible(st))
-			__graft_pool_call(c, &q, sent, res);
-		else
-			__graft_broker_call(c->broker, &q, res);
-		if (res->transport || res->rep.reason != GRAFT_R_TYPE
-		 || !(t = __graft_broker_twin(c, r, ingress))) break;
-		r = *rp = t;
-	}
+	*sent = __graft_req_build(&q, st, r->ep, ingress ? GRAFT_F_INGRESS|GRAFT_F_PORT
+		: port ? GRAFT_F_EGRESS|GRAFT_F_PORT : GRAFT_F_EGRESS, port);
+	if (!ingress && !port && c->egress_batch > 1 && __graft_pool_eligible(st))
+		__graft_pool_call(c, &q, sent, res);
+	else
+		__graft_broker_call(c->broker, &q, res);
 	if (!res->transport && !res->err) return 0;
 	if (!res->transport) {
 		say(r, ingress, "graftd refused: %s (%E)", __graft_reason(res->rep.reason), res->err);
@@ -288,7 +280,7 @@ long __graft_graft(int fd, const struct graft_fdstate *st, const struct graft_ru
 	if (__graft_provider(c) != GRAFT_PROV_BROKER)
 		x = from_kernel(c, st, r, ingress, &res, &sent);
 	else
-		x = from_graftd(c, st, &r, ingress, port, &res, &sent);
+		x = from_graftd(c, st, r, ingress, port, &res, &sent);
 	if (x) return x;
 	hfam = host_family(st, &res);
 	if (hostfamily) *hostfamily = hfam;

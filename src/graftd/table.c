@@ -15,6 +15,7 @@
  * endpoint, so that a socket's owner always means one (table, endpoint).
  * The kernel groups SO_REUSEPORT sockets only when their owners match. */
 #include <sys/random.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,15 @@ nt_matches(struct nstable *nt, const struct nsid *id)
 	return 1;
 }
 
+/* The wire's protocol of an endpoint's match: its proto, 0 when absent */
+static uint8_t
+wire_proto(int proto)
+{
+	if (proto == EP_PROTO_TCP)
+		return IPPROTO_TCP;
+	return proto == EP_PROTO_UDP ? IPPROTO_UDP : 0;
+}
+
 /* The match of each endpoint, table after table, of the tables of *id
  * (GRAFT_OP_RULES); EACCES: no table for this netns. */
 static int
@@ -221,8 +231,10 @@ ts_rules_search(struct tableset *ts, const struct nsid *id,
 			continue;
 		matched = 1;
 		TAILQ_FOREACH(ep, &nt->eps, entry)
-			if (ep->def.hasmatch && *n < GRAFT_PROTO_MAXRULES)
-				rules[(*n)++] = ep->def.match;
+			if (ep->def.hasmatch && *n < GRAFT_PROTO_MAXRULES) {
+				rules[*n] = ep->def.match;
+				rules[(*n)++].proto = wire_proto(ep->def.proto);
+			}
 	}
 	return matched ? 0 : EACCES;
 }

@@ -11,7 +11,8 @@
 # broker leave no broker rule and one "verbose" line; a setuid program
 # asks the broker of /etc/graft.conf only.
 # 6 against the real graftd: "graftctl attach ... match" (issue 17): a
-# bind, a connect, tcp/udp twins, a local line, detach (no table);
+# bind, a connect, a port mapped for tcp and udp (one rule each), a udp
+# bind on a tcp-only port (local), a local line, detach (no table);
 # skipped with the reason where graftctl does not know "attach".
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/core-common.inc"
@@ -93,25 +94,45 @@ else
 	fail "fork: host server did not start: $(cat "$T_TMP/s3")"
 fi
 
-# a port mapped for tcp and for udp comes as two rules alike (the wire
-# has no protocol): graftd refuses the first for a datagram socket
-# (GRAFT_R_TYPE), the second is asked
-fake_rules in 0 - "$P3" "$P3" t-dns "$HP3" in 0 - "$P3" "$P3" u-dns "$HP3"
+# a port mapped for tcp and for udp comes as one rule each, with its
+# protocol: each socket type is grafted by its own at once
+fake_rules in 0 - "$P3" "$P3" t-dns "$HP3" tcp in 0 - "$P3" "$P3" u-dns "$HP3" udp
 rconf "rules broker" verbose
 bg in_ns "$NET" serve-udp 0.0.0.0 "$P3" >"$T_TMP/u1" 2>"$T_TMP/u1.err"
 if ready "$T_TMP/u1"; then
 	out=$(on_host "$NET" client-udp 127.0.0.1 "$HP3" 2>&1)
-	check "tcp/udp twins: a udp bind is refused by t-dns, grafted by u-dns ($out; $(tr '\n' ' ' <"$FAKELOG"))" sh -c "
-		[ '$out' = 'reply=pong:ping' ] && grep -qx 'graft t-dns in $P3' '$FAKELOG' &&
+	check "tcp and udp rules: a udp bind is grafted by u-dns, t-dns never asked ($out; $(tr '\n' ' ' <"$FAKELOG"))" sh -c "
+		[ '$out' = 'reply=pong:ping' ] && ! grep -q 't-dns' '$FAKELOG' &&
 		grep -qx 'graft u-dns in $P3' '$FAKELOG' &&
-		grep -qxF 'graft: ingress *:$P3 -> u-dns: fd 3 grafted, host socket at 127.0.0.1:$HP3' '$T_TMP/u1.err'"
+		grep -qxF 'graft: ingress *:$P3 udp -> u-dns: fd 3 grafted, host socket at 127.0.0.1:$HP3' '$T_TMP/u1.err'"
+	check "tcp and udp rules: verbose says each rule's protocol ($(lines "$T_TMP/u1.err"))" sh -c "
+		grep -qxF 'graft: broker rule 1: ingress *:$P3 tcp -> t-dns' '$T_TMP/u1.err' &&
+		grep -qxF 'graft: broker rule 2: ingress *:$P3 udp -> u-dns' '$T_TMP/u1.err'"
 else
-	fail "tcp/udp twins: udp server did not start: $(cat "$T_TMP/u1" "$T_TMP/u1.err")"
+	fail "tcp and udp rules: udp server did not start: $(cat "$T_TMP/u1" "$T_TMP/u1.err")"
 fi
 : >"$FAKELOG"
-out=$(in_ns "$NET" bind 0.0.0.0 "$P3" 2>&1)
-check "tcp/udp twins: a tcp bind gets t-dns at once ($out; $(tr '\n' ' ' <"$FAKELOG"))" sh -c "
+out=$(in_ns "$NET" bind 0.0.0.0 "$P3" 2>/dev/null)
+check "tcp and udp rules: a tcp bind gets t-dns, u-dns never asked ($out; $(tr '\n' ' ' <"$FAKELOG"))" sh -c "
+	[ '$out' = 'ok 0.0.0.0:$P3' ] &&
 	grep -qx 'graft t-dns in $P3' '$FAKELOG' && ! grep -q 'u-dns' '$FAKELOG'"
+# a port mapped for tcp alone: a udp bind stays in the namespace (no
+# mapping for udp, as docker's and podman's), the tcp bind is grafted
+fake_rules in 0 - "$P3" "$P3" t-only "$HP3" tcp
+rconf "rules broker" verbose
+bg in_ns "$NET" serve-udp 0.0.0.0 "$P3" >"$T_TMP/u2" 2>"$T_TMP/u2.err"
+if ready "$T_TMP/u2"; then
+	out=$(in_ns "$NET" client-udp 127.0.0.1 "$P3" 2>/dev/null)
+	check "tcp-only rule: a udp server on *:$P3 stays local, a client inside reaches it, the broker is not asked ($out; $(lines "$T_TMP/u2.err"); $(tr '\n' ' ' <"$FAKELOG"))" sh -c "
+		[ '$out' = 'reply=pong:ping' ] && ! grep -q '^graft ' '$FAKELOG' &&
+		grep -qxF 'graft: bind 0.0.0.0:$P3 kept local: ingress *:$P3 tcp -> t-only is tcp only' '$T_TMP/u2.err'"
+else
+	fail "tcp-only rule: udp server did not start: $(cat "$T_TMP/u2" "$T_TMP/u2.err")"
+fi
+out=$(in_ns "$NET" bind 0.0.0.0 "$P3" 2>"$T_TMP/u3.err")
+check "tcp-only rule: the tcp bind to *:$P3 is grafted by t-only ($out; $(lines "$T_TMP/u3.err"); $(tr '\n' ' ' <"$FAKELOG"))" sh -c "
+	[ '$out' = 'ok 0.0.0.0:$P3' ] && grep -qx 'graft t-only in $P3' '$FAKELOG' &&
+	grep -qxF 'graft: ingress *:$P3 tcp -> t-only: fd 3 grafted, host socket at 127.0.0.1:$HP3' '$T_TMP/u3.err'"
 fake_rules in 0 - "$P1" "$P1" p-in "$HP1" in 0 - "$P2" "$P2" p-shadow "$HP2" \
 	eg 4 "$HOSTIP" 32 e-out
 
@@ -151,7 +172,7 @@ bad nons "no endpoint table for this network namespace"
 bad malformed "graftd refused the request as malformed (one older than GRAFT_OP_RULES)"
 bad short "bad reply: 147 bytes"
 bad odd "bad reply: 41 bytes of rules"
-bad badrule "bad reply: rule 2: reserved byte not zero"
+bad badrule "bad reply: rule 2: bad protocol"
 bad many "Protocol error"	# 33 rules: longer than any reply may be
 bad fd "Protocol error"
 rconf "rules broker" verbose
@@ -239,24 +260,36 @@ else
 	out=$(in_ns "$NET" client-tcp "$HOSTIP" "$P5" 2>&1)
 	check "graftd: egress by the attachment's $HOSTIP/32 ($out)" \
 		has "$out" 'nodelay=1 so_error=0 reply=hello from'
-	# a port mapped for tcp and udp: the udp bind is refused by pt
-	# (GRAFT_R_TYPE), then grafted by pu
+	# a port mapped for tcp and udp: one rule each, the udp bind gets
+	# pu's host socket, the tcp one pt's
 	{ echo "broker $GRAFTD_SOCK"; echo "rules broker"; echo verbose; } >"$CONF"
 	bg in_ns "$NET" serve-udp 0.0.0.0 "$P3" >"$T_TMP/g5" 2>"$T_TMP/g5.err"
 	if ready "$T_TMP/g5"; then
 		out=$(on_host "$NET" client-udp 127.0.0.1 "$HP3" 2>&1)
-		check "graftd: tcp/udp twins: a udp server on *:$P3 gets pu's host socket ($out; $(lines "$T_TMP/g5.err"))" sh -c "
+		check "graftd: tcp and udp rules: a udp server on *:$P3 gets pu's host socket ($out; $(lines "$T_TMP/g5.err"))" sh -c "
 			[ '$out' = 'reply=pong:ping' ] &&
-			grep -qxF 'graft: ingress *:$P3 -> pu: fd 3 grafted, host socket at 127.0.0.1:$HP3' '$T_TMP/g5.err'"
+			grep -qxF 'graft: broker rule 3: ingress *:$P3 tcp -> pt' '$T_TMP/g5.err' &&
+			grep -qxF 'graft: broker rule 4: ingress *:$P3 udp -> pu' '$T_TMP/g5.err' &&
+			grep -qxF 'graft: ingress *:$P3 udp -> pu: fd 3 grafted, host socket at 127.0.0.1:$HP3' '$T_TMP/g5.err'"
 	else
-		fail "graftd: tcp/udp twins: udp server did not start: $(cat "$T_TMP/g5" "$T_TMP/g5.err")"
+		fail "graftd: tcp and udp rules: udp server did not start: $(cat "$T_TMP/g5" "$T_TMP/g5.err")"
 	fi
 	bg in_ns "$NET" serve-tcp 0.0.0.0 "$P3" 1 >"$T_TMP/g6" 2>&1
 	if ready "$T_TMP/g6"; then
 		out=$(on_host "$NET" client-tcp 127.0.0.1 "$HP3" 2>&1)
-		check "graftd: tcp/udp twins: a tcp server on *:$P3 gets pt's ($out)" has "$out" '.*reply=hello from'
+		check "graftd: tcp and udp rules: a tcp server on *:$P3 gets pt's ($out)" has "$out" '.*reply=hello from'
 	else
-		fail "graftd: tcp/udp twins: tcp server did not start: $(cat "$T_TMP/g6")"
+		fail "graftd: tcp and udp rules: tcp server did not start: $(cat "$T_TMP/g6")"
+	fi
+	# p0 maps *:$P1 for tcp alone: a udp server there stays local
+	bg in_ns "$NET" serve-udp 0.0.0.0 "$P1" >"$T_TMP/g7" 2>"$T_TMP/g7.err"
+	if ready "$T_TMP/g7"; then
+		out=$(in_ns "$NET" client-udp 127.0.0.1 "$P1" 2>/dev/null)
+		check "graftd: tcp-only p0: a udp server on *:$P1 stays local, a client inside reaches it ($out; $(lines "$T_TMP/g7.err"))" sh -c "
+			[ '$out' = 'reply=pong:ping' ] &&
+			grep -qxF 'graft: bind 0.0.0.0:$P1 kept local: ingress *:$P1 tcp -> p0 is tcp only' '$T_TMP/g7.err'"
+	else
+		fail "graftd: tcp-only p0: udp server did not start: $(cat "$T_TMP/g7" "$T_TMP/g7.err")"
 	fi
 	{ echo "broker $GRAFTD_SOCK"; echo "rules broker"; echo verbose; echo "ingress *:$P1 local"; } >"$CONF"
 	out=$(in_ns "$NET" bind 0.0.0.0 "$P1" 2>"$T_TMP/g3.err")

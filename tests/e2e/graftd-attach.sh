@@ -90,8 +90,9 @@ check "proto tcp refuses a udp request (GRAFT_R_TYPE)" \
 
 # --- GRAFT_OP_RULES
 in1 -Q >"$T_TMP/rules" 2>&1
-printf 'rules 2\nrule ingress *:8080-8080 p1\nrule egress 10.0.0.0/8 e1\n' >"$T_TMP/want"
-check "rules: both matches, in attach order" cmp -s "$T_TMP/rules" "$T_TMP/want"
+printf 'rules 2\nrule ingress *:8080-8080 p1 tcp\nrule egress 10.0.0.0/8 e1 any\n' >"$T_TMP/want"
+check "rules: both matches, in attach order, each with its endpoint's proto ($(tr '\n' ' ' <"$T_TMP/rules"))" \
+    cmp -s "$T_TMP/rules" "$T_TMP/want"
 out=$(inB -Q 2>&1)
 check "rules: a netns without table: ENOENT NONS" \
     [ "$out" = "refused errno=ENOENT reason=5" ]
@@ -171,13 +172,15 @@ check "detach c3" graftctl detach c3
 
 # --- replace
 check "attach again replaces" graftctl attach c1/eth0 netns "$NS1" \
-    endpoint p1 type ipv4 addr 127.0.0.1 port $P3 direction ingress match '*:9090'
+    endpoint p1 type ipv4 addr 127.0.0.1 port $P3 direction ingress proto udp \
+    match '*:9090'
 graftctl show >"$T_TMP/show"
 check "replace: the new endpoint" grep -q "^p1 .* port $P3 netns $NS1 " \
     "$T_TMP/show"
 check "replace: the old ones gone" sh -c "! grep -q ' port $P1 \|^e1 ' '$T_TMP/show'"
 out=$(in1 -Q 2>&1 | tr '\n' ' ')
-check "replace: the rules follow" [ "$out" = "rules 1 rule ingress *:9090-9090 p1 " ]
+check "replace: the rules follow, proto udp ($out)" \
+    [ "$out" = "rules 1 rule ingress *:9090-9090 p1 udp " ]
 graftctl attach c1/eth0 netns "$NS1" endpoint p1 type ipv4 addr 127.0.0.1 \
     port $PC 2>/dev/null
 check "a failed replace: exit 1" [ $? -eq 1 ]

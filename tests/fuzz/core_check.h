@@ -41,9 +41,16 @@ same_tier(const struct graft_rule *r, const struct graft_rule *w)
 	return broker(r) == broker(w);
 }
 
-/* A "*" rule: a wildcard bind of each family at its ports finds a rule
- * covering the port (a family's own rule beats "*"), a "*" one at least
- * as narrow. */
+/* A socket type r holds: its own, SOCK_STREAM for a rule of any */
+static int
+type_of(const struct graft_rule *r)
+{
+	return r->type ? r->type : SOCK_STREAM;
+}
+
+/* A "*" rule: a wildcard bind of each family at its ports, of a type it
+ * holds, finds a rule covering the port holding that type (a family's
+ * own rule beats "*"), a "*" one at least as narrow. */
 static void
 check_star(const struct graft_conf *c, const struct graft_rule *r)
 {
@@ -57,8 +64,9 @@ check_star(const struct graft_conf *c, const struct graft_rule *r)
 		memset(&any, 0, sizeof any);
 		any.family = fam[k & 1];
 		p = k & 2 ? r->hi : r->lo;
-		w = __graft_match_in(c, &any, p);
+		w = __graft_match_in(c, &any, p, type_of(r));
 		FUZZ_CHECK(w != NULL && w->lo <= p && p <= w->hi);
+		FUZZ_CHECK(__graft_rule_type(w, type_of(r)));
 		if (w->ip.family == AF_UNSPEC && same_tier(r, w))
 			FUZZ_CHECK(w->hi - w->lo <= r->hi - r->lo);
 	}
@@ -92,6 +100,9 @@ check_conf(const struct graft_conf *c)
 		FUZZ_CHECK(r->lo <= r->hi);
 		check_ep(r->ep);
 		FUZZ_CHECK(r->local == !strcmp(r->ep, "local"));
+		/* a protocol only on the broker's: tcp or udp */
+		FUZZ_CHECK(r->type == 0 || (broker(r) &&
+		    (r->type == SOCK_STREAM || r->type == SOCK_DGRAM)));
 		/* the broker's are the last, and never "local" */
 		FUZZ_CHECK(broker(r) == (i >= c->nin - c->nbin));
 		FUZZ_CHECK(!broker(r) || !r->local);
@@ -102,10 +113,11 @@ check_conf(const struct graft_conf *c)
 		} else {
 			/* a bind to the rule's own address and ports finds a
 			 * rule covering that port, at least as narrow */
-			w = __graft_match_in(c, &r->ip, r->lo);
+			w = __graft_match_in(c, &r->ip, r->lo, type_of(r));
 			FUZZ_CHECK(w != NULL && w->lo <= r->lo && r->lo <= w->hi);
-			w = __graft_match_in(c, &r->ip, r->hi);
+			w = __graft_match_in(c, &r->ip, r->hi, type_of(r));
 			FUZZ_CHECK(w != NULL && w->lo <= r->hi && r->hi <= w->hi);
+			FUZZ_CHECK(__graft_rule_type(w, type_of(r)));
 			if (same_tier(r, w))
 				FUZZ_CHECK(w->hi - w->lo <= r->hi - r->lo);
 		}
@@ -120,6 +132,8 @@ check_conf(const struct graft_conf *c)
 		FUZZ_CHECK(r->ip.family == AF_INET || r->ip.family == AF_INET6);
 		FUZZ_CHECK(r->plen <= max);
 		check_ep(r->ep);
+		FUZZ_CHECK(r->type == 0 || (broker(r) &&
+		    (r->type == SOCK_STREAM || r->type == SOCK_DGRAM)));
 		FUZZ_CHECK(broker(r) == (i >= c->neg - c->nbeg));
 		FUZZ_CHECK(!broker(r) || !r->local);
 		for (k = r->plen; k < max; k++)	/* host bits are cleared */
@@ -127,8 +141,8 @@ check_conf(const struct graft_conf *c)
 		if (r->ip.family == AF_INET)
 			for (k = 4; k < 16; k++)
 				FUZZ_CHECK(r->ip.a[k] == 0);
-		w = __graft_match_eg(c, &r->ip);	/* longest prefix */
-		FUZZ_CHECK(w != NULL);
+		w = __graft_match_eg(c, &r->ip, type_of(r));	/* longest prefix */
+		FUZZ_CHECK(w != NULL && __graft_rule_type(w, type_of(r)));
 		if (same_tier(r, w))
 			FUZZ_CHECK(w->plen >= r->plen);
 		m.n = 0;
@@ -162,7 +176,7 @@ check_conf(const struct graft_conf *c)
 		/* the "dns" line answers for every nameserver */
 		memset(&any, 0, sizeof any);
 		any.family = AF_INET;
-		FUZZ_CHECK(__graft_match_dns(c, &any) == &c->dns);
+		FUZZ_CHECK(__graft_match_dns(c, &any, SOCK_DGRAM) == &c->dns);
 		m.n = 0;
 		__graft_msgf(&m, "%R", &c->dns, 0);
 		FUZZ_CHECK(m.n < sizeof m.b && !memcmp(m.b, "dns -> ", 7));

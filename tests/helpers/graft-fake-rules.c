@@ -4,8 +4,9 @@
  *
  *   graft-fake-rules [-m MODE] SOCK RULE...
  *
- *   RULE:  in FAMILY ADDR LO HI EP [HOSTPORT]    (FAMILY 0, 4, 6; ADDR - for 0)
- *          eg FAMILY PREFIX PLEN EP
+ *   RULE:  in FAMILY ADDR LO HI EP [HOSTPORT] [tcp|udp]
+ *                                  (FAMILY 0, 4, 6; ADDR - for 0)
+ *          eg FAMILY PREFIX PLEN EP [tcp|udp]
  *
  * Listens on SOCK (SOCK_SEQPACKET); each connection is served by a child
  * until it closes.  A GRAFT_OP_RULES request is answered with the rules
@@ -14,12 +15,12 @@
  * to loopback (127.0.0.1 or ::1) at HOSTPORT, one for an "eg" rule's
  * endpoint an unbound one; anything else is refused ENOENT (GRAFT_R_NOENT),
  * batches (GRAFT_R_BATCH) and reach-inside connects (GRAFT_R_CONNECT) too;
- * an endpoint named t-* refuses other than stream sockets, u-* other than
- * datagram ones (GRAFT_R_TYPE), as graftd's "proto tcp|udp" endpoints.
+ * a rule's tcp or udp is its wire proto, and its endpoint refuses sockets
+ * of the other type (GRAFT_R_TYPE), as graftd's "proto tcp|udp" ones.
  * Each request is one line on stdout: "rules" or "graft EP in|eg PORT".
  * MODE breaks the rules reply: nons, malformed (graftd's refusals), short
  * (147 bytes), odd (41 bytes of rules), fd (a descriptor attached),
- * badrule (the last rule's reserved byte set), many (33 rules).  Prints "ready" when listening. */
+ * badrule (the last rule's proto 1), many (33 rules).  Prints "ready" when listening. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -70,6 +71,8 @@ static int parse(char **av, int ac)
 		memcpy(w->epname, av[4], strnlen(av[4], sizeof w->epname));
 		n = 5;
 	} else usage();
+	if (ac > n && (!strcmp(av[n], "tcp") || !strcmp(av[n], "udp")))
+		w->proto = !strcmp(av[n++], "tcp") ? IPPROTO_TCP : IPPROTO_UDP;
 	nrules++;
 	return n;
 }
@@ -120,7 +123,7 @@ static void answer_rules(int c)
 	else if (!strcmp(mode, "many"))
 		for (k = nrules; k < GRAFT_PROTO_MAXRULES + 1; k++)
 			r.w[k] = rules[0];
-	else if (!strcmp(mode, "badrule") && k) r.w[k - 1].zero = 1;
+	else if (!strcmp(mode, "badrule") && k) r.w[k - 1].proto = 1;
 	if (!r.rep.error) n += k * sizeof *r.w;
 	if (!strcmp(mode, "short")) n = sizeof r.rep - 1;
 	if (!strcmp(mode, "odd")) n = sizeof r.rep + 41;
@@ -144,10 +147,10 @@ static void answer_graft(int c, const struct graft_req *q)
 		send_rec(c, &rep, sizeof rep, -1);
 		return;
 	}
-	/* an endpoint named t-* serves stream sockets only, u-* datagram
-	 * ones (graftd's "proto tcp|udp") */
-	if ((!strncmp(q->epname, "t-", 2) && q->type != SOCK_STREAM)
-	 || (!strncmp(q->epname, "u-", 2) && q->type != SOCK_DGRAM)) {
+	/* a tcp rule's endpoint serves stream sockets only, a udp one's
+	 * datagram ones (graftd's "proto tcp|udp") */
+	if ((rules[i].proto == IPPROTO_TCP && q->type != SOCK_STREAM)
+	 || (rules[i].proto == IPPROTO_UDP && q->type != SOCK_DGRAM)) {
 		reply_head(&rep, EPROTOTYPE, GRAFT_R_TYPE);
 		send_rec(c, &rep, sizeof rep, -1);
 		return;

@@ -32,8 +32,9 @@
  *   graft-request [-s SOCK] [-F FLAGS] -Q
  *               a GRAFT_OP_RULES request (FLAGS, 0 by default, the only
  *               field set besides magic, version and op): prints
- *               "rules N" and one "rule ingress|egress SPEC EPNAME" per
- *               rule (SPEC as graftctl's match), or the refusal
+ *               "rules N" and one "rule ingress|egress SPEC EPNAME PROTO"
+ *               per rule (SPEC as graftctl's match; PROTO tcp, udp, any
+ *               or the wire's number), or the refusal
  *
  * Prints "granted family=F addr=A" or "refused errno=E reason=R" per
  * request; exits 0 when all were granted, 3 when one was refused, 1 on
@@ -644,7 +645,7 @@ rules(int s, uint32_t flags)
 	printf("rules %zu\n", k);
 	for (i = 0; i < k; i++) {
 		struct graft_wrule *w = &r.w[i];
-		char spec[80], name[GRAFT_PROTO_EPNAME + 1];
+		char spec[80], name[GRAFT_PROTO_EPNAME + 1], proto[8];
 
 		if (w->family)
 			inet_ntop(w->family == 6 ? AF_INET6 : AF_INET, w->addr,
@@ -660,8 +661,14 @@ rules(int s, uint32_t flags)
 			    w->port_hi);
 		memcpy(name, w->epname, GRAFT_PROTO_EPNAME);
 		name[GRAFT_PROTO_EPNAME] = '\0';
-		printf("rule %s %s %s\n", w->dir == GRAFT_WR_EGRESS ? "egress" :
-		    w->dir == GRAFT_WR_INGRESS ? "ingress" : "bad", spec, name);
+		if (w->proto == 0 || w->proto == 6 || w->proto == 17)
+			snprintf(proto, sizeof(proto), "%s", w->proto == 0 ?
+			    "any" : w->proto == 6 ? "tcp" : "udp");
+		else
+			snprintf(proto, sizeof(proto), "%u", w->proto);
+		printf("rule %s %s %s %s\n", w->dir == GRAFT_WR_EGRESS ? "egress" :
+		    w->dir == GRAFT_WR_INGRESS ? "ingress" : "bad", spec, name,
+		    proto);
 	}
 	return 0;
 }

@@ -27,14 +27,14 @@ static struct graft_ip ip(const char *s)
 static const char *in(const char *addr, unsigned port)
 {
 	struct graft_ip a = ip(addr);
-	const struct graft_rule *r = __graft_match_in(&c, &a, port);
+	const struct graft_rule *r = __graft_match_in(&c, &a, port, SOCK_STREAM);
 	return r ? r->ep : "-";
 }
 
 static const char *eg(const char *addr)
 {
 	struct graft_ip a = ip(addr);
-	const struct graft_rule *r = __graft_match_eg(&c, &a);
+	const struct graft_rule *r = __graft_match_eg(&c, &a, SOCK_STREAM);
 	return r ? r->ep : "-";
 }
 

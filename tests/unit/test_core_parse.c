@@ -378,17 +378,17 @@ static void t_dns(void **s)
 	ns.family = AF_INET;
 	ns.a[0] = 127, ns.a[3] = 53;
 	/* every nameserver, loopback included */
-	assert_ptr_equal(__graft_match_dns(&c, &ns), &c.dns);
+	assert_ptr_equal(__graft_match_dns(&c, &ns, SOCK_DGRAM), &c.dns);
 	assert_int_equal(parse("egress 0.0.0.0/0 ep\n\ndns local\n"), 0);
 	assert_int_equal(c.dns.local, 1);
 	assert_int_equal(c.dns.line, 3);
-	assert_ptr_equal(__graft_match_dns(&c, &ns), &c.dns);	/* over the rules */
+	assert_ptr_equal(__graft_match_dns(&c, &ns, SOCK_DGRAM), &c.dns);	/* over the rules */
 	/* no dns line: the egress rules, builtins included */
 	assert_int_equal(parse("egress 0.0.0.0/0 ep\n"), 0);
 	assert_int_equal(c.ndns, 0);
-	assert_int_equal(__graft_match_dns(&c, &ns)->local, 1);	/* 127/8 */
+	assert_int_equal(__graft_match_dns(&c, &ns, SOCK_DGRAM)->local, 1);	/* 127/8 */
 	ns.a[0] = 10;
-	assert_string_equal(__graft_match_dns(&c, &ns)->ep, "ep");
+	assert_string_equal(__graft_match_dns(&c, &ns, SOCK_DGRAM)->ep, "ep");
 	expect_error("dns\n", "graft: /etc/graft.conf:1: 'dns' needs an endpoint or 'local'");
 	expect_error("dns a b\n", "graft: /etc/graft.conf:1: 'dns' needs an endpoint or 'local'");
 	expect_error("dns a\ndns b\n", "graft: /etc/graft.conf:2: 'dns' given twice");

@@ -1,6 +1,7 @@
 /* test_core_wrule.c - "rules broker": the GRAFT_OP_RULES reply decoder
- * (conf_wrule.c), each field of the header and of a rule, and how the
- * broker's rules rank after the file's (conf_match.c). */
+ * (conf_wrule.c), each field of the header and of a rule, how the
+ * broker's rules rank after the file's and hold only sockets of their
+ * protocol (conf_match.c), and how a line says one (log.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -88,6 +89,7 @@ static void t_layout(void **s)
 {
 	(void)s;
 	assert_int_equal(sizeof(struct graft_wrule), 40);
+	assert_int_equal(offsetof(struct graft_wrule, proto), 3);
 	assert_int_equal(offsetof(struct graft_wrule, port_lo), 4);
 	assert_int_equal(offsetof(struct graft_wrule, addr), 8);
 	assert_int_equal(offsetof(struct graft_wrule, epname), 24);
@@ -99,8 +101,8 @@ static void t_good(void **s)
 	(void)s;
 	reset("rules broker\ningress 0.0.0.0:22 ep-file\n");
 	in(0, 0, 80, 80, "p0");
-	eg(4, "10.0.0.0", 8, "e0");
-	in(4, "10.1.2.3", 8000, 8999, "p1");
+	eg(4, "10.0.0.0", 8, "e0")->proto = IPPROTO_UDP;
+	in(4, "10.1.2.3", 8000, 8999, "p1")->proto = IPPROTO_TCP;
 	in(6, "::", 443, 443, "0123456789abcdef");	/* 16 bytes, no NUL */
 	in(6, "::ffff:10.9.9.9", 0, 10, "p3");		/* v4-mapped: IPv4 */
 	eg(6, "fd00::", 8, "e1");
@@ -119,11 +121,13 @@ static void t_good(void **s)
 	assert_int_equal(c.in[1].src, GRAFT_SRC_BROKER);
 	assert_int_equal(c.in[1].line, 1);
 	assert_int_equal(c.in[1].local, 0);
+	assert_int_equal(c.in[1].type, 0);		/* proto 0: any */
 	assert_string_equal(c.in[1].ep, "p0");
 	ip(&c.in[2].ip, AF_INET, "10.1.2.3");
 	assert_int_equal(c.in[2].lo, 8000);
 	assert_int_equal(c.in[2].hi, 8999);
 	assert_int_equal(c.in[2].line, 3);
+	assert_int_equal(c.in[2].type, SOCK_STREAM);	/* tcp */
 	ip(&c.in[3].ip, AF_INET6, "::");
 	assert_string_equal(c.in[3].ep, "0123456789abcdef");
 	ip(&c.in[4].ip, AF_INET, "10.9.9.9");
@@ -131,6 +135,8 @@ static void t_good(void **s)
 	ip(&c.eg[0].ip, AF_INET, "10.0.0.0");
 	assert_int_equal(c.eg[0].plen, 8);
 	assert_int_equal(c.eg[0].line, 2);
+	assert_int_equal(c.eg[0].type, SOCK_DGRAM);	/* udp */
+	assert_int_equal(c.eg[1].type, 0);
 	ip(&c.eg[1].ip, AF_INET6, "fd00::");
 	assert_int_equal(c.eg[1].plen, 8);
 	ip(&c.eg[2].ip, AF_INET, "192.168.0.0");
@@ -260,7 +266,12 @@ static void t_fields(void **s)
 	(void)s;
 	BAD(w = in(0, 0, 1, 1, "p"); w->dir = 0, "bad direction");
 	BAD(w = in(0, 0, 1, 1, "p"); w->dir = 3, "bad direction");
-	BAD(w = in(0, 0, 1, 1, "p"); w->zero = 1, "reserved byte not zero");
+	BAD(in(0, 0, 1, 1, "p")->proto = 1, "bad protocol");	/* icmp */
+	BAD(in(0, 0, 1, 1, "p")->proto = 58, "bad protocol");	/* icmpv6 */
+	BAD(in(0, 0, 1, 1, "p")->proto = 132, "bad protocol");	/* sctp */
+	BAD(in(0, 0, 1, 1, "p")->proto = 255, "bad protocol");
+	BAD(eg(4, "10.0.0.0", 8, "p")->proto = 7, "bad protocol");
+	BAD(eg(4, "10.0.0.0", 8, "p")->proto = SOCK_STREAM, "bad protocol");
 	BAD(in(5, 0, 1, 1, "p"), "bad family");
 	BAD(in(0, 0, 1, 1, "p")->addr[15] = 1, "address in a '*' rule");
 	BAD(in(4, "10.0.0.1", 1, 1, "p")->addr[4] = 1, "IPv4 address not zero padded");
@@ -293,20 +304,35 @@ static void t_fields(void **s)
 	assert_int_equal(c.eg[0].plen, 0);
 }
 
-static const struct graft_rule *bind_rule(const char *addr, unsigned port)
+static struct graft_ip addr_of(const char *addr)
 {
 	struct graft_ip a = { 0 };
 	a.family = strchr(addr, ':') ? AF_INET6 : AF_INET;
 	inet_pton(a.family, addr, a.a);
-	return __graft_match_in(&c, &a, port);
+	return a;
+}
+
+/* the rules of a bind, a destination, of a socket of type */
+static const struct graft_rule *bind_type(const char *addr, unsigned port, int type)
+{
+	struct graft_ip a = addr_of(addr);
+	return __graft_match_in(&c, &a, port, type);
+}
+
+static const struct graft_rule *dest_type(const char *addr, int type)
+{
+	struct graft_ip a = addr_of(addr);
+	return __graft_match_eg(&c, &a, type);
+}
+
+static const struct graft_rule *bind_rule(const char *addr, unsigned port)
+{
+	return bind_type(addr, port, SOCK_STREAM);
 }
 
 static const struct graft_rule *dest_rule(const char *addr)
 {
-	struct graft_ip a = { 0 };
-	a.family = strchr(addr, ':') ? AF_INET6 : AF_INET;
-	inet_pton(a.family, addr, a.a);
-	return __graft_match_eg(&c, &a);
+	return dest_type(addr, SOCK_STREAM);
 }
 
 #define EP(r, name) do { const struct graft_rule *r_ = (r); \
@@ -325,7 +351,7 @@ static void t_precedence(void **s)
 	in(0, 0, 8080, 8080, "p-shadowed");	/* inside the file's range */
 	in(0, 0, 80, 80, "p80");
 	in(0, 0, 9000, 9000, "p9000");
-	in(0, 0, 9000, 9000, "p9000-dup");	/* e.g. its udp twin: the first */
+	in(0, 0, 9000, 9000, "p9000-dup");	/* alike: the first matches */
 	in(4, "127.0.0.1", 9001, 9001, "p-lo");
 	eg(4, "10.0.0.0", 8, "e-shadowed");
 	eg(6, "fd00::", 8, "e6");
@@ -334,6 +360,7 @@ static void t_precedence(void **s)
 	assert_int_equal(decode(), 9);
 	__graft_conf_finish(&c);
 	EP(bind_rule("0.0.0.0", 8080), "ep-file");
+	EP(bind_type("0.0.0.0", 8080, SOCK_DGRAM), "ep-file");
 	EP(bind_rule("::", 8080), "ep-file");
 	/* the file's local rule takes 0.0.0.0:80; [::]:80 it does not */
 	assert_true(bind_rule("0.0.0.0", 80)->local);
@@ -353,20 +380,75 @@ static void t_precedence(void **s)
 	/* the file's 0.0.0.0/0 shadows the broker's 127.0.0.0/8, and
 	 * the builtin 127.0.0.0/8 beats the file's /0 */
 	assert_int_equal(dest_rule("127.0.0.1")->src, GRAFT_SRC_BUILTIN);
-	/* the tcp/udp twins: a refusal for the type asks the next alike */
-	{
-		const struct graft_rule *r = bind_rule("0.0.0.0", 9000);
-		EP(__graft_broker_twin(&c, r, 1), "p9000-dup");
-		assert_null(__graft_broker_twin(&c, __graft_broker_twin(&c, r, 1), 1));
-		assert_null(__graft_broker_twin(&c, bind_rule("0.0.0.0", 8080), 1));
-		assert_null(__graft_broker_twin(&c, bind_rule("::", 80), 1));
-		assert_null(__graft_broker_twin(&c, dest_rule("fd00::1"), 0));
-	}
 	/* reaching a broker-grafted listener from inside */
 	{
 		struct graft_ip lo = { AF_INET, { 127, 0, 0, 1 } };
 		EP(__graft_match_reach(&c, &lo, 9000), "p9000");
 	}
+}
+
+/* A port mapped for tcp and for udp: a rule for each, each holding
+ * only sockets of its own type; one mapped for tcp alone leaves a udp
+ * bind in the namespace (no mapping for it, as docker's and podman's);
+ * a rule of proto 0, and the file's, hold any type. */
+static void t_proto(void **s)
+{
+	struct graft_msg m = { 0 };
+	struct graft_ip lo = { AF_INET, { 127, 0, 0, 1 } };
+	(void)s;
+	reset("rules broker\ningress *:7000 ep-file\n");
+	in(0, 0, 53, 53, "pt")->proto = IPPROTO_TCP;
+	in(0, 0, 53, 53, "pu")->proto = IPPROTO_UDP;
+	in(0, 0, 80, 80, "p80")->proto = IPPROTO_TCP;
+	in(4, "10.0.0.1", 81, 81, "p81-exact")->proto = IPPROTO_TCP;
+	in(0, 0, 81, 81, "p81-star")->proto = IPPROTO_UDP;
+	in(0, 0, 7000, 7000, "p7000")->proto = IPPROTO_UDP;
+	in(0, 0, 90, 90, "p90");
+	in(0, 0, 5000, 5000, "p5000")->proto = IPPROTO_UDP;
+	eg(4, "10.0.0.0", 8, "e-tcp")->proto = IPPROTO_TCP;
+	eg(4, "10.1.0.0", 16, "e-udp")->proto = IPPROTO_UDP;
+	eg(4, "0.0.0.0", 0, "e-any");
+	assert_int_equal(decode(), 11);
+	__graft_conf_finish(&c);
+	EP(bind_type("0.0.0.0", 53, SOCK_STREAM), "pt");
+	EP(bind_type("0.0.0.0", 53, SOCK_DGRAM), "pu");
+	EP(bind_type("::", 53, SOCK_DGRAM), "pu");
+	EP(bind_type("0.0.0.0", 80, SOCK_STREAM), "p80");
+	assert_null(bind_type("0.0.0.0", 80, SOCK_DGRAM));	/* tcp only */
+	assert_null(bind_type("::", 80, SOCK_DGRAM));
+	assert_null(bind_type("10.0.0.1", 80, SOCK_DGRAM));
+	assert_null(bind_type("0.0.0.0", 80, SOCK_RAW));
+	/* an exact rule of the other protocol does not beat a "*" one */
+	EP(bind_type("10.0.0.1", 81, SOCK_STREAM), "p81-exact");
+	EP(bind_type("10.0.0.1", 81, SOCK_DGRAM), "p81-star");
+	/* the file's rule, of no protocol, wins for both */
+	EP(bind_type("0.0.0.0", 7000, SOCK_STREAM), "ep-file");
+	EP(bind_type("0.0.0.0", 7000, SOCK_DGRAM), "ep-file");
+	EP(bind_type("0.0.0.0", 90, SOCK_STREAM), "p90");
+	EP(bind_type("0.0.0.0", 90, SOCK_DGRAM), "p90");
+	/* egress: the longest prefix of the socket's protocol */
+	EP(dest_type("10.1.1.1", SOCK_STREAM), "e-tcp");
+	EP(dest_type("10.1.1.1", SOCK_DGRAM), "e-udp");
+	EP(dest_type("10.2.1.1", SOCK_DGRAM), "e-any");
+	EP(dest_type("192.0.2.1", SOCK_STREAM), "e-any");
+	/* a resolver query over udp, then tcp */
+	{
+		struct graft_ip ns = addr_of("10.0.0.53");
+		EP(__graft_match_dns(&c, &ns, SOCK_DGRAM), "e-any");
+		EP(__graft_match_dns(&c, &ns, SOCK_STREAM), "e-tcp");
+	}
+	/* a connect from inside reaches only a listener of a tcp (or any)
+	 * rule */
+	EP(__graft_match_reach(&c, &lo, 53), "pt");
+	EP(__graft_match_reach(&c, &lo, 80), "p80");
+	assert_null(__graft_match_reach(&c, &lo, 5000));
+	/* the lines say the protocol */
+	__graft_msgf(&m, "%R", bind_type("0.0.0.0", 53, SOCK_DGRAM), 1);
+	__graft_msgf(&m, "; %R", dest_type("10.1.1.1", SOCK_STREAM), 0);
+	__graft_msgf(&m, "; %R", bind_type("0.0.0.0", 90, SOCK_STREAM), 1);
+	m.b[m.n] = 0;
+	assert_string_equal(m.b, "ingress *:53 udp -> pu; egress 10.0.0.0/8 tcp -> e-tcp; "
+		"ingress *:90 -> p90");
 }
 
 /* Without file rules a broker rule for 127.0.0.0/8 takes loopback */
@@ -393,6 +475,7 @@ int main(void)
 		cmocka_unit_test(t_refused),
 		cmocka_unit_test(t_fields),
 		cmocka_unit_test(t_precedence),
+		cmocka_unit_test(t_proto),
 		cmocka_unit_test(t_broker_loopback),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);

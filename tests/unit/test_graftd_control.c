@@ -265,9 +265,11 @@ test_attach(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(w[0].dir, GRAFT_WR_INGRESS);
 	assert_int_equal(w[0].port_lo, 80);
+	assert_int_equal(w[0].proto, IPPROTO_TCP);	/* proto tcp */
 	assert_string_equal(w[0].epname, "p1");
 	assert_int_equal(w[1].dir, GRAFT_WR_EGRESS);
 	assert_int_equal(w[1].family, 6);
+	assert_int_equal(w[1].proto, 0);		/* no proto: any */
 	id.ino = 8;
 	assert_int_equal(ts_rules(g.ts, &id, w, &n), EACCES);
 	assert_int_equal(run("show"), 0);
@@ -282,7 +284,11 @@ test_attach(void **state)
 	    "addr 127.0.0.1 port 8000-8080"), EADDRINUSE);
 	assert_string_equal(err, "host port 8080 already mapped by c1/eth0");
 	assert_int_equal(run("attach c2 netns /fake/ns/8 endpoint x type ipv4 "
-	    "addr 127.0.0.1 port 8080 proto udp"), 0);
+	    "addr 127.0.0.1 port 8080 proto udp direction ingress "
+	    "match *:53"), 0);
+	assert_int_equal(ts_rules(g.ts, &id, w, &n), 0);	/* ns 8 */
+	assert_int_equal(n, 1);
+	assert_int_equal(w[0].proto, IPPROTO_UDP);		/* proto udp */
 	assert_int_equal(run("attach c3 netns /fake/ns/9 endpoint ok type "
 	    "ipv4 addr 127.0.0.2 port 1 endpoint x type ipv4 addr 0.0.0.0 "
 	    "port 9000 direction ingress"), EADDRINUSE);
