@@ -213,18 +213,18 @@ start_graftd || { fail "$N: graftd did not start again: $(cat "$GRAFTD_LOG")"; e
 out=$(page "$P1")
 check "$N: after a graftd restart, A's granted listener still serves ($out)" \
 	eval 'case $out in "hello from httpd: listening on 0.0.0.0:80, "*) true ;; *) false ;; esac'
-# ---- STATE FILE (cni-state, not in this graftd yet): with graftd's state
-# ---- file the attachments come back by themselves; that check goes here.
-skip "$N: graftd restart with a state file (graftd has none yet: attachments are lost until each container's next CNI ADD, podman network reload or restart)"
+# graftd's state file (default: beside its control socket) brings the
+# attachments back by themselves: A's netns is attached again, and new
+# requests from A are granted without any help from podman
 out=$(areq -i p1)
-check "$N: without a state file graftd holds no attachment after its restart: A's new requests are refused ($out)" \
-	eval '[ "$(graftctl show | grep -c " netns ")" = 0 ] && echo "$out" | grep -q "^refused errno=[A-Z]* reason=5"'
+check "$N: after its restart graftd holds A's and B's attachments again (state file): A's new requests are granted ($out)" \
+	eval '[ "$(neps "$NSA")" = 2 ] && [ "$(neps "$NSB")" = 1 ] && echo "$out" | grep -q "^granted family=inet addr=127.0.0.1:$P3"'
 # podman network reload runs the CNI ADD again for a running container:
 # the same netns attached to the new graftd, the process untouched
 pid=$(cpid A)
 pm network reload A >reload.log 2>&1 || sed 's/^/# reload: /' reload.log
 out=$(areq -i p1)
-check "$N: podman network reload A attaches it again to the new graftd: same process, curl works, new requests granted" \
+check "$N: podman network reload A (CNI ADD again) replaces its attachment: same process, curl works, new requests granted" \
 	eval '[ "$(neps "$NSA")" = 2 ] && [ "$(cpid A)" = "$pid" ] && page "$P1" | grep -q "^hello from httpd: listening on 0.0.0.0:80, " &&
 	      echo "$out" | grep -q "^granted family=inet addr=127.0.0.1:$P3"'
 pm restart -t 1 B >restart2.log 2>&1 || sed 's/^/# restart: /' restart2.log
