@@ -234,8 +234,9 @@ do_add(struct run *r)
 }
 
 /* DEL tolerates what is gone: the netns (not even read), an attachment
- * (graftd's detach is idempotent), graftd itself (no graftd, no
- * attachment: its tables live only in it). */
+ * (graftd's detach is idempotent), graftd itself (a DEL must not fail
+ * for good; graftd restores from its state file only attachments whose
+ * netns still exists, and the runtime removes it after DEL). */
 static int
 do_del(struct run *r)
 {
