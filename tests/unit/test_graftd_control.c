@@ -289,8 +289,20 @@ test_attach(void **state)
 	assert_int_equal(ts_rules(g.ts, &id, w, &n), 0);	/* ns 8 */
 	assert_int_equal(n, 1);
 	assert_int_equal(w[0].proto, IPPROTO_UDP);		/* proto udp */
+	/* graftd without CAP_NET_BIND_SERVICE: host ports below 1024 */
+	assert_int_equal(run("attach c3 netns /fake/ns/9 endpoint low type "
+	    "ipv4 addr 127.0.0.2 port 1023 direction ingress"), EACCES);
+	assert_non_null(strstr(err, "privileged-ports yes"));
+	assert_int_equal(run("attach c3 netns /fake/ns/9 endpoint low type "
+	    "ipv4 addr 127.0.0.2 port dynamic direction egress"), 0);
+	assert_int_equal(run("detach c3"), 0);
+	g.conf.lowports = 1;			/* privileged-ports yes */
+	assert_int_equal(run("attach c3 netns /fake/ns/9 endpoint low type "
+	    "ipv4 addr 127.0.0.2 port 1023 direction ingress"), 0);
+	assert_int_equal(run("detach c3"), 0);
+	g.conf.lowports = 0;
 	assert_int_equal(run("attach c3 netns /fake/ns/9 endpoint ok type "
-	    "ipv4 addr 127.0.0.2 port 1 endpoint x type ipv4 addr 0.0.0.0 "
+	    "ipv4 addr 127.0.0.2 port 1024 endpoint x type ipv4 addr 0.0.0.0 "
 	    "port 9000 direction ingress"), EADDRINUSE);
 	assert_non_null(strstr(err, "endpoint \"cfg\" netns host"));
 	assert_null(ts_attached(g.ts, "c3"));
