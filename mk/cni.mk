@@ -14,7 +14,7 @@ CNI_LIB_SRCS	:= json.c conf.c cmd.c result.c
 CNI_SRCS	:= $(CNI_LIB_SRCS) ctlclient.c main.c
 CNI_OBJS	:= $(addprefix $(CNI_O)/,$(CNI_SRCS:.c=.o))
 CNI_LIB_OBJS	:= $(addprefix $(CNI_O)/,$(CNI_LIB_SRCS:.c=.o))
-CNI_UNIT	:= test_cni_json test_cni_conf
+CNI_UNIT	:= test_cni_json test_cni_conf test_cni_ctl
 
 all: $(B)/bin/graft-cni
 UNIT_TESTS	+= $(addprefix $(B)/tests/,$(CNI_UNIT))
@@ -36,6 +36,8 @@ $(B)/bin/graft-cni: $(CNI_OBJS)
 $(B)/tests/test_cni_%: $(CNI_O)/test_cni_%.o $(CNI_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+# the control socket client against a scripted graftd
+$(B)/tests/test_cni_ctl: $(CNI_O)/ctlclient.o
 
 # make check-sanitize (mk/sanitize.mk, included later: its variables are
 # only read in recipes here) runs tests/e2e/cni-driver.sh with GRAFT_BIN

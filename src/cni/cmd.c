@@ -1,6 +1,9 @@
-/* cmd.c - the attach, detach and check commands of graft-cni for graftd:
- * one endpoint per port mapping (pN), one per egress entry (eN). */
+/* cmd.c - the attach, detach, check and attachments commands of
+ * graft-cni for graftd: one endpoint per port mapping (pN), one per
+ * egress entry (eN), the attachment tagged with the network's name; the
+ * records "attachments network NAME" answers; the attachments GC keeps. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -99,7 +102,8 @@ cni_cmd_attach(struct cmd *c, const struct cni_conf *cf, const char *id,
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
-	words(c, (const char *const[]){ "attach", id, "netns", netns, NULL });
+	words(c, (const char *const[]){ "attach", id, "netns", netns,
+	    "network", cf->name, NULL });
 	for (i = 0; i < cf->nmap; i++) {
 		m = &cf->map[i];
 		snprintf(port, sizeof(port), "%u", m->hostport);
@@ -134,4 +138,100 @@ cni_cmd_check(struct cmd *c, const char *id, const char *netns)
 {
 	memset(c, 0, sizeof(*c));
 	words(c, (const char *const[]){ "check", id, "netns", netns, NULL });
+}
+
+void
+cni_cmd_attachments(struct cmd *c, const char *network)
+{
+	memset(c, 0, sizeof(*c));
+	words(c, (const char *const[]){ "attachments", "network", network,
+	    NULL });
+}
+
+/* A line of the answer to "attachments network NAME":
+ *	ID netns PATH endpoints N network NAME
+ * ID into id (sz bytes); 0, or -1 when the line is not that (the netns
+ * path, graftd's, may hold blanks: the line is read from both ends). */
+int
+cni_att_record(const char *line, const char *network, char *id, size_t sz)
+{
+	const char *p, *end = line + strlen(line), *num;
+	size_t n = strcspn(line, " "), tail;
+
+	if (n == 0 || n > CNI_IDMAX || n >= sz)
+		return -1;
+	memcpy(id, line, n);
+	id[n] = '\0';
+	if (id[strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_.:/-")] != '\0')	/* graftd's ID characters */
+		return -1;
+	p = line + n;
+	if (strncmp(p, " netns /", 8) != 0)
+		return -1;
+	p += 7;				/* the path */
+	tail = strlen(network) + sizeof(" network ") - 1;
+	if ((size_t)(end - p) < tail || strncmp(end - tail, " network ", 9) != 0 ||
+	    strcmp(end - tail + 9, network) != 0)
+		return -1;
+	end -= tail;			/* ... endpoints N */
+	for (num = end; num > p && num[-1] >= '0' && num[-1] <= '9'; num--)
+		;
+	if (num == end || end - num > 3 || (size_t)(num - p) <
+	    sizeof(" endpoints ") || strncmp(num - 11, " endpoints ", 11) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+idcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The attach IDs of cni.dev/valid-attachments, CONTAINERID/IFNAME, sorted
+ * (duplicates are harmless). */
+int
+cni_validset(struct cni_idset *s, const struct cni_conf *cf, struct cni_err *e)
+{
+	const struct json *v = cf->valid, *o;
+	const char *cid, *ifname;
+	size_t i, n;
+
+	memset(s, 0, sizeof(*s));
+	if (v == NULL || v->n == 0)
+		return 0;
+	if ((s->v = calloc(v->n, sizeof(*s->v))) == NULL)
+		return cni_fail(e, CNI_E_IO, "out of memory");
+	for (i = 0; i < v->n; i++) {
+		o = v->v[i];
+		cid = json_get(o, "containerID")->str;
+		ifname = json_get(o, "ifname")->str;
+		n = strlen(cid) + strlen(ifname) + 2;
+		if ((s->v[i] = malloc(n)) == NULL) {
+			cni_idset_free(s);
+			return cni_fail(e, CNI_E_IO, "out of memory");
+		}
+		snprintf(s->v[i], n, "%s/%s", cid, ifname);
+		s->n++;
+	}
+	qsort(s->v, s->n, sizeof(*s->v), idcmp);
+	return 0;
+}
+
+int
+cni_idset_has(const struct cni_idset *s, const char *id)
+{
+	return s->n > 0 &&
+	    bsearch(&id, s->v, s->n, sizeof(*s->v), idcmp) != NULL;
+}
+
+void
+cni_idset_free(struct cni_idset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
 }

@@ -1,6 +1,7 @@
 /* conf.c - the network configuration of graft-cni: the plugin's keys,
- * runtimeConfig.portMappings and prevResult, all validated (see
- * man/graft-cni.8 for what each key means). */
+ * runtimeConfig.portMappings, prevResult and the keys of CNI 1.1 (GC's
+ * cni.dev/valid-attachments), all validated (see man/graft-cni.8 for what
+ * each key means). */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,12 +11,15 @@
 
 #include "conf.h"
 
-const char *const cni_versions[] = { "0.3.1", "0.4.0", "1.0.0", NULL };
+const char *const cni_versions[] = { "0.3.1", "0.4.0", "1.0.0", "1.1.0",
+	NULL };
 
 /* the keys a plugin entry may have: the spec's well-known ones, what
- * libcni adds, and ours */
+ * libcni adds (the conflist's cniVersions, disableCheck and disableGC
+ * too, and the valid attachments for GC), and ours */
 static const char *const conf_keys[] = { "cniVersion", "name", "type",
 	"args", "ipam", "dns", "capabilities", "runtimeConfig", "prevResult",
+	"cniVersions", "disableCheck", "disableGC", CNI_VALIDKEY,
 	"control", "hostIP", "egress", NULL };
 
 int
@@ -404,7 +408,83 @@ version(struct cni_conf *c, const struct json *root, struct cni_err *e)
 			return 0;
 		}
 	return cni_fail(e, CNI_E_VERSION, "CNI version \"%.32s\" is not "
-	    "supported (0.3.1, 0.4.0, 1.0.0)", v->str);
+	    "supported (0.3.1, 0.4.0, 1.0.0, 1.1.0)", v->str);
+}
+
+/* The CNI spec's network name: an ASCII letter or digit, then letters,
+ * digits, "_", "." and "-"; at most CNI_NAMEMAX bytes (graftd's tag). */
+int
+cni_name_ok(const char *s)
+{
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789";
+	size_t n = strlen(s);
+
+	if (n == 0 || n > CNI_NAMEMAX || strchr(alnum, s[0]) == NULL)
+		return 0;
+	for (s++; *s; s++)
+		if (strchr(alnum, *s) == NULL && strchr("_.-", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+static int
+net_name(struct cni_conf *c, const struct json *root, struct cni_err *e)
+{
+	const struct json *j;
+
+	if (member(root, "name", JSON_STRING, &j, "", e))
+		return e->code;
+	if (j == NULL || j->str[0] == '\0')
+		return cni_fail(e, CNI_E_CONFIG, "\"name\" is required");
+	if (!cni_name_ok(j->str))
+		return cni_fail(e, CNI_E_CONFIG, "\"name\": \"%.64s%s\" is not "
+		    "a network name (an ASCII letter or digit, then letters, "
+		    "digits, \"_\", \".\", \"-\"; at most %d bytes)", j->str,
+		    strlen(j->str) > 64 ? "..." : "", CNI_NAMEMAX);
+	c->name = j->str;
+	return 0;
+}
+
+/* CNI 1.1: the conflist's cniVersions, disableCheck and disableGC, which
+ * libcni may pass on (not used), and the attachments GC must keep. */
+static int
+cni11_keys(struct cni_conf *c, const struct json *root, struct cni_err *e)
+{
+	const struct json *j, *v, *r;
+	char where[80];
+	size_t i;
+
+	if (member(root, "disableCheck", JSON_TRUE, &j, "", e) ||
+	    member(root, "disableGC", JSON_TRUE, &j, "", e) ||
+	    member(root, "cniVersions", JSON_ARRAY, &j, "", e))
+		return e->code;
+	for (i = 0; j != NULL && i < j->n; i++)
+		if (j->v[i]->type != JSON_STRING)
+			return cni_fail(e, CNI_E_CONFIG, "\"cniVersions\"[%zu] "
+			    "is %s, not a string", i,
+			    json_typename(j->v[i]->type));
+	if (member(root, CNI_VALIDKEY, JSON_ARRAY, &v, "", e))
+		return e->code;
+	for (i = 0; v != NULL && i < v->n; i++) {
+		snprintf(where, sizeof(where), "\"%s\"[%zu]: ", CNI_VALIDKEY,
+		    i);
+		if (v->v[i]->type != JSON_OBJECT)
+			return cni_fail(e, CNI_E_CONFIG, "%sis %s, not an "
+			    "object", where, json_typename(v->v[i]->type));
+		if (member(v->v[i], "containerID", JSON_STRING, &r, where, e))
+			return e->code;
+		if (r == NULL)
+			return cni_fail(e, CNI_E_CONFIG, "%s\"containerID\" is "
+			    "required", where);
+		if (member(v->v[i], "ifname", JSON_STRING, &r, where, e))
+			return e->code;
+		if (r == NULL)
+			return cni_fail(e, CNI_E_CONFIG, "%s\"ifname\" is "
+			    "required", where);
+	}
+	c->valid = v;
+	return 0;
 }
 
 static int
@@ -417,11 +497,8 @@ check_conf(struct cni_conf *c, struct cni_err *e)
 		    "is %s, not an object", json_typename(root->type));
 	if (version(c, root, e) || top_keys(root, e))
 		return e->code;
-	if (member(root, "name", JSON_STRING, &j, "", e))
+	if (net_name(c, root, e) || cni11_keys(c, root, e))
 		return e->code;
-	if (j == NULL || j->str[0] == '\0')
-		return cni_fail(e, CNI_E_CONFIG, "\"name\" is required");
-	c->name = j->str;
 	if (member(root, "type", JSON_STRING, &j, "", e) ||
 	    member(root, "capabilities", JSON_OBJECT, &j, "", e) ||
 	    member(root, "args", JSON_OBJECT, &j, "", e) ||
@@ -460,5 +537,6 @@ conf_free(struct cni_conf *c)
 {
 	json_free(&c->doc);
 	c->prev = NULL;
+	c->valid = NULL;
 	c->name = NULL;
 }

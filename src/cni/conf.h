@@ -14,6 +14,8 @@
 #define CNI_ADDRSZ	46	/* INET6_ADDRSTRLEN */
 #define CNI_PREFIXSZ	(CNI_ADDRSZ + 8)
 #define CNI_DEFCTL	"/run/graftd/graftd.ctl"
+#define CNI_NAMEMAX	255	/* a network name graftd takes */
+#define CNI_VALIDKEY	"cni.dev/valid-attachments"
 
 /* the CNI error codes this plugin answers with */
 #define CNI_E_VERSION	1	/* incompatible CNI version */
@@ -23,6 +25,7 @@
 #define CNI_E_DECODE	6	/* failed to decode content */
 #define CNI_E_CONFIG	7	/* invalid network config */
 #define CNI_E_AGAIN	11	/* try again later */
+#define CNI_E_UNAVAIL	50	/* the plugin is not available (STATUS) */
 #define CNI_E_REFUSED	100	/* graftd refused the command */
 
 struct cni_err {
@@ -62,6 +65,8 @@ struct cni_conf {
 	struct cni_egress	 egress[CNI_MAXEP];
 	size_t			 negress;
 	const struct json	*prev;		/* prevResult, or NULL */
+	const struct json	*valid;		/* cni.dev/valid-attachments
+						   (GC), or NULL */
 };
 
 extern const char *const cni_versions[];	/* NULL-terminated */
@@ -71,5 +76,6 @@ void	conf_free(struct cni_conf *);
 int	cni_fail(struct cni_err *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	version_ge(const char *, const char *);
+int	cni_name_ok(const char *);
 
 #endif

@@ -1,7 +1,9 @@
 /* ctlclient.c - send one command record to graftd's control socket
- * (SOCK_SEQPACKET, root only) and read its answer: data records 'D...'
- * (which graft-cni's commands do not produce, and which are skipped),
- * then "OK" or "E<errno> message" (src/graftd/control.c). */
+ * (SOCK_SEQPACKET, root only) and read its answer: data records 'D...',
+ * then "OK" or "E<errno> message" (src/graftd/control.c).  The data is
+ * text, lines ending in a newline, which graftd cuts into records of at
+ * most CTL_MAXDATA - 1 bytes; the caller gets it line by line, at most
+ * CTL_MAXLINES lines of at most CTL_MAXDATA - 1 bytes, or skips it. */
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -67,23 +69,90 @@ ctl_final(const char *rec, size_t n, int *err, char *msg, size_t msgsz)
 	return CTL_FAILED;
 }
 
+struct lines {
+	ctl_line_fn	 fn;
+	void		*arg;
+	char		 line[CTL_MAXDATA];
+	size_t		 len;		/* of the line being read */
+	size_t		 count;
+};
+
+static enum ctl_result
+line_end(struct lines *l, char *msg, size_t msgsz)
+{
+	if (++l->count > CTL_MAXLINES) {
+		snprintf(msg, msgsz, "graftd answered with more than %d lines",
+		    CTL_MAXLINES);
+		return CTL_FAILED;
+	}
+	l->line[l->len] = '\0';
+	l->len = 0;
+	if (l->fn(l->line, l->arg, msg, msgsz) == -1)
+		return CTL_FAILED;
+	return CTL_OK;
+}
+
+/* The text of one data record.  A record shorter than graftd's longest
+ * ends its output (or is one line): a line not ended by then ends there. */
+static enum ctl_result
+data(struct lines *l, const char *p, size_t n, char *msg, size_t msgsz)
+{
+	int last = n < CTL_MAXDATA - 1;
+
+	if (memchr(p, '\0', n) != NULL) {
+		snprintf(msg, msgsz, "graftd answered with a NUL byte in text");
+		return CTL_FAILED;
+	}
+	for (; n > 0; p++, n--) {
+		if (*p == '\n') {
+			if (line_end(l, msg, msgsz) != CTL_OK)
+				return CTL_FAILED;
+			continue;
+		}
+		if (l->len == sizeof(l->line) - 1) {
+			snprintf(msg, msgsz, "graftd answered with a line "
+			    "longer than %d bytes", CTL_MAXDATA - 1);
+			return CTL_FAILED;
+		}
+		l->line[l->len++] = *p;
+	}
+	if (last && l->len > 0)
+		return line_end(l, msg, msgsz);
+	return CTL_OK;
+}
+
+/* Send rec (len bytes), read the answer; fn, unless NULL, gets the lines
+ * of the data records, which are skipped without it.  *err: the errno of
+ * CTL_REFUSED; msg: what went wrong. */
 enum ctl_result
-ctl_call(const char *path, const char *rec, size_t len, int *err, char *msg,
-    size_t msgsz)
+ctl_call(const char *path, const char *rec, size_t len, ctl_line_fn fn,
+    void *arg, int *err, char *msg, size_t msgsz)
 {
 	char buf[CTL_MAXREC + 1];
+	struct lines *l = NULL;
 	enum ctl_result res;
 	ssize_t r;
 	int s;
 
 	*err = 0;
-	if ((s = ctl_connect(path, msg, msgsz, &res)) == -1)
+	if (fn != NULL) {
+		if ((l = calloc(1, sizeof(*l))) == NULL) {
+			snprintf(msg, msgsz, "out of memory");
+			return CTL_FAILED;
+		}
+		l->fn = fn;
+		l->arg = arg;
+	}
+	if ((s = ctl_connect(path, msg, msgsz, &res)) == -1) {
+		free(l);
 		return res;
+	}
 	if (send(s, rec, len, MSG_NOSIGNAL) == -1) {
 		snprintf(msg, msgsz, "cannot send to graftd on %s: %s%s", path,
 		    strerror(errno), errno == EPIPE || errno == ECONNRESET ?
 		    " (only root may use it)" : "");
 		close(s);
+		free(l);
 		return CTL_FAILED;
 	}
 	for (;;) {
@@ -94,11 +163,17 @@ ctl_call(const char *path, const char *rec, size_t len, int *err, char *msg,
 			break;
 		}
 		buf[r] = '\0';
-		if (buf[0] == 'D')
-			continue;
-		res = ctl_final(buf, (size_t)r, err, msg, msgsz);
-		break;
+		if (buf[0] != 'D') {
+			res = ctl_final(buf, (size_t)r, err, msg, msgsz);
+			break;
+		}
+		if (l != NULL && data(l, buf + 1, (size_t)r - 1, msg,
+		    msgsz) != CTL_OK) {
+			res = CTL_FAILED;
+			break;
+		}
 	}
 	close(s);
+	free(l);
 	return res;
 }

@@ -12,8 +12,13 @@ enum ctl_result {
 };
 
 #define CTL_TIMEOUT	10	/* seconds for each send and receive */
+#define CTL_MAXLINES	4096	/* data lines graft-cni takes from one answer */
 
-enum ctl_result	ctl_call(const char *, const char *, size_t, int *, char *,
-		    size_t);
+/* Called with each line of graftd's data records (without its newline);
+ * 0, or -1 with a message when the line is not what the command gives. */
+typedef int	(*ctl_line_fn)(const char *, void *, char *, size_t);
+
+enum ctl_result	ctl_call(const char *, const char *, size_t, ctl_line_fn,
+		    void *, int *, char *, size_t);
 
 #endif

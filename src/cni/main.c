@@ -1,8 +1,10 @@
-/* main.c - graft-cni, the CNI plugin of graft (CNI spec 1.0.0; configs of
- * 0.3.1 and 0.4.0 too).  The runtime runs it with CNI_* in the
+/* main.c - graft-cni, the CNI plugin of graft (CNI spec 1.1.0; configs of
+ * 0.3.1, 0.4.0 and 1.0.0 too).  The runtime runs it with CNI_* in the
  * environment and the network configuration on stdin; it tells graftd to
- * attach the container's netns (ADD), to detach it (DEL), or whether it
- * is attached (CHECK), over graftd's control socket, whose path comes
+ * attach the container's netns, tagged with the network's name (ADD), to
+ * detach it (DEL), or whether it is attached (CHECK), asks graftd whether
+ * it answers (STATUS), and detaches the network's attachments the runtime
+ * no longer knows (GC), over graftd's control socket, whose path comes
  * only from the configuration.  Results and errors go to stdout as JSON;
  * exit 0 on success, 1 on an error. */
 #include <errno.h>
@@ -32,9 +34,9 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: graft-cni [--help | --version]\n"
 	    "graft-cni is a CNI plugin: a container runtime runs it with "
-	    "CNI_COMMAND\n(ADD, DEL, CHECK or VERSION) and the other CNI_* "
-	    "variables set, and the\nnetwork configuration on stdin; see "
-	    "graft-cni(8).\n");
+	    "CNI_COMMAND\n(ADD, DEL, CHECK, STATUS, GC or VERSION) and the "
+	    "other CNI_* variables set,\nand the network configuration on "
+	    "stdin; see graft-cni(8).\n");
 }
 
 static void
@@ -168,15 +170,19 @@ load_conf(struct run *r)
 	return rv;
 }
 
-/* Send a command; 0 when graftd answered OK.  *down: graftd is not there. */
+/* Send a command; 0 when graftd answered OK.  *down: graftd is not there.
+ * fn, unless NULL, gets the lines of graftd's answer (ctl_call). */
 static int
-call(struct run *r, const struct cmd *c, const char *what, int *down)
+call_data(struct run *r, const struct cmd *c, const char *what, int *down,
+    ctl_line_fn fn, void *arg)
 {
 	char msg[200];
 	int e;
 
 	*down = 0;
-	switch (ctl_call(r->conf.control, c->rec, c->len, &e, msg, sizeof(msg))) {
+	r->err.details[0] = '\0';
+	switch (ctl_call(r->conf.control, c->rec, c->len, fn, arg, &e, msg,
+	    sizeof(msg))) {
 	case CTL_OK:
 		return 0;
 	case CTL_REFUSED:
@@ -193,6 +199,22 @@ call(struct run *r, const struct cmd *c, const char *what, int *down)
 		cni_fail(&r->err, CNI_E_IO, "%s", msg);
 		return -1;
 	}
+}
+
+static int
+call(struct run *r, const struct cmd *c, const char *what, int *down)
+{
+	return call_data(r, c, what, down, NULL, NULL);
+}
+
+/* STATUS and GC are of CNI 1.1.0. */
+static int
+need_11(struct run *r)
+{
+	if (version_ge(r->conf.version, "1.1.0"))
+		return 0;
+	return cni_fail(&r->err, CNI_E_VERSION, "%s needs cniVersion 1.1.0 or "
+	    "later, the configuration has %s", r->command, r->conf.version);
 }
 
 static int
@@ -278,6 +300,123 @@ do_check(struct run *r)
 	return 0;
 }
 
+/* STATUS: can graftd serve an ADD?  Asked with the command GC uses;
+ * graftd's message (and errno) go into the details. */
+static int
+do_status(struct run *r)
+{
+	struct cmd c;
+	const char *what;
+	char msg[200];
+	int e;
+
+	if (load_conf(r) || need_11(r))
+		return fail(r);
+	cni_cmd_attachments(&c, r->conf.name);
+	switch (ctl_call(r->conf.control, c.rec, c.len, NULL, NULL, &e, msg,
+	    sizeof(msg))) {
+	case CTL_OK:
+		return 0;
+	case CTL_REFUSED:
+		what = "refused the attachments query";
+		snprintf(r->err.details, sizeof(r->err.details),
+		    "%s (errno %d)", msg, e);
+		break;
+	case CTL_DOWN:
+		what = "is not running";
+		snprintf(r->err.details, sizeof(r->err.details), "%s", msg);
+		break;
+	default:
+		what = "cannot be talked to";
+		snprintf(r->err.details, sizeof(r->err.details), "%s", msg);
+		break;
+	}
+	cni_fail(&r->err, CNI_E_UNAVAIL, "graft-cni cannot serve ADD: graftd %s",
+	    what);
+	return fail(r);
+}
+
+struct gc {
+	char	*id[CTL_MAXLINES];
+	size_t	 n;
+	char	 network[CNI_NAMEMAX + 1];
+};
+
+static int
+gc_line(const char *line, void *arg, char *msg, size_t msgsz)
+{
+	struct gc *g = arg;
+	char id[CNI_IDMAX + 1];
+
+	if (g->n == CTL_MAXLINES || cni_att_record(line, g->network, id,
+	    sizeof(id)) == -1) {
+		snprintf(msg, msgsz, "graftd listed \"%.64s\", not an "
+		    "attachment of network %.64s", line, g->network);
+		return -1;
+	}
+	if ((g->id[g->n] = strdup(id)) == NULL) {
+		snprintf(msg, msgsz, "out of memory");
+		return -1;
+	}
+	g->n++;
+	return 0;
+}
+
+/* GC: detach the network's attachments that are not in
+ * cni.dev/valid-attachments; past failures, reporting the first. */
+static int
+do_gc(struct run *r)
+{
+	struct cni_idset valid;
+	struct cni_err first;
+	struct cmd c;
+	struct gc *g;
+	size_t i;
+	int down = 0, failed = 0;
+
+	memset(&first, 0, sizeof(first));
+	if (need(r, "CNI_PATH") == NULL || load_conf(r) || need_11(r))
+		return fail(r);
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		cni_fail(&r->err, CNI_E_IO, "out of memory");
+		return fail(r);
+	}
+	snprintf(g->network, sizeof(g->network), "%s", r->conf.name);
+	cni_cmd_attachments(&c, r->conf.name);
+	if (cni_validset(&valid, &r->conf, &r->err) ||
+	    call_data(r, &c, "attachments query", &down, gc_line, g)) {
+		failed = 1;
+		if (down)
+			snprintf(r->err.msg + strlen(r->err.msg),
+			    sizeof(r->err.msg) - strlen(r->err.msg),
+			    " (nothing can be collected now)");
+		goto out;
+	}
+	for (i = 0; i < g->n; i++) {
+		if (cni_idset_has(&valid, g->id[i]))
+			continue;
+		cni_cmd_detach(&c, g->id[i]);
+		if (call(r, &c, "detach", &down) == 0) {
+			fprintf(stderr, "graft-cni: GC: detached %s\n",
+			    g->id[i]);
+			continue;
+		}
+		fprintf(stderr, "graft-cni: GC: cannot detach %s: %s\n",
+		    g->id[i], r->err.msg);
+		if (!failed)
+			first = r->err;
+		failed = 1;
+	}
+	if (failed)
+		r->err = first;
+out:
+	for (i = 0; i < g->n; i++)
+		free(g->id[i]);
+	free(g);
+	cni_idset_free(&valid);
+	return failed ? fail(r) : 0;
+}
+
 static int
 do_version(struct run *r)
 {
@@ -311,11 +450,15 @@ main(int argc, char **argv)
 		rv = do_del(&r);
 	else if (strcmp(r.command, "CHECK") == 0)
 		rv = do_check(&r);
+	else if (strcmp(r.command, "STATUS") == 0)
+		rv = do_status(&r);
+	else if (strcmp(r.command, "GC") == 0)
+		rv = do_gc(&r);
 	else if (strcmp(r.command, "VERSION") == 0)
 		rv = do_version(&r);
 	else {
 		cni_fail(&r.err, CNI_E_ENV, "CNI_COMMAND \"%.32s\" is not a "
-		    "command (ADD, DEL, CHECK, VERSION)", r.command);
+		    "command (ADD, DEL, CHECK, STATUS, GC, VERSION)", r.command);
 		rv = fail(&r);
 	}
 	if (r.have_conf)

@@ -1,8 +1,8 @@
 /* result.c - the JSON graft-cni prints.  The ADD result is the previous
  * plugin's when chained, in the config's cniVersion (the runtime gives
  * prevResult in that version already; only the "version" member of an IP
- * differs between 0.3.x/0.4.0 and 1.0.0), else an empty result: graft
- * adds no interface and no address. */
+ * differs between 0.3.x/0.4.0 and 1.0.0; 1.1.0's result is 1.0.0's), else
+ * an empty result: graft adds no interface and no address. */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,7 +19,8 @@ key(struct jbuf *b, const char *k, int first)
 	JB_LIT(b, ":");
 }
 
-/* An entry of "ips": 1.0.0 has no "version", the ones before require it. */
+/* An entry of "ips": 1.0.0 and later have no "version", the ones before
+ * require it. */
 static void
 ip_entry(struct jbuf *b, const struct json *ip, const char *version)
 {

@@ -6,7 +6,7 @@
 #include "conf.h"
 #include "json.h"
 
-#define CNI_LATEST	"1.0.0"
+#define CNI_LATEST	"1.1.0"
 
 void	result_add(struct jbuf *, const struct cni_conf *);
 void	result_version(struct jbuf *);

@@ -1,7 +1,9 @@
 /* test_cni_conf.c - graft-cni's network configuration (src/cni/conf.c), the
  * attach command built from it (cmd.c) and the ADD result (result.c):
  * good configs give the endpoints the spec says, bad ones the right CNI
- * error code and a message naming what is wrong. */
+ * error code and a message naming what is wrong; CNI 1.1's keys, the
+ * network name, the records of "attachments network NAME" and GC's set
+ * of valid attachments. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,7 +98,9 @@ test_bad_top(void **state)
 	bad("{\"name\":\"n\"}", CNI_E_CONFIG, "\"cniVersion\" is required");
 	bad("{\"cniVersion\":\"0.2.0\",\"name\":\"n\"}", CNI_E_VERSION,
 	    "\"0.2.0\" is not supported");
-	bad("{\"cniVersion\":\"1.1.0\",\"name\":\"n\"}", CNI_E_VERSION,
+	bad("{\"cniVersion\":\"1.2.0\",\"name\":\"n\"}", CNI_E_VERSION,
+	    "not supported (0.3.1, 0.4.0, 1.0.0, 1.1.0)");
+	bad("{\"cniVersion\":\"1.1\",\"name\":\"n\"}", CNI_E_VERSION,
 	    "not supported");
 	bad("{\"cniVersion\":1,\"name\":\"n\"}", CNI_E_CONFIG,
 	    "\"cniVersion\" must be a string, not number");
@@ -150,12 +154,12 @@ test_mappings(void **state)
 	assert_string_equal(conf.map[0].host.text, "10.0.0.1");
 	conf_free(&conf);
 
-	if (CTL_MAXWORDS >= 4 + 2 * 14) {
+	if (CTL_MAXWORDS >= 6 + 2 * 14) {
 		assert_string_equal(attach(PM("{\"hostPort\":8080,"
 		    "\"containerPort\":80},{\"hostPort\":5353,\"containerPort\":"
 		    "53,\"protocol\":\"udp\",\"hostIP\":\"::1\"}"), buf,
 		    sizeof(buf)),
-		    "attach abc/eth0 netns /run/netns/x "
+		    "attach abc/eth0 netns /run/netns/x network net "
 		    "endpoint p0 type ipv4 addr 0.0.0.0 port 8080 direction "
 		    "ingress proto tcp match *:80 "
 		    "endpoint p1 type ipv6 addr ::1 port 5353 direction "
@@ -164,7 +168,7 @@ test_mappings(void **state)
 		print_message("skipped: the attach of two mappings (graftd's "
 		    "CTL_MAXWORDS %d is from before attach)\n", CTL_MAXWORDS);
 	assert_string_equal(attach(HEAD "}", buf, sizeof(buf)),
-	    "attach abc/eth0 netns /run/netns/x");
+	    "attach abc/eth0 netns /run/netns/x network net");
 }
 
 static void
@@ -238,7 +242,8 @@ test_egress(void **state)
 	conf_free(&conf);
 	assert_string_equal(attach(HEAD ",\"egress\":[{\"prefix\":\"10.0.0.0/8\","
 	    "\"hostIP\":\"127.0.0.1\"}]}", buf, sizeof(buf)),
-	    "attach abc/eth0 netns /run/netns/x endpoint e0 type ipv4 addr "
+	    "attach abc/eth0 netns /run/netns/x network net endpoint e0 type "
+	    "ipv4 addr "
 	    "127.0.0.1 port dynamic direction egress match 10.0.0.0/8");
 
 	bad(HEAD ",\"egress\":{}}", CNI_E_CONFIG, "\"egress\" must be an array");
@@ -347,6 +352,224 @@ test_prev_result(void **state)
 	    "prevResult: \"cniVersion\" must be a string");
 }
 
+#define V11	"{\"cniVersion\":\"1.1.0\",\"name\":\"net\",\"type\":\"graft\""
+#define VA(x)	V11 ",\"cni.dev/valid-attachments\":" x "}"
+
+/* CNI 1.1.0: the version, the conflist's keys libcni may pass on, GC's
+ * valid attachments; each type-checked. */
+static void
+test_cni11(void **state)
+{
+	struct jbuf b = { 0 };
+	struct cni_idset set;
+
+	(void)state;
+	good(V11 ",\"cniVersions\":[\"1.0.0\",\"1.1.0\"],\"disableCheck\":true,"
+	    "\"disableGC\":false}");
+	assert_string_equal(conf.version, "1.1.0");
+	assert_null(conf.valid);
+	result_add(&b, &conf);		/* 1.1.0's result is 1.0.0's */
+	assert_string_equal(b.buf, "{\"cniVersion\":\"1.1.0\",\"interfaces\":"
+	    "[],\"ips\":[]}\n");
+	jb_free(&b);
+	conf_free(&conf);
+	good(V11 ",\"cniVersions\":[]}");
+	conf_free(&conf);
+	/* the keys are no version's own: a 1.0.0 config may have them */
+	good(HEAD ",\"disableGC\":true,\"cni.dev/valid-attachments\":[]}");
+	assert_non_null(conf.valid);
+	assert_int_equal(conf.valid->n, 0);
+	conf_free(&conf);
+
+	/* into 1.1.0: no ip "version", as 1.0.0 */
+	good(V11 ",\"prevResult\":{\"cniVersion\":\"1.1.0\",\"ips\":"
+	    "[{\"version\":\"4\",\"address\":\"10.0.0.2/24\"}]}}");
+	result_add(&b, &conf);
+	assert_string_equal(b.buf, "{\"cniVersion\":\"1.1.0\",\"ips\":"
+	    "[{\"address\":\"10.0.0.2/24\"}]}\n");
+	jb_free(&b);
+	conf_free(&conf);
+
+	good(VA("[{\"containerID\":\"c2\",\"ifname\":\"eth0\"},"
+	    "{\"containerID\":\"c1\",\"ifname\":\"net1\",\"other\":1},"
+	    "{\"ifname\":\"eth0\",\"containerID\":\"c1\"},"
+	    "{\"containerID\":\"c2\",\"ifname\":\"eth0\"}]"));
+	assert_int_equal(conf.valid->n, 4);
+	assert_int_equal(cni_validset(&set, &conf, &err), 0);
+	assert_int_equal(set.n, 4);
+	assert_true(cni_idset_has(&set, "c1/eth0"));
+	assert_true(cni_idset_has(&set, "c1/net1"));
+	assert_true(cni_idset_has(&set, "c2/eth0"));
+	assert_false(cni_idset_has(&set, "c2/net1"));
+	assert_false(cni_idset_has(&set, "c1"));
+	assert_false(cni_idset_has(&set, "c1/eth"));
+	assert_false(cni_idset_has(&set, "c1/eth00"));
+	assert_false(cni_idset_has(&set, "C1/eth0"));
+	cni_idset_free(&set);
+	assert_int_equal(set.n, 0);
+	conf_free(&conf);
+	good(VA("[]"));
+	assert_int_equal(cni_validset(&set, &conf, &err), 0);
+	assert_int_equal(set.n, 0);
+	assert_false(cni_idset_has(&set, "c1/eth0"));
+	cni_idset_free(&set);
+	conf_free(&conf);
+	good(V11 "}");			/* none: an empty set */
+	assert_int_equal(cni_validset(&set, &conf, &err), 0);
+	assert_false(cni_idset_has(&set, "c1/eth0"));
+	cni_idset_free(&set);
+	conf_free(&conf);
+
+	bad(V11 ",\"cniVersions\":\"1.1.0\"}", CNI_E_CONFIG,
+	    "\"cniVersions\" must be an array, not string");
+	bad(V11 ",\"cniVersions\":[\"1.0.0\",110]}", CNI_E_CONFIG,
+	    "\"cniVersions\"[1] is number, not a string");
+	bad(V11 ",\"disableCheck\":\"true\"}", CNI_E_CONFIG,
+	    "\"disableCheck\" must be a boolean, not string");
+	bad(V11 ",\"disableGC\":1}", CNI_E_CONFIG,
+	    "\"disableGC\" must be a boolean, not number");
+	bad(V11 ",\"disableGC\":null}", CNI_E_CONFIG,
+	    "\"disableGC\" must be a boolean, not null");
+	bad(VA("{}"), CNI_E_CONFIG, "\"cni.dev/valid-attachments\" must be "
+	    "an array, not object");
+	bad(VA("[\"c1/eth0\"]"), CNI_E_CONFIG,
+	    "\"cni.dev/valid-attachments\"[0]: is string, not an object");
+	bad(VA("[{\"containerID\":\"c1\",\"ifname\":\"eth0\"},"
+	    "{\"containerID\":1,\"ifname\":\"eth0\"}]"), CNI_E_CONFIG,
+	    "\"cni.dev/valid-attachments\"[1]: \"containerID\" must be a "
+	    "string, not number");
+	bad(VA("[{\"containerID\":\"c1\",\"ifname\":[]}]"), CNI_E_CONFIG,
+	    "[0]: \"ifname\" must be a string, not array");
+	bad(VA("[{\"containerID\":\"c1\"}]"), CNI_E_CONFIG,
+	    "[0]: \"ifname\" is required");
+	bad(VA("[{\"ifname\":\"eth0\"}]"), CNI_E_CONFIG,
+	    "[0]: \"containerID\" is required");
+	bad(VA("[{\"containerID\":null,\"ifname\":\"eth0\"}]"), CNI_E_CONFIG,
+	    "\"containerID\" must be a string, not null");
+	/* near misses of the keys are unknown keys */
+	bad(V11 ",\"cni.dev/valid-attachment\":[]}", CNI_E_FIELD,
+	    "unknown key \"cni.dev/valid-attachment\"");
+	bad(V11 ",\"disablecheck\":true}", CNI_E_FIELD, "unknown key");
+}
+
+/* The network's name: the CNI spec's characters, at most 255 bytes. */
+static void
+test_name(void **state)
+{
+	static const char *const ok[] = { "a", "0", "net", "Net-1", "a_b.c-d",
+	    "9.-_", "cni-podman0", "x..", NULL };
+	static const char *const no[] = { "-a", "_a", ".a", "a b", "a/b",
+	    "a:b", "a\\u00e9", "\\u00e9", "a\\t", "a,b", "a\\\\b", " a", "a ",
+	    NULL };
+	char s[400], name[300], buf[CTL_MAXREC];
+	size_t i;
+
+	(void)state;
+	for (i = 0; ok[i]; i++) {
+		snprintf(s, sizeof(s), "{\"cniVersion\":\"1.1.0\",\"name\":"
+		    "\"%s\"}", ok[i]);
+		good(s);
+		assert_string_equal(conf.name, ok[i]);
+		assert_true(cni_name_ok(conf.name));
+		conf_free(&conf);
+	}
+	for (i = 0; no[i]; i++) {
+		snprintf(s, sizeof(s), "{\"cniVersion\":\"1.0.0\",\"name\":"
+		    "\"%s\"}", no[i]);
+		bad(s, CNI_E_CONFIG, "is not a network name");
+	}
+	assert_false(cni_name_ok(""));
+	assert_false(cni_name_ok("a\xc3\xa9"));
+	memset(name, 'n', 255);
+	name[255] = '\0';
+	assert_true(cni_name_ok(name));
+	snprintf(s, sizeof(s), "{\"cniVersion\":\"1.1.0\",\"name\":\"%s\"}",
+	    name);
+	good(s);
+	conf_free(&conf);
+	name[255] = 'n';
+	name[256] = '\0';
+	assert_false(cni_name_ok(name));
+	snprintf(s, sizeof(s), "{\"cniVersion\":\"1.1.0\",\"name\":\"%s\"}",
+	    name);
+	bad(s, CNI_E_CONFIG, "at most 255 bytes");
+	bad("{\"cniVersion\":\"1.1.0\",\"name\":\"a b\"}", CNI_E_CONFIG,
+	    "\"name\": \"a b\" is not a network name (an ASCII letter or digit, "
+	    "then letters, digits, \"_\", \".\", \"-\"; at most 255 bytes)");
+	bad("{\"cniVersion\":\"1.1.0\",\"name\":7}", CNI_E_CONFIG,
+	    "\"name\" must be a string");
+
+	/* the name tags the attachment */
+	assert_string_equal(attach("{\"cniVersion\":\"1.1.0\",\"name\":"
+	    "\"Net-1.a_b\"}", buf, sizeof(buf)),
+	    "attach abc/eth0 netns /run/netns/x network Net-1.a_b");
+}
+
+/* "attachments network NAME" and the lines it answers. */
+static void
+test_attachments(void **state)
+{
+	static const char *const no[] = {
+		"",
+		"c1/eth0",
+		"c1/eth0 netns /run/netns/a endpoints 2",	/* no tag */
+		"c1/eth0 netns /run/netns/a endpoints 2 network B",
+		"c1/eth0 netns /run/netns/a endpoints 2 network AA",
+		"c1/eth0 netns /run/netns/a endpoints 2 network A ",
+		"c1/eth0 netns /run/netns/a endpoints 2  network A",
+		"c1/eth0 netns /run/netns/a endpoints network A",
+		"c1/eth0 netns /run/netns/a endpoints x network A",
+		"c1/eth0 netns /run/netns/a endpoints 1000 network A",
+		"c1/eth0 netns /run/netns/a endpoint 2 network A",
+		"c1/eth0 netns /run/netns/aendpoints 2 network A",
+		"c1/eth0 netns run/netns/a endpoints 2 network A",
+		"c1/eth0 netns  endpoints 2 network A",
+		"c1/eth0 netns endpoints 2 network A",
+		"c1/eth0 net /run/netns/a endpoints 2 network A",
+		" c1/eth0 netns /run/netns/a endpoints 2 network A",
+		"c1/eth0  netns /run/netns/a endpoints 2 network A",
+		"c1*eth0 netns /run/netns/a endpoints 2 network A",
+		"c1/eth0\tnetns /run/netns/a endpoints 2 network A",
+		"network A",
+		NULL
+	};
+	char id[CNI_IDMAX + 1], line[600], buf[CTL_MAXREC];
+	struct cmd c;
+	size_t i;
+
+	(void)state;
+	cni_cmd_attachments(&c, "net-1");
+	assert_int_equal(c.nwords, 3);
+	assert_int_equal(c.len, sizeof("attachments\0network\0net-1"));
+	assert_memory_equal(c.rec, "attachments\0network\0net-1", c.len);
+
+	assert_int_equal(cni_att_record("c1/eth0 netns /run/netns/a endpoints 2 "
+	    "network A", "A", id, sizeof(id)), 0);
+	assert_string_equal(id, "c1/eth0");
+	assert_int_equal(cni_att_record("x:y.z-_/9 netns /proc/12/ns/net "
+	    "endpoints 0 network net.1", "net.1", id, sizeof(id)), 0);
+	assert_string_equal(id, "x:y.z-_/9");
+	/* a netns path with blanks, even words of the line in it */
+	assert_int_equal(cni_att_record("c2/eth0 netns /run/my ns endpoints 3 "
+	    "network A endpoints 1 network A", "A", id, sizeof(id)), 0);
+	assert_string_equal(id, "c2/eth0");
+	assert_int_equal(cni_att_record("c3/eth0 netns / endpoints 32 network "
+	    "A", "A", id, sizeof(id)), 0);
+	assert_string_equal(id, "c3/eth0");
+	for (i = 0; no[i]; i++)
+		if (cni_att_record(no[i], "A", id, sizeof(id)) != -1)
+			fail_msg("taken: \"%s\"", no[i]);
+	/* the ID: at most 255 bytes, and what id has room for */
+	memset(line, 'i', 255);
+	strcpy(line + 255, " netns /x endpoints 1 network A");
+	assert_int_equal(cni_att_record(line, "A", id, sizeof(id)), 0);
+	assert_int_equal(strlen(id), 255);
+	assert_int_equal(cni_att_record(line, "A", id, 255), -1);
+	memset(line, 'i', 256);
+	strcpy(line + 256, " netns /x endpoints 1 network A");
+	assert_int_equal(cni_att_record(line, "A", buf, sizeof(buf)), -1);
+}
+
 static void
 test_env_words(void **state)
 {
@@ -395,6 +618,9 @@ main(void)
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_prev_result),
 		cmocka_unit_test(test_env_words),
+		cmocka_unit_test(test_cni11),
+		cmocka_unit_test(test_name),
+		cmocka_unit_test(test_attachments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
