@@ -371,6 +371,7 @@ do_gc(struct run *r)
 	struct cni_err first;
 	struct cmd c;
 	struct gc *g;
+	char what[CNI_IDMAX + 16];
 	size_t i;
 	int down = 0, failed = 0;
 
@@ -396,13 +397,13 @@ do_gc(struct run *r)
 		if (cni_idset_has(&valid, g->id[i]))
 			continue;
 		cni_cmd_detach(&c, g->id[i]);
-		if (call(r, &c, "detach", &down) == 0) {
+		snprintf(what, sizeof(what), "detach of %s", g->id[i]);
+		if (call(r, &c, what, &down) == 0) {
 			fprintf(stderr, "graft-cni: GC: detached %s\n",
 			    g->id[i]);
 			continue;
 		}
-		fprintf(stderr, "graft-cni: GC: cannot detach %s: %s\n",
-		    g->id[i], r->err.msg);
+		fprintf(stderr, "graft-cni: GC: %s\n", r->err.msg);
 		if (!failed)
 			first = r->err;
 		failed = 1;
