@@ -446,6 +446,12 @@ test_cni11(void **state)
 	    "[0]: \"containerID\" is required");
 	bad(VA("[{\"containerID\":null,\"ifname\":\"eth0\"}]"), CNI_E_CONFIG,
 	    "\"containerID\" must be a string, not null");
+	/* the key with "/" escaped is the same key */
+	good(V11 ",\"cni.dev\\/valid-attachments\":[{\"containerID\":\"c1\","
+	    "\"ifname\":\"eth0\"}]}");
+	assert_non_null(conf.valid);
+	assert_int_equal(conf.valid->n, 1);
+	conf_free(&conf);
 	/* near misses of the keys are unknown keys */
 	bad(V11 ",\"cni.dev/valid-attachment\":[]}", CNI_E_FIELD,
 	    "unknown key \"cni.dev/valid-attachment\"");

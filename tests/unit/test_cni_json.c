@@ -186,6 +186,12 @@ test_duplicates(void **state)
 	bad("{\"x\":{\"k\":1,\"k\":1}}", "duplicate key \"k\"");
 	bad("[{\"k\":1,\"k\":2}]", "duplicate");
 	bad("{\"\\u0061\":1,\"a\":2}", "duplicate key \"a\"");	/* decoded */
+	/* CNI 1.1's key, "/" escaped or not (encoders may write "\/") */
+	bad("{\"cni.dev/valid-attachments\":[],\"cni.dev\\/valid-attachments\""
+	    ":[]}", "duplicate key \"cni.dev/valid-attachments\"");
+	assert_int_equal(parse(&d, "{\"cni.dev\\/valid-attachments\":[]}"), 0);
+	assert_non_null(json_get(d.root, "cni.dev/valid-attachments"));
+	json_free(&d);
 	/* the same key in different objects is fine */
 	assert_int_equal(parse(&d, "[{\"k\":1},{\"k\":2}]"), 0);
 	json_free(&d);
