@@ -5,7 +5,9 @@
 # configurations and bad runtime data (the error JSON, exit 1); DEL twice,
 # DEL with the netns gone, ADD of a netns that is gone; graftd down, and
 # DEL after a graftd restart; a grafted bind from inside the netns after
-# ADD reaches the mapped host port.
+# ADD reaches the mapped host port.  CNI 1.1: ADD tags the attachment with
+# the network's name; STATUS; GC detaches exactly the network's
+# attachments the runtime does not list as valid.
 . "$(dirname "$0")/../lib/common.sh"
 need_netns "graft-cni driver"
 PLUGIN=$GRAFT_BIN/graft-cni
@@ -29,12 +31,19 @@ ns_add() {
 	ip -n "$1" link set lo up
 }
 NA=cniplugin-$$-a NB=cniplugin-$$-b NC=cniplugin-$$-c
-for n in $NA $NB $NC; do ns_add "$n" || { fail "make namespace $n"; t_done; }; done
+N1=cniplugin-$$-1 N2=cniplugin-$$-2 N3=cniplugin-$$-3 N4=cniplugin-$$-4
+for n in $NA $NB $NC $N1 $N2 $N3 $N4; do ns_add "$n" || { fail "make namespace $n"; t_done; }; done
 
 start_graftd || { fail "graftd starts"; t_done; }
 # graftd from before attachments (issue 17) answers "unknown command"
 if graftctl detach probe/eth0 2>&1 | grep -qi 'unknown\|usage'; then
 	skip "graft-cni driver (this graftd has no attach/detach/check)"
+	exit 0
+fi
+# graft-cni tags attachments with the network's name: graftd from before
+# (notes/cni11-spec.md) has no "attachments" and refuses ADD
+if graftctl attachments 2>&1 | grep -qi 'unknown'; then
+	skip "graft-cni driver (this graftd has no network tags, \"attachments\")"
 	exit 0
 fi
 
@@ -70,10 +79,11 @@ check_err() {
 		fail "$1: rc $rc: $(cat "$OUT")"
 	fi
 }
-# conf EXTRA: a plugin entry on our graftd, plus EXTRA members
+# conf EXTRA: a plugin entry on our graftd, plus EXTRA members; V: its
+# cniVersion, NET: its network name
 conf() {
-	printf '{"cniVersion":"%s","name":"cnitest","type":"graft","control":"%s"%s}' \
-	    "${V:-1.0.0}" "$GRAFTD_CTL" "$1"
+	printf '{"cniVersion":"%s","name":"%s","type":"graft","control":"%s"%s}' \
+	    "${V:-1.0.0}" "${NET:-cnitest}" "$GRAFTD_CTL" "$1"
 }
 pm() {
 	printf ',"runtimeConfig":{"portMappings":[%s]}' "$1"
@@ -82,15 +92,16 @@ shown() { graftctl show | grep -q "$1"; }
 
 # --- VERSION, command line
 cni VERSION "" - '{"cniVersion":"1.0.0"}'
-check "VERSION: exit 0, supportedVersions 0.3.1 0.4.0 1.0.0" sh -c "[ $rc -eq 0 ] && python3 -c '
+check "VERSION: exit 0, supportedVersions 0.3.1 0.4.0 1.0.0 1.1.0" sh -c "[ $rc -eq 0 ] && python3 -c '
 import json; j = json.load(open(\"$OUT\"))
-assert j == {\"cniVersion\": \"1.0.0\", \"supportedVersions\": [\"0.3.1\", \"0.4.0\", \"1.0.0\"]}, j'"
-check "--help: exit 0" sh -c "'$PLUGIN' --help | grep -q CNI_COMMAND"
-check "--version: the CNI versions" sh -c "'$PLUGIN' --version | grep -q '0.3.1 0.4.0 1.0.0'"
+assert j == {\"cniVersion\": \"1.1.0\", \"supportedVersions\": [\"0.3.1\", \"0.4.0\", \"1.0.0\", \"1.1.0\"]}, j'"
+check "--help: exit 0, names STATUS and GC" sh -c "'$PLUGIN' --help | grep -q 'CHECK, STATUS, GC'"
+check "--version: the CNI versions" sh -c "'$PLUGIN' --version | grep -q '0.3.1 0.4.0 1.0.0 1.1.0\$'"
 env -u CNI_COMMAND "$PLUGIN" >"$OUT" 2>"$ERR" </dev/null; rc=$?
 check_err "no CNI_COMMAND: error 4" 4
-cni GC c1 /run/netns/$NA "$(conf)"
-check "unknown command GC: error 4" is_error 4
+cni DUMP c1 /run/netns/$NA "$(conf)"
+check_err "unknown command DUMP: error 4, the commands listed" 4 \
+    "'(ADD, DEL, CHECK, STATUS, GC, VERSION)' in j['msg']"
 
 # --- bad runtime data
 printf '%s' "$(conf)" | env -u CNI_NETNS CNI_COMMAND=ADD CNI_CONTAINERID=c1 \
@@ -126,6 +137,14 @@ badconf "trailing garbage" 6 "$(conf)x"
 badconf "duplicate key" 6 "$(conf ',"name":"again"')"
 badconf "invalid UTF-8" 6 "$(printf '{"cniVersion":"1.0.0","name":"\377"}')"
 badconf "cniVersion 0.2.0" 1 '{"cniVersion":"0.2.0","name":"n","type":"graft"}'
+badconf "cniVersion 1.2.0" 1 "$(V=1.2.0 conf)"
+badconf "name with a blank" 7 "$(NET='cni test' conf)"
+check "  the message says why" jtrue "'is not a network name' in j['msg']"
+badconf "name beginning with -" 7 "$(NET=-cnitest conf)"
+badconf "name of 256 bytes" 7 "$(NET=$(printf '%0256d' 0) conf)"
+badconf "1.1.0, cniVersions not an array" 7 "$(V=1.1.0 conf ',"cniVersions":"1.1.0"')"
+badconf "1.1.0, disableGC a string" 7 "$(V=1.1.0 conf ',"disableGC":"true"')"
+badconf "1.1.0, valid-attachments of strings" 7 "$(V=1.1.0 conf ',"cni.dev/valid-attachments":["c1/eth0"]')"
 badconf "unknown key hostIp" 2 "$(conf ',"hostIp":"127.0.0.1"')"
 badconf "relative control" 7 '{"cniVersion":"1.0.0","name":"n","control":"graftd.ctl"}'
 badconf "protocol sctp" 7 "$(conf "$(pm '{"hostPort":'$P1',"containerPort":80,"protocol":"sctp"}')")"
@@ -232,8 +251,102 @@ check "  nothing attached" sh -c "! '$GRAFT_BIN/graftctl' -c '$GRAFTD_CTL' show 
 cni DEL cz /run/netns/$NA "$(conf)"
 check "DEL of a container never attached: exit 0" [ $rc -eq 0 ]
 
+# --- CNI 1.1: the network tag, STATUS, GC (run as libcni runs them:
+# CNI_COMMAND and CNI_PATH only)
+cni11() {	# COMMAND CONFIG
+	printf '%s' "$2" | env -u CNI_CONTAINERID -u CNI_NETNS -u CNI_IFNAME \
+	    -u CNI_ARGS CNI_COMMAND="$1" CNI_PATH=/opt/cni/bin "$PLUGIN" \
+	    >"$OUT" 2>"$ERR"
+	rc=$?
+}
+# va ID...: the member cni.dev/valid-attachments, IDs CONTAINERID/IFNAME
+va() {
+	_l=
+	for _a; do
+		_l="$_l,{\"containerID\":\"${_a%/*}\",\"ifname\":\"${_a#*/}\"}"
+	done
+	printf ',"cni.dev/valid-attachments":[%s]' "${_l#,}"
+}
+# lists NAME LINE...: "graftctl attachments network NAME" prints the lines
+lists() {
+	_n=$1
+	shift
+	[ "$(graftctl attachments network "$_n" 2>&1)" = "$(printf '%s\n' "$@")" ]
+}
+# quiet_ok: exit 0, nothing on stdout
+quiet_ok() { [ $rc -eq 0 ] && [ ! -s "$OUT" ]; }
+
+KEYS=',"cniVersions":["1.0.0","1.1.0"],"disableCheck":false,"disableGC":false'
+cni ADD ga1 /run/netns/$N1 "$(V=1.1.0 NET=A conf "$KEYS$(va ga1/eth0)")"
+check "1.1.0: ADD with cniVersions, disableCheck, disableGC, valid-attachments: exit 0 ($(cat "$ERR"))" \
+    jtrue "$rc == 0 and j == {'cniVersion':'1.1.0','interfaces':[],'ips':[]}"
+cni ADD ga2 /run/netns/$N2 "$(V=1.1.0 NET=A conf)"
+check "1.1.0: ADD ga2 in network A: exit 0" [ $rc -eq 0 ]
+cni ADD gb1 /run/netns/$N3 "$(NET=B conf)"
+check "ADD gb1 in network B (a 1.0.0 config): exit 0" [ $rc -eq 0 ]
+check "graftctl attachments network A: ga1 and ga2, tagged A" lists A \
+    "ga1/eth0 netns /run/netns/$N1 endpoints 0 network A" \
+    "ga2/eth0 netns /run/netns/$N2 endpoints 0 network A"
+check "graftctl attachments network B: gb1" lists B \
+    "gb1/eth0 netns /run/netns/$N3 endpoints 0 network B"
+check "graftctl attachments network cnitest: ca, as ADD tagged it earlier" \
+    lists cnitest "ca/eth0 netns /run/netns/$NA endpoints 2 network cnitest"
+graftctl attach hand/x netns /run/netns/$N4 >/dev/null 2>&1
+check "an attachment made with graftctl has no tag" sh -c \
+    "'$GRAFT_BIN/graftctl' -c '$GRAFTD_CTL' attachments | grep -qx 'hand/x netns /run/netns/$N4 endpoints 0'"
+
+cni11 STATUS "$(V=1.1.0 NET=A conf)"
+check "STATUS with graftd up: exit 0, nothing printed ($(cat "$ERR"))" quiet_ok
+cni11 STATUS "$(NET=A conf)"
+check_err "STATUS of a 1.0.0 config: error 1" 1 "'STATUS needs cniVersion 1.1.0' in j['msg']"
+cni11 STATUS "$(V=1.1.0 NET='a b' conf)"
+check "STATUS of a config with a bad name: error 7" is_error 7
+
+# GC of A keeping ga1/eth0 (and entries of no attachment of A): exactly ga2
+cni11 GC "$(V=1.1.0 NET=A conf "$(va ga1/eth0 ga2/net1 gb1/eth0 zz/eth0)")"
+check "GC of A keeping ga1: exit 0, nothing printed ($(cat "$ERR"))" quiet_ok
+check "  stderr: GC: detached ga2/eth0, nothing else" sh -c \
+    "[ \"\$(cat '$ERR')\" = 'graft-cni: GC: detached ga2/eth0' ]"
+check "  network A: ga1 left" lists A \
+    "ga1/eth0 netns /run/netns/$N1 endpoints 0 network A"
+check "  network B: gb1 stays" lists B \
+    "gb1/eth0 netns /run/netns/$N3 endpoints 0 network B"
+check "  network cnitest: ca stays" lists cnitest \
+    "ca/eth0 netns /run/netns/$NA endpoints 2 network cnitest"
+check "  the one made with graftctl stays" sh -c \
+    "'$GRAFT_BIN/graftctl' -c '$GRAFTD_CTL' attachments | grep -qx 'hand/x netns /run/netns/$N4 endpoints 0'"
+cni11 GC "$(V=1.1.0 NET=A conf "$(va ga1/eth0)")"
+check "GC of A again: exit 0, nothing detached" sh -c "[ $rc -eq 0 ] && [ ! -s '$OUT' ] && [ ! -s '$ERR' ]"
+
+cni11 GC "$(V=1.1.0 NET=A conf ',"cni.dev/valid-attachments":[{"containerID":"ga1","ifname":1}]')"
+check_err "GC with valid-attachments of a bad type: error 7" 7 "'\"ifname\" must be a string' in j['msg']"
+check "  nothing detached" lists A "ga1/eth0 netns /run/netns/$N1 endpoints 0 network A"
+cni11 GC "$(V=1.1.0 NET=A conf ',"cni.dev/valid-attachments":{}')"
+check "GC with valid-attachments an object: error 7" is_error 7
+cni11 GC "$(NET=A conf)"
+check_err "GC of a 1.0.0 config: error 1" 1 "'GC needs cniVersion 1.1.0' in j['msg']"
+check "  nothing detached" lists A "ga1/eth0 netns /run/netns/$N1 endpoints 0 network A"
+printf '%s' "$(V=1.1.0 NET=A conf)" | env -u CNI_PATH CNI_COMMAND=GC "$PLUGIN" >"$OUT" 2>"$ERR"; rc=$?
+check_err "GC without CNI_PATH: error 4" 4 "'CNI_PATH' in j['msg']"
+check "  nothing detached" lists A "ga1/eth0 netns /run/netns/$N1 endpoints 0 network A"
+
+# GC of B with an empty valid list (a runtime with no container): all of B
+cni11 GC "$(V=1.1.0 NET=B conf "$(va)")"
+check "GC of B, no valid attachment: exit 0 ($(cat "$ERR"))" quiet_ok
+check "  stderr: GC: detached gb1/eth0" grep -qx 'graft-cni: GC: detached gb1/eth0' "$ERR"
+check "  network B: none left" lists B
+check "  network A: ga1 stays" lists A "ga1/eth0 netns /run/netns/$N1 endpoints 0 network A"
+# no cni.dev/valid-attachments at all: the same
+cni ADD gb1 /run/netns/$N3 "$(V=1.1.0 NET=B conf)"
+cni11 GC "$(V=1.1.0 NET=B conf)"
+check "GC of B without valid-attachments: exit 0, gb1 detached" sh -c \
+    "[ $rc -eq 0 ] && grep -qx 'graft-cni: GC: detached gb1/eth0' '$ERR'"
+check "  network B: none left" lists B
+graftctl detach hand/x >/dev/null 2>&1
+
 # --- graftd gone: ADD/CHECK try again later (11), DEL succeeds with a
-# warning; after a restart (no attachments left) DEL succeeds
+# warning; STATUS: not available (50); GC: try again later (11); after a
+# restart (no attachments left) DEL succeeds
 kill "$GRAFTD_PID"
 wait "$GRAFTD_PID" 2>/dev/null
 cni ADD cd /run/netns/$NB "$(conf)"
@@ -243,6 +356,11 @@ check "CHECK with graftd down: error 11" is_error 11
 cni DEL ca /run/netns/$NA "$CA"
 check "DEL with graftd down: exit 0, a warning on stderr" sh -c \
     "[ $rc -eq 0 ] && [ ! -s '$OUT' ] && grep -q 'warning: graftd is not running' '$ERR'"
+cni11 STATUS "$(V=1.1.0 NET=A conf)"
+check_err "STATUS with graftd down: error 50, graftd's message in details" 50 \
+    "'graftd is not running' in j['msg'] and '$GRAFTD_CTL' in j['details']"
+cni11 GC "$(V=1.1.0 NET=A conf "$(va)")"
+check_err "GC with graftd down: error 11" 11 "'nothing can be collected now' in j['msg']"
 start_graftd || { fail "graftd restarts"; t_done; }
 cni DEL ca /run/netns/$NA "$CA"
 check "DEL after a graftd restart: exit 0, no warning" sh -c "[ $rc -eq 0 ] && [ ! -s '$ERR' ]"
