@@ -28,9 +28,11 @@ usage(int status)
 	    "  add NAME type unix path PATH netns NS [ direction DIR ]\n"
 	    "      [ user USER[:GROUP] ]\n"
 	    "  del NAME netns NS\n"
-	    "  attach ID netns PATH [ endpoint NAME EPWORDS [ match SPEC ] ]...\n"
+	    "  attach ID netns PATH [ network NET ]\n"
+	    "      [ endpoint NAME EPWORDS [ match SPEC ] ]...\n"
 	    "  detach ID\n"
 	    "  check ID netns PATH\n"
+	    "  attachments [ network NET ]\n"
 	    "  NS := { host | NAME | PID }  DIR := { ingress | egress | both }\n"
 	    "  EPWORDS := the words of add after NAME but netns;"
 	    " [ proto { tcp | udp } ]\n"
@@ -183,13 +185,13 @@ do_attach(int argc, char **argv)
 {
 	static struct ep_def eps[ATTACH_MAXEPS];
 	struct ns_spec ns;
-	char id[ATTACH_IDMAX + 1], err[ERRBUFSZ];
+	char id[ATTACH_IDMAX + 1], network[ATTACH_NETMAX + 1], err[ERRBUFSZ];
 	unsigned neps;
 
 	if (argc < 4)
-		usage_error("usage: attach ID netns PATH [ endpoint NAME ... ]"
-		    "...");
-	if (parse_attach(argc - 1, argv + 1, id, &ns, eps, &neps, err,
+		usage_error("usage: attach ID netns PATH [ network NAME ] "
+		    "[ endpoint NAME ... ]...");
+	if (parse_attach(argc - 1, argv + 1, id, network, &ns, eps, &neps, err,
 	    sizeof(err)) != 0)
 		usage_error(err);
 	argv[0] = "attach";
@@ -220,6 +222,20 @@ do_check(int argc, char **argv)
 	if (parse_ns_path(argv[3], &ns, err, sizeof(err)) != 0)
 		usage_error(err);
 	argv[0] = "check";
+	return run(argc, argv);
+}
+
+static int
+do_attachments(int argc, char **argv)
+{
+	char net[ATTACH_NETMAX + 1];
+
+	if (argc != 1 && (argc != 3 || strcmp(argv[1], "network") != 0))
+		usage_error("usage: attachments [ network NAME ]");
+	if (argc == 3 && parse_network(argv[2], net, sizeof(net)) == -1)
+		usage_error("invalid network name (1 to 255 of A-Z a-z 0-9 _ . "
+		    "-, first a letter or digit)");
+	argv[0] = "attachments";
 	return run(argc, argv);
 }
 
@@ -270,6 +286,8 @@ main(int argc, char *argv[])
 		return do_del(argc, argv);
 	if (matches(argv[0], "attach"))
 		return do_attach(argc, argv);
+	if (matches(argv[0], "attachments"))
+		return do_attachments(argc, argv);
 	if (matches(argv[0], "detach"))
 		return do_detach(argc, argv);
 	if (matches(argv[0], "check"))

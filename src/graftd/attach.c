@@ -175,7 +175,8 @@ check_room(const struct tableset *ts, const struct nstable *old,
  * their counters and socket owner, the table old's port accounting. */
 static struct nstable *
 nt_build(struct tableset *ts, struct nstable *old, const char *id,
-    const struct ns_spec *ns, const struct ep_def *eps, unsigned neps)
+    const char *network, const struct ns_spec *ns, const struct ep_def *eps,
+    unsigned neps)
 {
 	struct nstable *nt;
 	struct endpoint *ep, *oep;
@@ -186,7 +187,9 @@ nt_build(struct tableset *ts, struct nstable *old, const char *id,
 	nt->spec = *ns;
 	nt->nsfd = -1;
 	TAILQ_INIT(&nt->eps);
-	if ((nt->attach = strdup(id)) == NULL) {
+	if ((nt->attach = strdup(id)) == NULL ||
+	    (network[0] && (nt->network = strdup(network)) == NULL)) {
+		free(nt->attach);
 		free(nt);
 		return NULL;
 	}
@@ -223,9 +226,9 @@ nt_build(struct tableset *ts, struct nstable *old, const char *id,
  * of the attachment of its ID, ts_attach_abort() drops it (the state file
  * is written in between). */
 int
-ts_attach_prepare(struct tableset *ts, const char *id, const struct ns_spec *ns,
-    const struct ep_def *eps, unsigned neps, struct nstable **ntp, char *err,
-    size_t errsz)
+ts_attach_prepare(struct tableset *ts, const char *id, const char *network,
+    const struct ns_spec *ns, const struct ep_def *eps, unsigned neps,
+    struct nstable **ntp, char *err, size_t errsz)
 {
 	struct nstable *old = ts_attached(ts, id), *nt;
 	struct nsid nid;
@@ -240,7 +243,7 @@ ts_attach_prepare(struct tableset *ts, const char *id, const struct ns_spec *ns,
 	if ((rv = open_netns(ns, &fd, &nid, err, errsz)) != 0)
 		return rv;
 	if ((rv = check_netns(ts, old, ns, &nid, err, errsz)) != 0 ||
-	    (nt = nt_build(ts, old, id, ns, eps, neps)) == NULL) {
+	    (nt = nt_build(ts, old, id, network, ns, eps, neps)) == NULL) {
 		close(fd);
 		if (rv == 0)
 			snprintf(err, errsz, "out of memory");
@@ -345,11 +348,11 @@ attach_words(int argc, char **argv, struct graftd *g, int save,
 	static struct ep_def eps[ATTACH_MAXEPS];
 	struct nstable *nt;
 	struct ns_spec ns;
-	char id[ATTACH_IDMAX + 1];
+	char id[ATTACH_IDMAX + 1], network[ATTACH_NETMAX + 1];
 	unsigned neps, i;
 	int rv, replace;
 
-	if ((rv = parse_attach(argc, argv, id, &ns, eps, &neps, err,
+	if ((rv = parse_attach(argc, argv, id, network, &ns, eps, &neps, err,
 	    errsz)) != 0)
 		return rv;
 	for (i = 0; i < neps; i++)
@@ -358,7 +361,7 @@ attach_words(int argc, char **argv, struct graftd *g, int save,
 	if ((rv = check_lowports(g, eps, neps, err, errsz)) != 0)
 		return rv;
 	replace = ts_attached(g->ts, id) != NULL;
-	if ((rv = ts_attach_prepare(g->ts, id, &ns, eps, neps, &nt, err,
+	if ((rv = ts_attach_prepare(g->ts, id, network, &ns, eps, neps, &nt, err,
 	    errsz)) != 0)
 		return rv;
 	if (want && (nt->id.dev != want->dev || nt->id.ino != want->ino)) {

@@ -1,10 +1,14 @@
 /* attparse.c - the words of the control commands a CNI plugin sends:
  *
- *   attach ID netns PATH { endpoint NAME EPWORDS... [match SPEC] }...
+ *   attach ID netns PATH [network NAME]
+ *       { endpoint NAME EPWORDS... [match SPEC] }...
  *   detach ID
  *   check ID netns PATH
+ *   attachments [network NAME]
  *
- * ID is 1..255 of [A-Za-z0-9_.:/-]; PATH an absolute netns file path
+ * ID is 1..255 of [A-Za-z0-9_.:/-]; NAME, the CNI network the attachment
+ * belongs to (what a CNI GC collects), 1..255 of [A-Za-z0-9_.-] not
+ * starting with "_", "." or "-"; PATH an absolute netns file path
  * (at most 255 bytes, printable, no blanks, no "." or ".." component, no
  * empty one); EPWORDS the endpoint keywords of parse.c but netns; SPEC
  * the container-side rule of the endpoint (GRAFT_OP_RULES): an ingress
@@ -39,6 +43,24 @@ parse_attach_id(const char *s, char *out, size_t outsz)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (!isattachid((unsigned char)s[i]))
+			return -1;
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+/* A CNI network name: a letter or digit, then letters, digits, _ . - */
+int
+parse_network(const char *s, char *out, size_t outsz)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > ATTACH_NETMAX || n >= outsz ||
+	    !isattachid((unsigned char)s[0]) || s[0] == '_' || s[0] == '.' ||
+	    s[0] == '-')
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!isattachid((unsigned char)s[i]) || s[i] == ':' ||
+		    s[i] == '/')
 			return -1;
 	memcpy(out, s, n + 1);
 	return 0;
@@ -275,19 +297,22 @@ dup_name(const struct ep_def *eps, unsigned n)
 	return 0;
 }
 
-/* argv: ID netns PATH {endpoint NAME ...}...; id has ATTACH_IDMAX + 1
- * bytes, eps ATTACH_MAXEPS entries.  Endpoints may be none (a netns
- * attached with no port mapping: its rules are none). */
+/* argv: ID netns PATH [network NAME] {endpoint NAME ...}...; id has
+ * ATTACH_IDMAX + 1 bytes, network ATTACH_NETMAX + 1 ("" when none), eps
+ * ATTACH_MAXEPS entries.  Endpoints may be none (a netns attached with
+ * no port mapping: its rules are none). */
 int
-parse_attach(int argc, char **argv, char *id, struct ns_spec *ns,
-    struct ep_def *eps, unsigned *neps, char *err, size_t errsz)
+parse_attach(int argc, char **argv, char *id, char *network,
+    struct ns_spec *ns, struct ep_def *eps, unsigned *neps, char *err,
+    size_t errsz)
 {
 	int i, j, rv;
 
 	*neps = 0;
+	network[0] = '\0';
 	if (argc < 3 || strcmp(argv[1], "netns") != 0) {
-		snprintf(err, errsz, "usage: attach ID netns PATH "
-		    "{ endpoint NAME ... [ match SPEC ] }...");
+		snprintf(err, errsz, "usage: attach ID netns PATH [network "
+		    "NAME] { endpoint NAME ... [ match SPEC ] }...");
 		return EINVAL;
 	}
 	if (parse_attach_id(argv[0], id, ATTACH_IDMAX + 1) == -1) {
@@ -297,7 +322,18 @@ parse_attach(int argc, char **argv, char *id, struct ns_spec *ns,
 	}
 	if ((rv = parse_ns_path(argv[2], ns, err, errsz)) != 0)
 		return rv;
-	for (i = 3; i < argc; i = j) {
+	i = 3;
+	if (argc > 3 && strcmp(argv[3], "network") == 0) {
+		if (argc < 5 || parse_network(argv[4], network,
+		    ATTACH_NETMAX + 1) == -1) {
+			snprintf(err, errsz, "invalid network name \"%.64s\" "
+			    "(1 to %d of A-Z a-z 0-9 _ . -, first a letter or "
+			    "digit)", argc < 5 ? "" : argv[4], ATTACH_NETMAX);
+			return EINVAL;
+		}
+		i = 5;
+	}
+	for (; i < argc; i = j) {
 		if (strcmp(argv[i], "endpoint") != 0 || i + 1 >= argc) {
 			snprintf(err, errsz, "expected \"endpoint NAME\" at "
 			    "\"%.64s\"", argv[i]);

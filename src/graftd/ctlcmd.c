@@ -130,13 +130,31 @@ show_text(struct graftd *g, struct obuf *o)
 		}
 }
 
+/* ,"attach":ID[,"network":NAME] of an attachment's endpoints, or "" */
+static void
+attach_json(const struct nstable *nt, char *buf, size_t sz)
+{
+	size_t n;
+
+	buf[0] = '\0';
+	if (nt->attach == NULL)
+		return;
+	n = (size_t)snprintf(buf, sz, ",\"attach\":");
+	n += json_str(nt->attach, buf + n, sz - n);
+	if (nt->network && n < sz) {
+		n += (size_t)snprintf(buf + n, sz - n, ",\"network\":");
+		if (n < sz)
+			json_str(nt->network, buf + n, sz - n);
+	}
+}
+
 static void
 show_json(struct graftd *g, struct obuf *o)
 {
 	struct nstable *nt;
 	struct endpoint *ep;
 	char obj[1536];
-	char id[2 * ATTACH_IDMAX + 16];
+	char id[2 * (ATTACH_IDMAX + ATTACH_NETMAX) + 32];
 	const char *sep = "";
 	size_t n;
 
@@ -146,12 +164,9 @@ show_json(struct graftd *g, struct obuf *o)
 			n = ep_format_json(&ep->def, obj, sizeof(obj));
 			if (n == 0 || n >= sizeof(obj))
 				continue;
-			id[0] = '\0';
-			if (nt->attach) {	/* ,"attach":ID before the } */
-				strcpy(id, ",\"attach\":");
-				json_str(nt->attach, id + 10, sizeof(id) - 10);
+			attach_json(nt, id, sizeof(id));
+			if (id[0])		/* before the } */
 				obj[n - 1] = '\0';
-			}
 			obuf_printf(o, "%s%s%s%s", sep, obj, id,
 			    id[0] ? "}" : "");
 			sep = ",";
@@ -192,7 +207,7 @@ stats_json(struct graftd *g, struct obuf *o)
 	struct nstable *nt;
 	struct endpoint *ep;
 	char ns[NS_NAMEMAX + 1], js[2 * NS_NAMEMAX + 3], jn[2 * EP_NAMESZ + 3];
-	char id[2 * ATTACH_IDMAX + 16];
+	char id[2 * (ATTACH_IDMAX + ATTACH_NETMAX) + 32];
 	const char *sep = "";
 	int r;
 
@@ -200,11 +215,7 @@ stats_json(struct graftd *g, struct obuf *o)
 	TAILQ_FOREACH(nt, &g->ts->tables, entry) {
 		ns_spec_str(&nt->spec, ns, sizeof(ns));
 		json_str(ns, js, sizeof(js));
-		id[0] = '\0';
-		if (nt->attach) {
-			strcpy(id, ",\"attach\":");
-			json_str(nt->attach, id + 10, sizeof(id) - 10);
-		}
+		attach_json(nt, id, sizeof(id));
 		TAILQ_FOREACH(ep, &nt->eps, entry) {
 			json_str(ep->def.name, jn, sizeof(jn));
 			obuf_printf(o, "%s{\"name\":%s,\"netns\":%s%s,"
@@ -250,6 +261,41 @@ cmd_view(int argc, char **argv, struct graftd *g, struct obuf *o, char *err,
 	return 0;
 }
 
+/* attachments [network NAME]: a line each, in attach order (a CNI GC
+ * lists its network's). */
+static int
+cmd_attachments(int argc, char **argv, struct graftd *g, struct obuf *o,
+    char *err, size_t errsz)
+{
+	char net[ATTACH_NETMAX + 1] = "";
+	const struct nstable *nt;
+	const struct endpoint *ep;
+	unsigned n;
+
+	if ((argc != 1 && argc != 3) || (argc == 3 &&
+	    (strcmp(argv[1], "network") != 0 ||
+	    parse_network(argv[2], net, sizeof(net)) == -1))) {
+		snprintf(err, errsz, "usage: attachments [network NAME]");
+		return EINVAL;
+	}
+	TAILQ_FOREACH(nt, &g->ts->tables, entry) {
+		if (nt->attach == NULL || (net[0] && (nt->network == NULL ||
+		    strcmp(nt->network, net) != 0)))
+			continue;
+		n = 0;
+		TAILQ_FOREACH(ep, &nt->eps, entry)
+			n++;
+		obuf_printf(o, "%s netns %s endpoints %u%s%s\n", nt->attach,
+		    nt->spec.name, n, nt->network ? " network " : "",
+		    nt->network ? nt->network : "");
+	}
+	if (o->oom) {
+		snprintf(err, errsz, "output too large");
+		return ENOMEM;
+	}
+	return 0;
+}
+
 /* Run one request record; data for stdout in *o, errno or 0 returned. */
 int
 control_run(char *rec, size_t len, struct graftd *g, struct obuf *o,
@@ -272,6 +318,8 @@ control_run(char *rec, size_t len, struct graftd *g, struct obuf *o,
 		return cmd_detach(argc - 1, argv + 1, g, err, errsz);
 	if (strcmp(argv[0], "check") == 0)
 		return cmd_check(argc - 1, argv + 1, g, err, errsz);
+	if (strcmp(argv[0], "attachments") == 0)
+		return cmd_attachments(argc, argv, g, o, err, errsz);
 	if (strcmp(argv[0], "show") == 0 || strcmp(argv[0], "stats") == 0)
 		return cmd_view(argc, argv, g, o, err, errsz);
 	snprintf(err, errsz, "unknown command \"%.32s\"", argv[0]);

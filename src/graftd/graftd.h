@@ -83,15 +83,17 @@ size_t	json_str(const char *, char *, size_t);
 /* ---- attparse.c: the words of attach, detach and check (pure) */
 
 #define ATTACH_IDMAX	255
+#define ATTACH_NETMAX	255		/* network tag (CNI network name) */
 #define ATTACH_MAXEPS	GRAFT_PROTO_MAXRULES
 #define ATTACH_MAX	4096		/* attachments (each holds an fd) */
 
 int	parse_attach_id(const char *, char *, size_t);
+int	parse_network(const char *, char *, size_t);
 int	parse_ns_path(const char *, struct ns_spec *, char *, size_t);
 int	parse_match(const char *, int, struct graft_wrule *);
 size_t	match_str(const struct graft_wrule *, char *, size_t);
-int	parse_attach(int, char **, char *, struct ns_spec *, struct ep_def *,
-	    unsigned *, char *, size_t);
+int	parse_attach(int, char **, char *, char *, struct ns_spec *,
+	    struct ep_def *, unsigned *, char *, size_t);
 
 /* ---- nsid.c: netns identities */
 
@@ -148,6 +150,7 @@ struct nstable {
 	int			 resolved;
 	int			 nsfd;		/* NS_PID, NS_PATH: pins the netns */
 	char			*attach;	/* attachments: the ID, else NULL */
+	char			*network;	/* its network tag, or NULL */
 	TAILQ_HEAD(, endpoint)	 eps;
 	struct portset		 ports;
 };
@@ -184,8 +187,8 @@ int		 ts_rules(struct tableset *, const struct nsid *,
 struct nstable	*ts_attached(const struct tableset *, const char *);
 unsigned	 ts_nattached(const struct tableset *);
 int		 ts_attach_prepare(struct tableset *, const char *,
-		    const struct ns_spec *, const struct ep_def *, unsigned,
-		    struct nstable **, char *, size_t);
+		    const char *, const struct ns_spec *, const struct ep_def *,
+		    unsigned, struct nstable **, char *, size_t);
 void		 ts_attach_commit(struct tableset *, struct nstable *);
 void		 ts_attach_abort(struct tableset *, struct nstable *);
 int		 ts_detach(struct tableset *, const char *);

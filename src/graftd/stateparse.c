@@ -54,9 +54,10 @@ state_format(const struct nstable *nt, char *buf, size_t sz)
 	size_t n;
 	int k;
 
-	k = snprintf(buf, sz, "%llu %llu %s netns %s",
+	k = snprintf(buf, sz, "%llu %llu %s netns %s%s%s",
 	    (unsigned long long)nt->id.dev, (unsigned long long)nt->id.ino,
-	    nt->attach, nt->spec.name);
+	    nt->attach, nt->spec.name, nt->network ? " network " : "",
+	    nt->network ? nt->network : "");
 	if (k < 0 || (size_t)k >= sz)
 		return 0;
 	n = (size_t)k;
@@ -164,7 +165,7 @@ parse_record(char *line, char **argv, int *argcp, struct seen *s,
 	static struct ep_def eps[ATTACH_MAXEPS];
 	unsigned long long dev, ino;
 	struct ns_spec ns;
-	char id[ATTACH_IDMAX + 1];
+	char id[ATTACH_IDMAX + 1], network[ATTACH_NETMAX + 1];
 	unsigned neps;
 	int argc;
 
@@ -178,7 +179,7 @@ parse_record(char *line, char **argv, int *argcp, struct seen *s,
 		snprintf(err, errsz, "expected \"DEV INO ID netns PATH ...\"");
 		return EINVAL;
 	}
-	if (parse_attach(argc - 2, argv + 2, id, &ns, eps, &neps, err,
+	if (parse_attach(argc - 2, argv + 2, id, network, &ns, eps, &neps, err,
 	    errsz) != 0)
 		return EINVAL;
 	s->id = argv[2];

@@ -53,6 +53,7 @@ nt_free(struct nstable *nt)
 	if (nt->nsfd != -1)
 		close(nt->nsfd);
 	free(nt->attach);
+	free(nt->network);
 	free(nt->ports.rec);
 	free(nt);
 }

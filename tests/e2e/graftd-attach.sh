@@ -264,6 +264,22 @@ check "match needs a direction" bad_usage attach c7 netns "$NS3" \
     endpoint m type ipv4 addr 127.0.0.1 port $P4 match '*:80'
 check "endpoint words take no netns" bad_usage attach c7 netns "$NS3" \
     endpoint m type ipv4 addr 127.0.0.1 port $P4 netns host
+check "a bad network tag: usage" bad_usage attach c7 netns "$NS3" network .x
+check "attachments: a bad network tag: usage" bad_usage attachments network a/b
+check "attachments: extra words: usage" bad_usage attachments network a b
+out=$(ctl attach c7 netns "$NS3" network 'a:b')
+check "a bad network tag: graftd refuses too (EINVAL)" \
+    sh -c "echo '$out' | grep -q '^E22 invalid network name'"
+check "a tagged attach" graftctl attach c7 netns "$NS3" network n-7
+out=$(graftctl attachments network n-7 2>&1)
+check "graftctl attachments network lists it ($out)" \
+    [ "$out" = "c7 netns $NS3 endpoints 0 network n-7" ]
+out=$(graftctl attachments 2>&1 | grep -c "^[^ ]* netns [^ ]* endpoints [0-9]*")
+check "graftctl attachments: a line each, c7 among them ($out)" \
+    sh -c "[ '$out' -ge 2 ] && [ '$out' = \"\$('$GRAFT_BIN/graftctl' -c '$GRAFTD_CTL' attachments | wc -l)\" ]"
+check "... and detach" graftctl detach c7
+out=$(graftctl attachments network n-7 2>&1)
+check "... gone from the list" [ -z "$out" ]
 
 # --- proto with add and graftd.conf
 check "add with proto udp" graftctl add u1 type ipv4 addr 127.0.0.1 \

@@ -58,7 +58,7 @@ check "a fresh start writes an empty state file" \
     sh -c "[ \"\$(cat '$STATE')\" = 'graftd-attachments 1' ]"
 check "attach s1" graftctl attach s1/eth0 netns "$NS1" endpoint p1 type ipv4 \
     addr 127.0.0.1 port $P1 direction ingress proto tcp match '*:8080'
-check "attach s2" graftctl attach s2 netns "$NS2" endpoint p2 type ipv4 \
+check "attach s2" graftctl attach s2 netns "$NS2" network net-s endpoint p2 type ipv4 \
     addr 127.0.0.1 port $P2 endpoint e2 type ipv6 addr :: port dynamic \
     direction egress match ::/0
 check "the state file's mode is 0600" [ "$(stat -c %a "$STATE")" = 600 ]
@@ -67,6 +67,7 @@ check "the state file: the header and two attachments" \
 check "a record: dev ino then the attach words" grep -qx \
     "[0-9]* [0-9]* s1/eth0 netns $NS1 endpoint p1 type ipv4 addr 127.0.0.1 port $P1 direction ingress proto tcp match \*:8080" \
     "$STATE"
+check "a record keeps the network tag" grep -q "^[0-9]* [0-9]* s2 netns $NS2 network net-s endpoint p2 " "$STATE"
 check "no .tmp left" [ ! -e "$STATE.tmp" ]
 
 # --- SIGHUP keeps the attachments and the file
@@ -95,12 +96,15 @@ check "after SIGTERM: s1 back" attached "^p1 .* port $P1 netns $NS1 direction in
 check "after SIGTERM: s2 back" attached "^e2 .* netns $NS2 direction egress match ::/0"
 check "after SIGTERM: check s1" graftctl check s1/eth0 netns "$NS1"
 check "after SIGTERM: check s2" graftctl check s2 netns "$NS2"
+out=$(graftctl attachments network net-s 2>&1)
+check "after SIGTERM: s2's network tag is back ($out)" \
+    [ "$out" = "s2 netns $NS2 endpoints 2 network net-s" ]
 check "after SIGTERM: logged" grep -q "restored attachment s1/eth0 netns $NS1" "$GRAFTD_LOG"
 out=$(in1 -i p1 2>&1)
 check "after SIGTERM: a bind from the netns is granted ($out)" \
     [ "$out" = "granted family=inet addr=127.0.0.1:$P1" ]
 out=$(in1 -Q 2>&1 | tr '\n' ' ')
-check "after SIGTERM: the rules are back" [ "$out" = "rules 1 rule ingress *:8080-8080 p1 " ]
+check "after SIGTERM: the rules are back ($out)" [ "$out" = "rules 1 rule ingress *:8080-8080 p1 tcp " ]
 check "the state file is the same set" cmp -s "$STATE" "$T_TMP/before"
 
 # --- a replace is what is written; SIGKILL

@@ -1,12 +1,12 @@
 /* fuzz_graftd_control.c - the control socket's command parser
  * (src/graftd/ctlcmd.c: split_record, add/del/show/stats; attach.c:
- * attach/detach/check) with the endpoint grammar graftctl also uses
+ * attach/detach/check/attachments) with the endpoint grammar graftctl also uses
  * (parse.c, attparse.c) and table.c behind it.  Netns paths are the fake
  * resolver's: /fake/ns/N a netns, /fake/file none.
  * The input is a sequence of control records separated by '\n' (a byte
  * no valid record can hold), run in order on one table set, so that
  * add/del/show sequences are explored; then show and stats, text and
- * JSON, on what is left. */
+ * JSON, and attachments on what is left. */
 #include <errno.h>
 #include <string.h>
 
@@ -37,12 +37,18 @@ check_tables(const struct tableset *ts)
 	const struct endpoint *ep;
 	unsigned n = 0;
 
+	char net[ATTACH_NETMAX + 1];
+
 	TAILQ_FOREACH(nt, &ts->tables, entry) {
 		TAILQ_FOREACH(ep, &nt->eps, entry)
 			n++;
-		if (nt->attach == NULL)
+		if (nt->attach == NULL) {
+			FUZZ_CHECK(nt->network == NULL);
 			continue;
+		}
 		FUZZ_CHECK(nt->nsfd != -1 && nt->spec.kind == NS_PATH);
+		FUZZ_CHECK(nt->network == NULL ||
+		    parse_network(nt->network, net, sizeof(net)) == 0);
 		for (nt2 = TAILQ_NEXT(nt, entry); nt2;
 		    nt2 = TAILQ_NEXT(nt2, entry))
 			FUZZ_CHECK(nt2->attach == NULL ||
@@ -75,8 +81,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const views[] = { "show", "show\0json", "stats",
-	    "stats\0json" };
-	static const size_t vlen[] = { 5, 10, 6, 11 };
+	    "stats\0json", "attachments" };
+	static const size_t vlen[] = { 5, 10, 6, 11, 12 };
 	struct graftd g;
 	char rec[CTL_MAXREC + 1];
 	const uint8_t *p = data, *end = data + size, *nl;
@@ -109,7 +115,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			FUZZ_CHECK(g.ts->count == before);
 	}
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		memcpy(rec, views[i], vlen[i]);
 		FUZZ_CHECK(run(&g, rec, vlen[i], i & 1) == 0);
 	}

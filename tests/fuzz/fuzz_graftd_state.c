@@ -21,13 +21,14 @@ format_words(const struct nsid *nid, int argc, char **argv, char *out,
 	static struct ep_def eps[ATTACH_MAXEPS];
 	static struct endpoint ep[ATTACH_MAXEPS];
 	struct nstable nt;
-	char id[ATTACH_IDMAX + 1], err[ERRBUFSZ];
+	char id[ATTACH_IDMAX + 1], network[ATTACH_NETMAX + 1], err[ERRBUFSZ];
 	unsigned neps, i;
 
-	FUZZ_CHECK(parse_attach(argc, argv, id, &nt.spec, eps, &neps, err,
-	    sizeof(err)) == 0);
+	FUZZ_CHECK(parse_attach(argc, argv, id, network, &nt.spec, eps, &neps,
+	    err, sizeof(err)) == 0);
 	nt.id = *nid;
 	nt.attach = id;
+	nt.network = network[0] ? network : NULL;
 	TAILQ_INIT(&nt.eps);
 	for (i = 0; i < neps; i++) {
 		ep[i].def = eps[i];

@@ -351,6 +351,76 @@ test_attach(void **state)
 	assert_null(ts_attached(g.ts, "c4"));
 }
 
+/* The network tag: kept, shown, listed, replaced; what a CNI GC lists. */
+static void
+test_attach_network(void **state)
+{
+	char net[ATTACH_NETMAX + 1], big[ATTACH_NETMAX + 2];
+
+	(void)state;
+	assert_int_equal(parse_network("graft", net, sizeof(net)), 0);
+	assert_int_equal(parse_network("0a_b.c-d", net, sizeof(net)), 0);
+	assert_int_equal(parse_network("", net, sizeof(net)), -1);
+	assert_int_equal(parse_network("-a", net, sizeof(net)), -1);
+	assert_int_equal(parse_network("_a", net, sizeof(net)), -1);
+	assert_int_equal(parse_network(".a", net, sizeof(net)), -1);
+	assert_int_equal(parse_network("a/b", net, sizeof(net)), -1);
+	assert_int_equal(parse_network("a:b", net, sizeof(net)), -1);
+	assert_int_equal(parse_network("a b", net, sizeof(net)), -1);
+	memset(big, 'n', ATTACH_NETMAX);
+	big[ATTACH_NETMAX] = '\0';
+	assert_int_equal(parse_network(big, net, sizeof(net)), 0);
+	big[ATTACH_NETMAX] = 'n';
+	big[ATTACH_NETMAX + 1] = '\0';
+	assert_int_equal(parse_network(big, net, sizeof(net)), -1);
+
+	assert_int_equal(run("attach a1 netns /fake/ns/1 network netA "
+	    "endpoint p0 type ipv4 addr 0.0.0.0 port 8081 direction ingress "
+	    "match *:80"), 0);
+	assert_int_equal(run("attach a2 netns /fake/ns/2 network netA"), 0);
+	assert_int_equal(run("attach b1 netns /fake/ns/3 network netB"), 0);
+	assert_int_equal(run("attach h1 netns /fake/ns/4"), 0);
+	assert_int_equal(run("attachments"), 0);
+	assert_string_equal(out.buf,
+	    "a1 netns /fake/ns/1 endpoints 1 network netA\n"
+	    "a2 netns /fake/ns/2 endpoints 0 network netA\n"
+	    "b1 netns /fake/ns/3 endpoints 0 network netB\n"
+	    "h1 netns /fake/ns/4 endpoints 0\n");
+	assert_int_equal(run("attachments network netA"), 0);
+	assert_string_equal(out.buf,
+	    "a1 netns /fake/ns/1 endpoints 1 network netA\n"
+	    "a2 netns /fake/ns/2 endpoints 0 network netA\n");
+	assert_int_equal(run("attachments network none"), 0);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(run("show json"), 0);
+	assert_non_null(strstr(out.buf, "\"attach\":\"a1\",\"network\":"
+	    "\"netA\"}"));
+	assert_int_equal(run("stats json"), 0);
+	assert_non_null(strstr(out.buf, "\"attach\":\"a1\",\"network\":"
+	    "\"netA\","));
+	/* a re-attach replaces the tag too, or drops it */
+	assert_int_equal(run("attach a2 netns /fake/ns/2 network netB"), 0);
+	assert_int_equal(run("attach a1 netns /fake/ns/1"), 0);
+	assert_int_equal(run("attachments network netB"), 0);
+	assert_string_equal(out.buf,
+	    "a2 netns /fake/ns/2 endpoints 0 network netB\n"
+	    "b1 netns /fake/ns/3 endpoints 0 network netB\n");
+	assert_int_equal(run("attachments network netA"), 0);
+	assert_int_equal(out.len, 0);
+	/* the words */
+	assert_int_equal(run("attach c netns /fake/ns/5 network"), EINVAL);
+	assert_int_equal(run("attach c netns /fake/ns/5 network -x"), EINVAL);
+	assert_non_null(strstr(err, "invalid network name"));
+	assert_int_equal(run("attach c netns /fake/ns/5 network a/b"), EINVAL);
+	assert_int_equal(run("attach c netns /fake/ns/5 endpoint x type ipv4 "
+	    "addr 127.0.0.1 port 1024 network n"), EINVAL);	/* its place */
+	assert_null(ts_attached(g.ts, "c"));
+	assert_int_equal(run("attachments network"), EINVAL);
+	assert_int_equal(run("attachments net netA"), EINVAL);
+	assert_int_equal(run("attachments network a:b"), EINVAL);
+	assert_int_equal(run("attachments network a b"), EINVAL);
+}
+
 /* 32 endpoints, not 33. */
 static void
 test_attach_limit(void **state)
@@ -379,6 +449,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test_setup_teardown(test_attach, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_network, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_attach_limit, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_commands, setup,

@@ -105,6 +105,10 @@ test_parse_errors(void **state)
 		    "invalid netns path" },
 		{ "graftd-attachments 1\n1 2 c*1 netns /a\n", 2,
 		    "invalid attachment ID" },
+		{ "graftd-attachments 1\n1 2 c1 netns /a network -n\n", 2,
+		    "invalid network name" },
+		{ "graftd-attachments 1\n1 2 c1 netns /a network\n", 2,
+		    "invalid network name" },
 		{ "graftd-attachments 1\n1  2 c1 netns /a\n", 2, "one blank" },
 		{ "graftd-attachments 1\n1 2 c1 netns /a \n", 2, "one blank" },
 		{ "graftd-attachments 1\n 1 2 c1 netns /a\n", 2, "one blank" },
@@ -337,18 +341,19 @@ test_restore(void **state)
 	put("attachments", "graftd-attachments 1\n"
 	    "1 99 a netns /fake/ns/9\n"
 	    "1 3 b netns /fake/gone\n"
-	    "1 4 c netns /fake/ns/4 endpoint p type ipv4 addr 127.0.0.1 "
-	    "port 80\n"
+	    "1 4 c netns /fake/ns/4 network net-1 endpoint p type ipv4 addr "
+	    "127.0.0.1 port 80\n"
 	    "1 5 d netns /fake/ns/5 endpoint p type ipv4 addr 0.0.0.0 "
 	    "port 80\n");
 	state_restore(&g);
 	assert_null(ts_attached(g.ts, "a"));
 	assert_null(ts_attached(g.ts, "b"));
 	assert_non_null(ts_attached(g.ts, "c"));
+	assert_string_equal(ts_attached(g.ts, "c")->network, "net-1");
 	assert_null(ts_attached(g.ts, "d"));
 	assert_string_equal(slurp("attachments"), "graftd-attachments 1\n"
-	    "1 4 c netns /fake/ns/4 endpoint p type ipv4 addr 127.0.0.1 "
-	    "port 80\n");
+	    "1 4 c netns /fake/ns/4 network net-1 endpoint p type ipv4 addr "
+	    "127.0.0.1 port 80\n");
 	/* a corrupt file: .bad, none restored, a fresh file */
 	put("attachments", "graftd-attachments 1\n1 4 c netns /fake/ns/4\n"
 	    "1 5 c netns /fake/ns/5\n");
