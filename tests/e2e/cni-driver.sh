@@ -80,10 +80,10 @@ check_err() {
 	fi
 }
 # conf EXTRA: a plugin entry on our graftd, plus EXTRA members; V: its
-# cniVersion, NET: its network name
+# cniVersion, NETNAME: its network name
 conf() {
 	printf '{"cniVersion":"%s","name":"%s","type":"graft","control":"%s"%s}' \
-	    "${V:-1.0.0}" "${NET:-cnitest}" "$GRAFTD_CTL" "$1"
+	    "${V:-1.0.0}" "${NETNAME:-cnitest}" "$GRAFTD_CTL" "$1"
 }
 pm() {
 	printf ',"runtimeConfig":{"portMappings":[%s]}' "$1"
@@ -138,10 +138,10 @@ badconf "duplicate key" 6 "$(conf ',"name":"again"')"
 badconf "invalid UTF-8" 6 "$(printf '{"cniVersion":"1.0.0","name":"\377"}')"
 badconf "cniVersion 0.2.0" 1 '{"cniVersion":"0.2.0","name":"n","type":"graft"}'
 badconf "cniVersion 1.2.0" 1 "$(V=1.2.0 conf)"
-badconf "name with a blank" 7 "$(NET='cni test' conf)"
+badconf "name with a blank" 7 "$(NETNAME='cni test' conf)"
 check "  the message says why" jtrue "'is not a network name' in j['msg']"
-badconf "name beginning with -" 7 "$(NET=-cnitest conf)"
-badconf "name of 256 bytes" 7 "$(NET=$(printf '%0256d' 0) conf)"
+badconf "name beginning with -" 7 "$(NETNAME=-cnitest conf)"
+badconf "name of 256 bytes" 7 "$(NETNAME=$(printf '%0256d' 0) conf)"
 badconf "1.1.0, cniVersions not an array" 7 "$(V=1.1.0 conf ',"cniVersions":"1.1.0"')"
 badconf "1.1.0, disableGC a string" 7 "$(V=1.1.0 conf ',"disableGC":"true"')"
 badconf "1.1.0, valid-attachments of strings" 7 "$(V=1.1.0 conf ',"cni.dev/valid-attachments":["c1/eth0"]')"
@@ -269,20 +269,20 @@ va() {
 }
 # lists NAME LINE...: "graftctl attachments network NAME" prints the lines
 lists() {
-	_n=$1
+	_net=$1
 	shift
-	[ "$(graftctl attachments network "$_n" 2>&1)" = "$(printf '%s\n' "$@")" ]
+	[ "$(graftctl attachments network "$_net" 2>&1)" = "$(printf '%s\n' "$@")" ]
 }
 # quiet_ok: exit 0, nothing on stdout
 quiet_ok() { [ $rc -eq 0 ] && [ ! -s "$OUT" ]; }
 
 KEYS=',"cniVersions":["1.0.0","1.1.0"],"disableCheck":false,"disableGC":false'
-cni ADD ga1 /run/netns/$N1 "$(V=1.1.0 NET=A conf "$KEYS$(va ga1/eth0)")"
+cni ADD ga1 /run/netns/$N1 "$(V=1.1.0 NETNAME=A conf "$KEYS$(va ga1/eth0)")"
 check "1.1.0: ADD with cniVersions, disableCheck, disableGC, valid-attachments: exit 0 ($(cat "$ERR"))" \
     jtrue "$rc == 0 and j == {'cniVersion':'1.1.0','interfaces':[],'ips':[]}"
-cni ADD ga2 /run/netns/$N2 "$(V=1.1.0 NET=A conf)"
+cni ADD ga2 /run/netns/$N2 "$(V=1.1.0 NETNAME=A conf)"
 check "1.1.0: ADD ga2 in network A: exit 0" [ $rc -eq 0 ]
-cni ADD gb1 /run/netns/$N3 "$(NET=B conf)"
+cni ADD gb1 /run/netns/$N3 "$(NETNAME=B conf)"
 check "ADD gb1 in network B (a 1.0.0 config): exit 0" [ $rc -eq 0 ]
 check "graftctl attachments network A: ga1 and ga2, tagged A" lists A \
     "ga1/eth0 netns /run/netns/$N1 endpoints 0 network A" \
@@ -295,15 +295,15 @@ graftctl attach hand/x netns /run/netns/$N4 >/dev/null 2>&1
 check "an attachment made with graftctl has no tag" sh -c \
     "'$GRAFT_BIN/graftctl' -c '$GRAFTD_CTL' attachments | grep -qx 'hand/x netns /run/netns/$N4 endpoints 0'"
 
-cni11 STATUS "$(V=1.1.0 NET=A conf)"
+cni11 STATUS "$(V=1.1.0 NETNAME=A conf)"
 check "STATUS with graftd up: exit 0, nothing printed ($(cat "$ERR"))" quiet_ok
-cni11 STATUS "$(NET=A conf)"
+cni11 STATUS "$(NETNAME=A conf)"
 check_err "STATUS of a 1.0.0 config: error 1" 1 "'STATUS needs cniVersion 1.1.0' in j['msg']"
-cni11 STATUS "$(V=1.1.0 NET='a b' conf)"
+cni11 STATUS "$(V=1.1.0 NETNAME='a b' conf)"
 check "STATUS of a config with a bad name: error 7" is_error 7
 
 # GC of A keeping ga1/eth0 (and entries of no attachment of A): exactly ga2
-cni11 GC "$(V=1.1.0 NET=A conf "$(va ga1/eth0 ga2/net1 gb1/eth0 zz/eth0)")"
+cni11 GC "$(V=1.1.0 NETNAME=A conf "$(va ga1/eth0 ga2/net1 gb1/eth0 zz/eth0)")"
 check "GC of A keeping ga1: exit 0, nothing printed ($(cat "$ERR"))" quiet_ok
 check "  stderr: GC: detached ga2/eth0, nothing else" sh -c \
     "[ \"\$(cat '$ERR')\" = 'graft-cni: GC: detached ga2/eth0' ]"
@@ -315,30 +315,30 @@ check "  network cnitest: ca stays" lists cnitest \
     "ca/eth0 netns /run/netns/$NA endpoints 2 network cnitest"
 check "  the one made with graftctl stays" sh -c \
     "'$GRAFT_BIN/graftctl' -c '$GRAFTD_CTL' attachments | grep -qx 'hand/x netns /run/netns/$N4 endpoints 0'"
-cni11 GC "$(V=1.1.0 NET=A conf "$(va ga1/eth0)")"
+cni11 GC "$(V=1.1.0 NETNAME=A conf "$(va ga1/eth0)")"
 check "GC of A again: exit 0, nothing detached" sh -c "[ $rc -eq 0 ] && [ ! -s '$OUT' ] && [ ! -s '$ERR' ]"
 
-cni11 GC "$(V=1.1.0 NET=A conf ',"cni.dev/valid-attachments":[{"containerID":"ga1","ifname":1}]')"
+cni11 GC "$(V=1.1.0 NETNAME=A conf ',"cni.dev/valid-attachments":[{"containerID":"ga1","ifname":1}]')"
 check_err "GC with valid-attachments of a bad type: error 7" 7 "'\"ifname\" must be a string' in j['msg']"
 check "  nothing detached" lists A "ga1/eth0 netns /run/netns/$N1 endpoints 0 network A"
-cni11 GC "$(V=1.1.0 NET=A conf ',"cni.dev/valid-attachments":{}')"
+cni11 GC "$(V=1.1.0 NETNAME=A conf ',"cni.dev/valid-attachments":{}')"
 check "GC with valid-attachments an object: error 7" is_error 7
-cni11 GC "$(NET=A conf)"
+cni11 GC "$(NETNAME=A conf)"
 check_err "GC of a 1.0.0 config: error 1" 1 "'GC needs cniVersion 1.1.0' in j['msg']"
 check "  nothing detached" lists A "ga1/eth0 netns /run/netns/$N1 endpoints 0 network A"
-printf '%s' "$(V=1.1.0 NET=A conf)" | env -u CNI_PATH CNI_COMMAND=GC "$PLUGIN" >"$OUT" 2>"$ERR"; rc=$?
+printf '%s' "$(V=1.1.0 NETNAME=A conf)" | env -u CNI_PATH CNI_COMMAND=GC "$PLUGIN" >"$OUT" 2>"$ERR"; rc=$?
 check_err "GC without CNI_PATH: error 4" 4 "'CNI_PATH' in j['msg']"
 check "  nothing detached" lists A "ga1/eth0 netns /run/netns/$N1 endpoints 0 network A"
 
 # GC of B with an empty valid list (a runtime with no container): all of B
-cni11 GC "$(V=1.1.0 NET=B conf "$(va)")"
+cni11 GC "$(V=1.1.0 NETNAME=B conf "$(va)")"
 check "GC of B, no valid attachment: exit 0 ($(cat "$ERR"))" quiet_ok
 check "  stderr: GC: detached gb1/eth0" grep -qx 'graft-cni: GC: detached gb1/eth0' "$ERR"
 check "  network B: none left" lists B
 check "  network A: ga1 stays" lists A "ga1/eth0 netns /run/netns/$N1 endpoints 0 network A"
 # no cni.dev/valid-attachments at all: the same
-cni ADD gb1 /run/netns/$N3 "$(V=1.1.0 NET=B conf)"
-cni11 GC "$(V=1.1.0 NET=B conf)"
+cni ADD gb1 /run/netns/$N3 "$(V=1.1.0 NETNAME=B conf)"
+cni11 GC "$(V=1.1.0 NETNAME=B conf)"
 check "GC of B without valid-attachments: exit 0, gb1 detached" sh -c \
     "[ $rc -eq 0 ] && grep -qx 'graft-cni: GC: detached gb1/eth0' '$ERR'"
 check "  network B: none left" lists B
@@ -356,10 +356,10 @@ check "CHECK with graftd down: error 11" is_error 11
 cni DEL ca /run/netns/$NA "$CA"
 check "DEL with graftd down: exit 0, a warning on stderr" sh -c \
     "[ $rc -eq 0 ] && [ ! -s '$OUT' ] && grep -q 'warning: graftd is not running' '$ERR'"
-cni11 STATUS "$(V=1.1.0 NET=A conf)"
+cni11 STATUS "$(V=1.1.0 NETNAME=A conf)"
 check_err "STATUS with graftd down: error 50, graftd's message in details" 50 \
     "'graftd is not running' in j['msg'] and '$GRAFTD_CTL' in j['details']"
-cni11 GC "$(V=1.1.0 NET=A conf "$(va)")"
+cni11 GC "$(V=1.1.0 NETNAME=A conf "$(va)")"
 check_err "GC with graftd down: error 11" 11 "'nothing can be collected now' in j['msg']"
 start_graftd || { fail "graftd restarts"; t_done; }
 cni DEL ca /run/netns/$NA "$CA"
