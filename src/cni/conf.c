@@ -437,13 +437,22 @@ net_name(struct cni_conf *c, const struct json *root, struct cni_err *e)
 		return e->code;
 	if (j == NULL || j->str[0] == '\0')
 		return cni_fail(e, CNI_E_CONFIG, "\"name\" is required");
-	if (!cni_name_ok(j->str))
-		return cni_fail(e, CNI_E_CONFIG, "\"name\": \"%.64s%s\" is not "
-		    "a network name (an ASCII letter or digit, then letters, "
-		    "digits, \"_\", \".\", \"-\"; at most %d bytes)", j->str,
-		    strlen(j->str) > 64 ? "..." : "", CNI_NAMEMAX);
 	c->name = j->str;
 	return 0;
+}
+
+/* ADD, STATUS and GC send the name to graftd (the attachment's tag);
+ * DEL and CHECK do not need it, and take a name that was accepted before
+ * there were tags. */
+int
+conf_tag_name(const struct cni_conf *c, struct cni_err *e)
+{
+	if (cni_name_ok(c->name))
+		return 0;
+	return cni_fail(e, CNI_E_CONFIG, "\"name\": \"%.64s%s\" is not a "
+	    "network name (an ASCII letter or digit, then letters, digits, "
+	    "\"_\", \".\", \"-\"; at most %d bytes)", c->name,
+	    strlen(c->name) > 64 ? "..." : "", CNI_NAMEMAX);
 }
 
 /* CNI 1.1: the conflist's cniVersions, disableCheck and disableGC, which

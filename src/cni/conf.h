@@ -77,5 +77,6 @@ int	cni_fail(struct cni_err *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 int	version_ge(const char *, const char *);
 int	cni_name_ok(const char *);
+int	conf_tag_name(const struct cni_conf *, struct cni_err *);
 
 #endif

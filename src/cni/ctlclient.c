@@ -1,9 +1,11 @@
 /* ctlclient.c - send one command record to graftd's control socket
  * (SOCK_SEQPACKET, root only) and read its answer: data records 'D...',
  * then "OK" or "E<errno> message" (src/graftd/control.c).  The data is
- * text, lines ending in a newline, which graftd cuts into records of at
- * most CTL_MAXDATA - 1 bytes; the caller gets it line by line, at most
- * CTL_MAXLINES lines of at most CTL_MAXDATA - 1 bytes, or skips it. */
+ * a byte stream of lines ending in a newline, which graftd cuts into
+ * records of at most CTL_MAXDATA - 1 bytes anywhere (a line may span two);
+ * the caller gets it line by line, at most CTL_MAXLINES lines of at most
+ * CTL_MAXDATA - 1 bytes (a last line without its newline too), or skips
+ * it. */
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -92,13 +94,10 @@ line_end(struct lines *l, char *msg, size_t msgsz)
 	return CTL_OK;
 }
 
-/* The text of one data record.  A record shorter than graftd's longest
- * ends its output (or is one line): a line not ended by then ends there. */
+/* The text of one data record: the stream goes on. */
 static enum ctl_result
 data(struct lines *l, const char *p, size_t n, char *msg, size_t msgsz)
 {
-	int last = n < CTL_MAXDATA - 1;
-
 	if (memchr(p, '\0', n) != NULL) {
 		snprintf(msg, msgsz, "graftd answered with a NUL byte in text");
 		return CTL_FAILED;
@@ -116,8 +115,6 @@ data(struct lines *l, const char *p, size_t n, char *msg, size_t msgsz)
 		}
 		l->line[l->len++] = *p;
 	}
-	if (last && l->len > 0)
-		return line_end(l, msg, msgsz);
 	return CTL_OK;
 }
 
@@ -165,6 +162,8 @@ ctl_call(const char *path, const char *rec, size_t len, ctl_line_fn fn,
 		buf[r] = '\0';
 		if (buf[0] != 'D') {
 			res = ctl_final(buf, (size_t)r, err, msg, msgsz);
+			if (res == CTL_OK && l != NULL && l->len > 0)
+				res = line_end(l, msg, msgsz);
 			break;
 		}
 		if (l != NULL && data(l, buf + 1, (size_t)r - 1, msg,

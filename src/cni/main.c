@@ -244,6 +244,7 @@ do_add(struct run *r)
 	int down;
 
 	if (cmd_env(r, id, 1, &netns) || load_conf(r) ||
+	    conf_tag_name(&r->conf, &r->err) ||
 	    cni_cmd_attach(&c, &r->conf, id, netns, &r->err) ||
 	    call(r, &c, "attach", &down))
 		return fail(r);
@@ -310,7 +311,7 @@ do_status(struct run *r)
 	char msg[200];
 	int e;
 
-	if (load_conf(r) || need_11(r))
+	if (load_conf(r) || need_11(r) || conf_tag_name(&r->conf, &r->err))
 		return fail(r);
 	cni_cmd_attachments(&c, r->conf.name);
 	switch (ctl_call(r->conf.control, c.rec, c.len, NULL, NULL, &e, msg,
@@ -376,7 +377,8 @@ do_gc(struct run *r)
 	int down = 0, failed = 0;
 
 	memset(&first, 0, sizeof(first));
-	if (need(r, "CNI_PATH") == NULL || load_conf(r) || need_11(r))
+	if (need(r, "CNI_PATH") == NULL || load_conf(r) || need_11(r) ||
+	    conf_tag_name(&r->conf, &r->err))
 		return fail(r);
 	if ((g = calloc(1, sizeof(*g))) == NULL) {
 		cni_fail(&r->err, CNI_E_IO, "out of memory");

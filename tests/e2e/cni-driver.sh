@@ -203,6 +203,15 @@ check "DEL without mappings: exit 0" [ $rc -eq 0 ]
 cni CHECK cn /run/netns/$NC "$(conf)"
 check_err "CHECK after DEL: error 100 (not attached)" 100 "'errno 2 ' in j['details']"
 
+# --- a network name graftd cannot tag (made before tags): DEL and CHECK
+# still work on what an older graft-cni attached, untagged
+graftctl attach cn/eth0 netns /run/netns/$NC >/dev/null 2>&1
+cni CHECK cn /run/netns/$NC "$(NETNAME='old net' conf)"
+check "CHECK with a name that is no tag: attached ($(cat "$OUT"))" [ $rc -eq 0 ]
+cni DEL cn /run/netns/$NC "$(NETNAME='old net' conf)"
+check "DEL with a name that is no tag: exit 0 ($(cat "$OUT"))" [ $rc -eq 0 ]
+check "  detached" sh -c "! '$GRAFT_BIN/graftctl' -c '$GRAFTD_CTL' attachments | grep -q '^cn/eth0 '"
+
 # --- another container on the same host port: graftd refuses (100)
 cni ADD cb /run/netns/$NB "$(conf ',"hostIP":"127.0.0.1"'"$(pm '{"hostPort":'$P1',"containerPort":80}')")"
 check_err "ADD of a host port mapped by another container: error 100, EADDRINUSE" \

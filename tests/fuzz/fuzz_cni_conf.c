@@ -153,7 +153,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	FUZZ_CHECK(c.nmap + c.negress <= CNI_MAXEP);
-	FUZZ_CHECK(c.name != NULL && cni_name_ok(c.name));
+	FUZZ_CHECK(c.name != NULL && c.name[0] != '\0');
+	if (conf_tag_name(&c, &e) != 0) {	/* DEL and CHECK only */
+		FUZZ_CHECK(e.code == CNI_E_CONFIG && !cni_name_ok(c.name));
+		conf_free(&c);
+		return 0;
+	}
 	if (cni_cmd_attach(&cmd, &c, "c0ffee/eth0", "/run/netns/fuzz", &e) == 0) {
 		check_record(&cmd);
 		check_tag(&cmd, c.name);

@@ -157,12 +157,18 @@ test_lines(void **state)
 	assert_int_equal(strlen(g.text), 6 + CTL_MAXDATA - 1 - 6 + 2 + 1 + 4);
 	assert_string_equal(g.text + strlen(g.text) - 9, "xxyz|last");
 
-	/* one line per record without newlines */
+	/* a stream: short records end no line, only a newline or OK does */
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(run((const struct rec[]){ { "Dc1/eth0 a", 0 },
-	    { "Dc2/eth0 b", 0 }, { "OK", 0 } }, 3, &g, &err, msg, sizeof(msg)),
-	    CTL_OK);
-	assert_string_equal(g.text, "c1/eth0 a|c2/eth0 b");
+	    { "Db\nc2/", 0 }, { "Deth0", 0 }, { "OK", 0 } }, 4, &g, &err,
+	    msg, sizeof(msg)), CTL_OK);
+	assert_string_equal(g.text, "c1/eth0 ab|c2/eth0");
+	assert_int_equal(g.n, 2);
+	/* a refusal after data: no half line handed on */
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(run((const struct rec[]){ { "Da\nb", 0 },
+	    { "E5 gone", 0 } }, 2, &g, &err, msg, sizeof(msg)), CTL_REFUSED);
+	assert_int_equal(g.n, 1);
 
 	/* a line longer than a record: refused */
 	memset(&g, 0, sizeof(g));
@@ -213,7 +219,7 @@ cut(const char *text, size_t len, char (*buf)[CTL_MAXDATA], struct rec *recs)
 }
 
 /* CTL_MAXLINES lines are taken, one more is not: in graftd's records of
- * many lines, and in one record each */
+ * many lines, and in one record each (its newline ending it) */
 static void
 test_bound(void **state)
 {
@@ -242,7 +248,7 @@ test_bound(void **state)
 			assert_non_null(strstr(msg, "more than 4096 lines"));
 
 		for (i = 0; i < n; i++) {
-			recs[i].p = "Dab";
+			recs[i].p = "Dab\n";
 			recs[i].len = 0;
 		}
 		recs[n].p = "OK";
