@@ -473,6 +473,9 @@ cni11_keys(struct cni_conf *c, const struct json *root, struct cni_err *e)
 			return cni_fail(e, CNI_E_CONFIG, "\"cniVersions\"[%zu] "
 			    "is %s, not a string", i,
 			    json_typename(j->v[i]->type));
+	/* libcni marshals a runtime's empty (nil) list as null */
+	if ((v = json_get(root, CNI_VALIDKEY)) != NULL && v->type == JSON_NULL)
+		return 0;
 	if (member(root, CNI_VALIDKEY, JSON_ARRAY, &v, "", e))
 		return e->code;
 	for (i = 0; v != NULL && i < v->n; i++) {

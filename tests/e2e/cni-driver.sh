@@ -351,6 +351,12 @@ cni11 GC "$(V=1.1.0 NETNAME=B conf)"
 check "GC of B without valid-attachments: exit 0, gb1 detached" sh -c \
     "[ $rc -eq 0 ] && grep -qx 'graft-cni: GC: detached gb1/eth0' '$ERR'"
 check "  network B: none left" lists B
+# null, as libcni marshals a runtime's empty list: the same
+cni ADD gb1 /run/netns/$N3 "$(V=1.1.0 NETNAME=B conf)"
+cni11 GC "$(V=1.1.0 NETNAME=B conf ',"cni.dev/valid-attachments":null')"
+check "GC of B with valid-attachments null: exit 0, gb1 detached ($(cat "$OUT"))" sh -c \
+    "[ $rc -eq 0 ] && grep -qx 'graft-cni: GC: detached gb1/eth0' '$ERR'"
+check "  network B: none left" lists B
 graftctl detach hand/x >/dev/null 2>&1
 
 # --- graftd gone: ADD/CHECK try again later (11), DEL succeeds with a

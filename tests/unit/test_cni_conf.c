@@ -432,6 +432,9 @@ test_cni11(void **state)
 	    "\"disableGC\" must be a boolean, not null");
 	bad(VA("{}"), CNI_E_CONFIG, "\"cni.dev/valid-attachments\" must be "
 	    "an array, not object");
+	good(VA("null"));	/* libcni's empty list */
+	assert_null(conf.valid);
+	conf_free(&conf);
 	bad(VA("[\"c1/eth0\"]"), CNI_E_CONFIG,
 	    "\"cni.dev/valid-attachments\"[0]: is string, not an object");
 	bad(VA("[{\"containerID\":\"c1\",\"ifname\":\"eth0\"},"
