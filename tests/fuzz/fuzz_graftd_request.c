@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "graftd.h"
@@ -94,7 +95,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(reason == GRAFT_R_OK);
 	FUZZ_CHECK(size - 1 == sizeof(req) && !(data[0] & 1));
 	FUZZ_CHECK(req.magic == GRAFT_PROTO_MAGIC &&
-	    req.version == GRAFT_PROTO_VERSION && req.op == GRAFT_OP_GRAFT);
+	    req.version == GRAFT_PROTO_VERSION);
+	if (req.op == GRAFT_OP_RULES) {		/* all zero after op */
+		for (k = offsetof(struct graft_req, flags); k < sizeof(req); k++)
+			FUZZ_CHECK(((const uint8_t *)&req)[k] == 0);
+		return 0;
+	}
+	FUZZ_CHECK(req.op == GRAFT_OP_GRAFT);
 	FUZZ_CHECK(!(req.flags & ~GRAFT_F_ALL) && req.nopts <= 8);
 	if (req.flags & GRAFT_F_BATCH)
 		FUZZ_CHECK((req.flags & ~GRAFT_F_INOS) ==
