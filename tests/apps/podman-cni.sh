@@ -154,6 +154,10 @@ NSB=$(nspath B)
 eps "$NSB" > epsB
 check "$N: graftctl show: B's netns has only its own mapping ($(tr '\n' ';' < epsB))" \
 	eval '[ "$(neps "$NSB")" = 1 ] && grep -q " port $P2 " epsB && ! grep -q " port \($P1\|$P3\) " epsB'
+idA=$(pm inspect A --format '{{.Id}}' 2>/dev/null) idB=$(pm inspect B --format '{{.Id}}' 2>/dev/null)
+out=$(graftctl attachments network graft 2>&1)
+check "$N: graftctl attachments network graft: A's and B's, CONTAINERID/eth0 tagged with the network ($(echo "$out" | tr '\n' ';'))" \
+	[ "$out" = "$(printf '%s/eth0 netns %s endpoints 4 network graft\n%s/eth0 netns %s endpoints 3 network graft' "$idA" "$NSA" "$idB" "$NSB")" ]
 waitpage "$P2"
 out=$(page "$P2")
 check "$N: curl http://127.0.0.1:$P2/ reaches B ($out)" \
