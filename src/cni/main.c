@@ -301,39 +301,26 @@ do_check(struct run *r)
 	return 0;
 }
 
-/* STATUS: can graftd serve an ADD?  Asked with the command GC uses;
- * graftd's message (and errno) go into the details. */
+/* STATUS: can graftd serve an ADD?  Asked with the command GC uses; the
+ * message says what call() found, the details all it said. */
 static int
 do_status(struct run *r)
 {
 	struct cmd c;
-	const char *what;
-	char msg[200];
-	int e;
+	char why[sizeof(r->err.msg)], errno_txt[sizeof(r->err.details)];
+	int down;
 
 	if (load_conf(r) || need_11(r) || conf_tag_name(&r->conf, &r->err))
 		return fail(r);
 	cni_cmd_attachments(&c, r->conf.name);
-	switch (ctl_call(r->conf.control, c.rec, c.len, NULL, NULL, &e, msg,
-	    sizeof(msg))) {
-	case CTL_OK:
+	if (call(r, &c, "attachments query", &down) == 0)
 		return 0;
-	case CTL_REFUSED:
-		what = "refused the attachments query";
-		snprintf(r->err.details, sizeof(r->err.details),
-		    "%s (errno %d)", msg, e);
-		break;
-	case CTL_DOWN:
-		what = "is not running";
-		snprintf(r->err.details, sizeof(r->err.details), "%s", msg);
-		break;
-	default:
-		what = "cannot be talked to";
-		snprintf(r->err.details, sizeof(r->err.details), "%s", msg);
-		break;
-	}
-	cni_fail(&r->err, CNI_E_UNAVAIL, "graft-cni cannot serve ADD: graftd %s",
-	    what);
+	memcpy(why, r->err.msg, sizeof(why));
+	memcpy(errno_txt, r->err.details, sizeof(errno_txt));
+	snprintf(r->err.details, sizeof(r->err.details), "%.200s%s%.50s", why,
+	    errno_txt[0] ? "; " : "", errno_txt);
+	cni_fail(&r->err, CNI_E_UNAVAIL, "graft-cni cannot serve ADD: %.*s",
+	    (int)strcspn(why, ":"), why);
 	return fail(r);
 }
 
