@@ -150,8 +150,9 @@ cni_cmd_attachments(struct cmd *c, const char *network)
 
 /* A line of the answer to "attachments network NAME":
  *	ID netns PATH endpoints N network NAME
- * ID into id (sz bytes); 0, or -1 when the line is not that (the netns
- * path, graftd's, may hold blanks: the line is read from both ends). */
+ * ID into id (sz bytes); 0, or -1 when the line is not that.  Read from
+ * both ends, so that the path is whatever lies between (graftd's paths
+ * hold no blank today). */
 int
 cni_att_record(const char *line, const char *network, char *id, size_t sz)
 {
